@@ -1,0 +1,481 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using RoostKeeper.Ha.Testing.Store;
+
+namespace RoostKeeper.Ha.Testing.Api;
+
+/// <summary>
+/// The HTTP face of the simulated API server: decodes the request, applies the client's faults, calls the
+/// store and writes JSON (objects, lists, watch event streams and <c>Status</c> errors) as the real one does.
+/// </summary>
+internal sealed class ApiServer
+{
+    /// <summary>The header a <see cref="SimulatedCluster"/> client sends its name in.</summary>
+    public const string ClientHeader = "X-RoostHa-Client";
+
+    private static readonly JsonWriterOptions WriterOptions = new() { SkipValidation = true };
+
+    private readonly ObjectStore _store;
+    private readonly ClusterFaults _faults;
+    private readonly RequestLog _requests;
+    private readonly CancellationToken _shuttingDown;
+
+    public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, CancellationToken shuttingDown)
+    {
+        _store = store;
+        _faults = faults;
+        _requests = requests;
+        _shuttingDown = shuttingDown;
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var client = context.Request.Headers[ClientHeader].FirstOrDefault() ?? "anonymous";
+        var faults = _faults.For(client);
+        faults.Track(context);
+        try
+        {
+            var query = context.Request.Query;
+            var request = ApiRequest.Parse(context.Request.Method, context.Request.Path.Value ?? "/", IsTrue(query["watch"]), _store.Registry);
+            _requests.Record(client, request?.Verb ?? "get", request?.Resource ?? (context.Request.Path.Value ?? "/"));
+
+            if (faults.Partition is { } partition)
+            {
+                if (partition == PartitionMode.Blackhole)
+                {
+                    await Task.WhenAny(faults.Healed, Task.Delay(Timeout.Infinite, context.RequestAborted)).ConfigureAwait(false);
+                }
+
+                context.Abort();
+                return;
+            }
+
+            if (faults.Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(faults.Latency, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (faults.Failures.TryDequeue(out var injected))
+            {
+                await WriteAsync(context, injected, ApiException.StatusFor(injected, ApiException.ReasonFor(injected), $"injected fault: {(int)injected} for client \"{client}\"")).ConfigureAwait(false);
+                return;
+            }
+
+            if (request is null)
+            {
+                await ServeDiscoveryAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            await ServeAsync(context, request).ConfigureAwait(false);
+        }
+        catch (ApiException e)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await WriteAsync(context, e.Code, e.ToStatus()).ConfigureAwait(false);
+            }
+        }
+        catch (JsonException e)
+        {
+            if (!context.Response.HasStarted)
+            {
+                await WriteAsync(context, HttpStatusCode.BadRequest, ApiException.StatusFor(HttpStatusCode.BadRequest, "BadRequest", $"the request body is not valid JSON: {e.Message}")).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested || _shuttingDown.IsCancellationRequested)
+        {
+            // The client went away, was partitioned, or the cluster is stopping.
+        }
+        finally
+        {
+            faults.Untrack(context);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context, ApiRequest request)
+    {
+        var type = request.Type;
+        var query = context.Request.Query;
+        switch (request.Verb)
+        {
+            case "get" when request.Subresource is null or "status":
+                await WriteAsync(context, HttpStatusCode.OK, _store.Get(type, request.Namespace, request.Name!)).ConfigureAwait(false);
+                break;
+            case "get" when request.Subresource == "scale" && IsScalable(type):
+                await WriteAsync(context, HttpStatusCode.OK, ToScale(type, _store.Get(type, request.Namespace, request.Name!))).ConfigureAwait(false);
+                break;
+            case "list":
+            {
+                var filter = Filter(request, query);
+                var page = _store.List(filter, ParseInt(query["limit"], "limit"), NullIfEmpty(query["continue"]));
+                await WriteListAsync(context, type, page).ConfigureAwait(false);
+                break;
+            }
+
+            case "watch":
+                await WatchAsync(context, request).ConfigureAwait(false);
+                break;
+            case "create" when request.Subresource is null:
+            {
+                var created = _store.Create(type, request.Namespace, await ReadObjectAsync(context).ConfigureAwait(false));
+                await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
+                break;
+            }
+
+            case "update" when request.Subresource is null or "status":
+            {
+                var body = await ReadObjectAsync(context).ConfigureAwait(false);
+                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status");
+                await WriteAsync(context, HttpStatusCode.OK, updated).ConfigureAwait(false);
+                break;
+            }
+
+            case "update" when request.Subresource == "scale" && IsScalable(type):
+            {
+                var scale = await ReadObjectAsync(context).ConfigureAwait(false);
+                var replicas = scale["spec"]?["replicas"]?.GetValue<int>() ?? 0;
+                var updated = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge,
+                    new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(scale) }, ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false);
+                await WriteAsync(context, HttpStatusCode.OK, ToScale(type, updated)).ConfigureAwait(false);
+                break;
+            }
+
+            case "patch" when request.Subresource is null or "status" or "scale":
+            {
+                var kind = PatchKindOf(context.Request.ContentType);
+                var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+                if (request.Subresource == "scale")
+                {
+                    if (!IsScalable(type))
+                    {
+                        goto default;
+                    }
+
+                    var current = ToScale(type, _store.Get(type, request.Namespace, request.Name!));
+                    var patchedScale = kind == PatchKind.Json ? Patching.JsonPatch.Apply(current, patch) : Patching.JsonMergePatch.Apply(current, patch);
+                    var replicas = patchedScale?["spec"]?["replicas"]?.GetValue<int>() ?? 0;
+                    var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false);
+                    await WriteAsync(context, HttpStatusCode.OK, ToScale(type, scaled)).ConfigureAwait(false);
+                    break;
+                }
+
+                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status");
+                await WriteAsync(context, HttpStatusCode.OK, patched).ConfigureAwait(false);
+                break;
+            }
+
+            case "delete" when request.Subresource is null:
+            {
+                var options = await ReadOptionalObjectAsync(context).ConfigureAwait(false);
+                var policy = options?["propagationPolicy"]?.GetValue<string>() ?? NullIfEmpty(query["propagationPolicy"]);
+                var kept = _store.Delete(
+                    type,
+                    request.Namespace,
+                    request.Name!,
+                    options?["preconditions"]?["uid"]?.GetValue<string>(),
+                    options?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
+                    orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true);
+                if (kept is not null)
+                {
+                    await WriteAsync(context, HttpStatusCode.OK, kept).ConfigureAwait(false);
+                    break;
+                }
+
+                await WriteAsync(context, HttpStatusCode.OK, new JsonObject
+                {
+                    ["kind"] = "Status",
+                    ["apiVersion"] = "v1",
+                    ["metadata"] = new JsonObject(),
+                    ["status"] = "Success",
+                    ["details"] = type.DetailsFor(request.Name!),
+                }).ConfigureAwait(false);
+                break;
+            }
+
+            case "deletecollection":
+            {
+                var page = _store.List(Filter(request, query));
+                var deleted = new List<JsonObject>();
+                foreach (var item in page.Items)
+                {
+                    try
+                    {
+                        deleted.Add((JsonObject)item.DeepClone());
+                        _store.Delete(type, ObjectMeta.Namespace(item), ObjectMeta.Name(item));
+                    }
+                    catch (ApiException e) when (e.Code == HttpStatusCode.NotFound)
+                    {
+                        // Deleted concurrently (e.g. by garbage collection of an earlier item).
+                    }
+                }
+
+                await WriteListAsync(context, type, new ListResult(deleted, _store.CurrentResourceVersion, null, null)).ConfigureAwait(false);
+                break;
+            }
+
+            default:
+                throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({request.Verb} {request.Resource})");
+        }
+    }
+
+    private async Task WatchAsync(HttpContext context, ApiRequest request)
+    {
+        var query = context.Request.Query;
+        var filter = Filter(request, query);
+        var since = ParseLong(query["resourceVersion"], "resourceVersion");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shuttingDown);
+        if (ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds)
+        {
+            timeout.CancelAfter(TimeSpan.FromSeconds(seconds));
+        }
+
+        context.Response.StatusCode = (int)HttpStatusCode.OK;
+        context.Response.ContentType = "application/json";
+        WatchSubscription subscription;
+        try
+        {
+            subscription = _store.Watch(filter, since);
+        }
+        catch (ApiException e) when (e.Code == HttpStatusCode.Gone)
+        {
+            // The watch cache answers a too-old resourceVersion with 200 and one ERROR event (410 Expired).
+            await WriteEventAsync(context, "ERROR", e.ToStatus(), CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        using (subscription)
+        {
+            await context.Response.StartAsync(timeout.Token).ConfigureAwait(false);
+            try
+            {
+                while (await subscription.Events.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
+                {
+                    while (subscription.Events.TryRead(out var e))
+                    {
+                        await WriteEventAsync(context, e.Type, e.Object, timeout.Token).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                // timeoutSeconds elapsed or the cluster is stopping: end the stream cleanly.
+            }
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpContext context, string type, JsonObject obj, CancellationToken cancellationToken)
+    {
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", type);
+            writer.WritePropertyName("object");
+            obj.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+
+        context.Response.BodyWriter.Write("\n"u8);
+        await context.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static WatchFilter Filter(ApiRequest request, IQueryCollection query)
+    {
+        var fields = NullIfEmpty(query["fieldSelector"]);
+        if (request.Name is not null)
+        {
+            fields = fields is null ? $"metadata.name={request.Name}" : $"{fields},metadata.name={request.Name}";
+        }
+
+        return new WatchFilter(request.Type, request.Namespace, LabelSelector.Parse(NullIfEmpty(query["labelSelector"])), FieldSelector.Parse(fields));
+    }
+
+    private static async Task WriteListAsync(HttpContext context, ResourceType type, ListResult page)
+    {
+        context.Response.StatusCode = (int)HttpStatusCode.OK;
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("kind", type.ListKind);
+            writer.WriteString("apiVersion", type.ApiVersion);
+            writer.WriteStartObject("metadata");
+            writer.WriteString("resourceVersion", page.ResourceVersion.ToString(CultureInfo.InvariantCulture));
+            if (page.Continue is not null)
+            {
+                writer.WriteString("continue", page.Continue);
+            }
+
+            if (page.RemainingItemCount is { } remaining)
+            {
+                writer.WriteNumber("remainingItemCount", remaining);
+            }
+
+            writer.WriteEndObject();
+            writer.WriteStartArray("items");
+            foreach (var item in page.Items)
+            {
+                item.WriteTo(writer);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task WriteAsync(HttpContext context, HttpStatusCode code, JsonObject body)
+    {
+        context.Response.StatusCode = (int)code;
+        context.Response.ContentType = "application/json";
+        using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
+        {
+            body.WriteTo(writer);
+        }
+
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext context) =>
+        await ReadOptionalObjectAsync(context).ConfigureAwait(false) ?? throw ApiException.BadRequest("the request body must be a JSON object");
+
+    private static async Task<JsonObject?> ReadOptionalObjectAsync(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        if (buffer.Length == 0)
+        {
+            return null;
+        }
+
+        return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+    }
+
+    private static PatchKind PatchKindOf(string? contentType)
+    {
+        var mediaType = contentType?.Split(';')[0].Trim();
+        return mediaType switch
+        {
+            "application/merge-patch+json" => PatchKind.Merge,
+            "application/strategic-merge-patch+json" => PatchKind.StrategicMerge,
+            "application/json-patch+json" => PatchKind.Json,
+            _ => throw ApiException.UnsupportedMediaType(
+                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\"; server-side apply is not simulated)"),
+        };
+    }
+
+    private static bool IsScalable(ResourceType type) =>
+        type.Group == "apps" && type.Plural is "deployments" or "replicasets" or "statefulsets";
+
+    private static JsonObject ToScale(ResourceType type, JsonObject obj)
+    {
+        var metadata = (JsonObject)ObjectMeta.Of(obj).DeepClone();
+        var selector = LabelSelectorText(obj["spec"]?["selector"]?["matchLabels"] as JsonObject);
+        return new JsonObject
+        {
+            ["kind"] = "Scale",
+            ["apiVersion"] = "autoscaling/v1",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.GetValue<int>() ?? 0 },
+            ["status"] = new JsonObject { ["replicas"] = obj["status"]?["replicas"]?.GetValue<int>() ?? 0, ["selector"] = selector },
+        };
+    }
+
+    private static string LabelSelectorText(JsonObject? matchLabels) =>
+        matchLabels is null ? "" : string.Join(',', matchLabels.Select(p => $"{p.Key}={p.Value}"));
+
+    private async Task ServeDiscoveryAsync(HttpContext context)
+    {
+        var path = (context.Request.Path.Value ?? "/").TrimEnd('/');
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var types = _store.Registry.All();
+        JsonObject? body = segments switch
+        {
+            ["version"] => new JsonObject
+            {
+                ["major"] = "1",
+                ["minor"] = "34",
+                ["gitVersion"] = "v1.34.0-roostha-simulated",
+                ["platform"] = "linux/amd64",
+            },
+            ["api"] => new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") },
+            ["api", "v1"] => ResourceList("", "v1", types),
+            ["apis"] => new JsonObject
+            {
+                ["kind"] = "APIGroupList",
+                ["apiVersion"] = "v1",
+                ["groups"] = new JsonArray(types.Where(t => t.Group.Length > 0).GroupBy(t => t.Group).Select(g => (JsonNode?)Group(g.Key, g)).ToArray()),
+            },
+            ["apis", var group] when types.Any(t => t.Group == group) => Group(group, types.Where(t => t.Group == group)),
+            ["apis", var group, var version] when _store.Registry.ServesGroupVersion(group, version) => ResourceList(group, version, types),
+            _ => null,
+        };
+        if (body is null)
+        {
+            throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({path})");
+        }
+
+        await WriteAsync(context, HttpStatusCode.OK, body).ConfigureAwait(false);
+    }
+
+    private static JsonObject Group(string name, IEnumerable<ResourceType> types)
+    {
+        var versions = types.Select(t => t.Version).Distinct().Select(v => (JsonNode?)new JsonObject { ["groupVersion"] = $"{name}/{v}", ["version"] = v }).ToArray();
+        return new JsonObject
+        {
+            ["kind"] = "APIGroup",
+            ["apiVersion"] = "v1",
+            ["name"] = name,
+            ["versions"] = new JsonArray(versions),
+            ["preferredVersion"] = versions[0]!.DeepClone(),
+        };
+    }
+
+    private static JsonObject ResourceList(string group, string version, IEnumerable<ResourceType> types)
+    {
+        var resources = new JsonArray();
+        foreach (var type in types.Where(t => t.Group == group && t.Version == version))
+        {
+            resources.Add(new JsonObject
+            {
+                ["name"] = type.Plural,
+                ["singularName"] = type.Singular ?? "",
+                ["namespaced"] = type.Namespaced,
+                ["kind"] = type.Kind,
+                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+            });
+            if (type.HasStatusSubresource)
+            {
+                resources.Add(new JsonObject { ["name"] = $"{type.Plural}/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
+            }
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "APIResourceList",
+            ["apiVersion"] = "v1",
+            ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
+            ["resources"] = resources,
+        };
+    }
+
+    private static bool IsTrue(string? value) => value is "true" or "1";
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static int? ParseInt(string? value, string name) =>
+        string.IsNullOrEmpty(value) ? null
+        : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+        : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not an integer");
+
+    private static long? ParseLong(string? value, string name) =>
+        string.IsNullOrEmpty(value) ? null
+        : long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+        : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not a resourceVersion");
+}

@@ -1,0 +1,33 @@
+using System.Text.Json.Nodes;
+
+namespace RoostKeeper.Ha.Testing.Api;
+
+/// <summary>A resource the simulated API server serves: one group/version/plural.</summary>
+internal sealed record ResourceType(
+    string Group,
+    string Version,
+    string Plural,
+    string Kind,
+    bool Namespaced,
+    bool HasStatusSubresource,
+    string? Singular = null,
+    IReadOnlyList<string>? ShortNames = null)
+{
+    /// <summary>apiVersion as objects carry it: "v1" for the core group, "group/version" otherwise.</summary>
+    public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
+
+    public string ListKind => Kind + "List";
+
+    /// <summary>"leases.coordination.k8s.io" as the API server names a resource in messages.</summary>
+    public string QualifiedPlural => Group.Length == 0 ? Plural : $"{Plural}.{Group}";
+
+    /// <summary>Storage is shared by every version of a group's resource.</summary>
+    public (string Group, string Plural) StorageKey => (Group, Plural);
+
+    public JsonObject DetailsFor(string name) => new()
+    {
+        ["name"] = name,
+        ["group"] = Group,
+        ["kind"] = Plural,
+    };
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Net;
+using k8s;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Controllers;
+using RoostKeeper.Ha.Testing.Store;
+
+namespace RoostKeeper.Ha.Testing;
+
+/// <summary>
+/// An in-process Kubernetes API server on loopback that KubernetesClient talks to unchanged: any
+/// group/version/resource (CustomResourceDefinitions included), optimistic concurrency, watches with
+/// 410 Gone, patches, selectors and paging, a Deployment controller with rolling updates, EndpointSlices,
+/// and per-client fault injection. For tests and demos of controllers without a cluster.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var cluster = await SimulatedCluster.StartAsync();
+/// IKubernetes a = cluster.CreateClient("replica-a");
+/// cluster.Faults.Partition("replica-a");
+/// </code>
+/// </example>
+public sealed class SimulatedCluster : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping;
+    private readonly ObjectStore _store;
+    private readonly SimulatedControllers? _controllers;
+    private readonly ConcurrentBag<IKubernetes> _clients = [];
+    private int _disposed;
+
+    private SimulatedCluster(WebApplication app, CancellationTokenSource stopping, ObjectStore store, SimulatedControllers? controllers,
+        ClusterFaults faults, RequestLog requests, ImageHealthRules images, Uri baseAddress)
+    {
+        _app = app;
+        _stopping = stopping;
+        _store = store;
+        _controllers = controllers;
+        Faults = faults;
+        Requests = requests;
+        Images = images;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Per-client fault injection: partitions, latency and error responses.</summary>
+    public ClusterFaults Faults { get; }
+
+    /// <summary>Per-client counts of the requests the server received.</summary>
+    public RequestLog Requests { get; }
+
+    /// <summary>How the simulated kubelet runs each image (healthy, crash-looping, never ready).</summary>
+    public ImageHealthRules Images { get; }
+
+    /// <summary>The resourceVersion of the latest change in the cluster.</summary>
+    public long ResourceVersion => _store.CurrentResourceVersion;
+
+    /// <summary>Starts a cluster on a free loopback port.</summary>
+    /// <param name="options">Settings; null for the defaults.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <returns>The running cluster; dispose it to stop it.</returns>
+    public static async Task<SimulatedCluster> StartAsync(SimulatedClusterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SimulatedClusterOptions();
+        options.Validate();
+
+        var stopping = new CancellationTokenSource();
+        var faults = new ClusterFaults();
+        var requests = new RequestLog();
+        var images = new ImageHealthRules();
+        var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.WatchHistoryLimit);
+        var server = new ApiServer(store, faults, requests, stopping.Token);
+
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var app = builder.Build();
+        app.Run(server.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options, stopping.Token) : null;
+        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    /// <summary>
+    /// A KubernetesClient for this cluster whose requests carry <paramref name="name"/>, so that
+    /// <see cref="Faults"/> and <see cref="Requests"/> can target it. The cluster disposes it when it stops.
+    /// </summary>
+    /// <param name="name">The client's name, e.g. the replica it stands for.</param>
+    /// <returns>The client.</returns>
+    public IKubernetes CreateClient(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var client = new Kubernetes(new KubernetesClientConfiguration { Host = BaseAddress.ToString() }, new ClientNameHandler(name));
+        _clients.Add(client);
+        return client;
+    }
+
+    /// <summary>Forgets the change history, so that any watch resuming from an earlier resourceVersion gets 410 Gone.</summary>
+    public void CompactWatchHistory() => _store.CompactHistory();
+
+    /// <summary>Stops the server and the simulated controllers, ending every open watch.</summary>
+    /// <returns>A task that completes when the cluster has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _store.CloseAllWatches();
+        if (_controllers is not null)
+        {
+            await _controllers.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        foreach (var client in _clients)
+        {
+            client.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+namespace RoostKeeper.Ha.Testing;
+
+/// <summary>Settings of a <see cref="SimulatedCluster"/>.</summary>
+public sealed class SimulatedClusterOptions
+{
+    /// <summary>The clock for timestamps and the simulated controllers' timing.</summary>
+    /// <value>Default <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
+    /// How many changes the server keeps for watches that resume from a resourceVersion; a watch from an
+    /// older one gets 410 Gone and must re-list, as after etcd compaction.
+    /// </summary>
+    /// <value>Default 10 000. Must be at least 1.</value>
+    public int WatchHistoryLimit { get; set; } = 10_000;
+
+    /// <summary>Whether the Deployment, ReplicaSet, pod-lifecycle and EndpointSlice controllers run.</summary>
+    /// <value>Default true.</value>
+    public bool RunControllers { get; set; } = true;
+
+    /// <summary>How long a new pod takes from creation to running (and, for a healthy image, ready).</summary>
+    /// <value>Default 200 ms. Must not be negative.</value>
+    public TimeSpan PodStartupDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    internal void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (WatchHistoryLimit < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(WatchHistoryLimit), WatchHistoryLimit, "WatchHistoryLimit must be at least 1.");
+        }
+
+        if (PodStartupDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(PodStartupDelay), PodStartupDelay, "PodStartupDelay must not be negative.");
+        }
+    }
+}
