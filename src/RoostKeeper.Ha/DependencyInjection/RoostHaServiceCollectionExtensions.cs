@@ -1,0 +1,144 @@
+using System.Diagnostics.Metrics;
+using k8s;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoostKeeper.Ha;
+using RoostKeeper.Ha.Diagnostics;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers RoostKeeper.Ha in a service collection.</summary>
+public static class RoostHaServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds leader election (<see cref="HaManager"/>, run as a hosted service). Options bind from the
+    /// <c>RoostHa</c> configuration section when an <see cref="IConfiguration"/> is registered, then
+    /// <paramref name="configure"/> applies; they are validated at start-up. The <see cref="IKubernetes"/>
+    /// already registered is used; when there is none, one is registered from the in-cluster
+    /// configuration or, outside a cluster, the default kubeconfig.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets options in code (after configuration binding).</param>
+    /// <returns>A builder for callbacks and leader-only services.</returns>
+    public static IRoostHaBuilder AddRoostHa(this IServiceCollection services, Action<RoostHaOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<RoostHaOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RoostHaOptions>, RoostHaConfigurationBinder>());
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHaOptions>, PodEnvironment>(_ => new PodEnvironment()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, RoostHaOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(
+            KubernetesClientConfiguration.IsInCluster()
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+        services.TryAddSingleton(sp => new HaMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            var manager = new HaManager(
+                sp.GetRequiredService<IKubernetes>(),
+                sp.GetRequiredService<IOptions<RoostHaOptions>>().Value,
+                sp.GetService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<HaMetrics>());
+            foreach (var registration in sp.GetServices<LeadershipCallbackRegistration>())
+            {
+                if (registration.Started is { } started)
+                {
+                    manager.OnStartedLeading(started);
+                }
+
+                if (registration.Stopped is { } stopped)
+                {
+                    manager.OnStoppedLeading(stopped);
+                }
+
+                if (registration.NewLeader is { } newLeader)
+                {
+                    manager.OnNewLeader(newLeader);
+                }
+            }
+
+            return manager;
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HaHostedService>());
+        return new RoostHaBuilder(services);
+    }
+
+    /// <summary>Adds work to run while this replica leads; its token is cancelled the moment leadership ends.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="callback">The leader work; see <see cref="HaManager.OnStartedLeading"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IRoostHaBuilder OnStartedLeading(this IRoostHaBuilder builder, Func<RoostKeeper.Ha.Election.Leadership, CancellationToken, Task> callback)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(callback);
+        builder.Services.AddSingleton(new LeadershipCallbackRegistration { Started = callback });
+        return builder;
+    }
+
+    /// <summary>Adds a callback for the end of a term this replica held.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="callback">The callback; see <see cref="HaManager.OnStoppedLeading"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IRoostHaBuilder OnStoppedLeading(this IRoostHaBuilder builder, Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(callback);
+        builder.Services.AddSingleton(new LeadershipCallbackRegistration { Stopped = callback });
+        return builder;
+    }
+
+    /// <summary>Adds a callback for each new leader this replica observes.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="callback">Receives the new leader's identity; see <see cref="HaManager.OnNewLeader"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IRoostHaBuilder OnNewLeader(this IRoostHaBuilder builder, Action<string> callback)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(callback);
+        builder.Services.AddSingleton(new LeadershipCallbackRegistration { NewLeader = callback });
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs <typeparamref name="T"/> (typically a <see cref="BackgroundService"/>) only while this replica
+    /// leads: a new instance, created with its dependencies from DI, is started when a term begins and
+    /// stopped (its token cancelled, then awaited) when the term ends.
+    /// </summary>
+    /// <typeparam name="T">The hosted service. Do not also register it with AddHostedService.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IRoostHaBuilder AddLeaderHostedService<T>(this IRoostHaBuilder builder)
+        where T : class, IHostedService
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(sp => new LeadershipCallbackRegistration
+        {
+            Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout),
+        });
+        return builder;
+    }
+
+    /// <summary>Binds the <c>RoostHa</c> section when the container has configuration (a host always does).</summary>
+    private sealed class RoostHaConfigurationBinder(IServiceProvider services) : IConfigureOptions<RoostHaOptions>
+    {
+        public void Configure(RoostHaOptions options)
+        {
+            if (services.GetService<IConfiguration>() is { } configuration)
+            {
+                configuration.GetSection(RoostHaOptions.SectionName).Bind(options);
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+
+namespace RoostKeeper.Ha.Diagnostics;
+
+/// <summary>
+/// The instruments of the "RoostKeeper.Ha" meter. Names are OpenTelemetry-style; Prometheus exporters
+/// show them as <c>roost_keeper_leader_election_changes_total</c>, <c>roost_keeper_leader_is_leader</c>,
+/// <c>roost_keeper_leader_election_renew_duration_seconds</c> and
+/// <c>roost_keeper_leader_election_failures_total</c>.
+/// </summary>
+internal sealed class HaMetrics : IDisposable
+{
+    private readonly Meter? _ownedMeter;
+    private readonly ConcurrentDictionary<object, Func<(bool IsLeader, string Identity, string Lease)>> _electors = new();
+
+    public HaMetrics(IMeterFactory? meterFactory = null)
+    {
+        Meter meter;
+        if (meterFactory is not null)
+        {
+            meter = meterFactory.Create(HaTelemetry.Name);
+        }
+        else
+        {
+            meter = new Meter(HaTelemetry.Name);
+            _ownedMeter = meter;
+        }
+
+        LeaderChanges = meter.CreateCounter<long>("roost_keeper.leader_election.changes", "{change}", "Times this replica became leader.");
+        Failures = meter.CreateCounter<long>("roost_keeper.leader_election.failures", "{failure}", "Failed Lease operations, by operation (acquire, renew, release, read, watch).");
+        RenewDuration = meter.CreateHistogram<double>("roost_keeper.leader_election.renew.duration", "s", "Latency of successful Lease renewals.");
+        meter.CreateObservableGauge("roost_keeper.leader.is_leader", ObserveLeaders, "{leader}", "1 while this replica leads, else 0, per identity.");
+    }
+
+    public Counter<long> LeaderChanges { get; }
+
+    public Counter<long> Failures { get; }
+
+    public Histogram<double> RenewDuration { get; }
+
+    /// <summary>Includes an elector in the is_leader gauge until the returned handle is disposed.</summary>
+    public IDisposable Track(Func<(bool IsLeader, string Identity, string Lease)> state)
+    {
+        var key = new object();
+        _electors[key] = state;
+        return new Untrack(() => _electors.TryRemove(key, out _));
+    }
+
+    public void Dispose() => _ownedMeter?.Dispose();
+
+    private IEnumerable<Measurement<int>> ObserveLeaders()
+    {
+        foreach (var state in _electors.Values)
+        {
+            var (isLeader, identity, lease) = state();
+            yield return new Measurement<int>(isLeader ? 1 : 0, new("identity", identity), new("lease", lease));
+        }
+    }
+
+    private sealed class Untrack(Action dispose) : IDisposable
+    {
+        public void Dispose() => dispose();
+    }
+}

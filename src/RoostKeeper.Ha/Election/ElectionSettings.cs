@@ -1,0 +1,20 @@
+namespace RoostKeeper.Ha.Election;
+
+/// <summary>Validated, resolved election settings (defaults filled in) that one elector runs with.</summary>
+internal sealed record ElectionSettings(
+    string Identity,
+    string LeaseNamespace,
+    string LeaseName,
+    TimeSpan LeaseDuration,
+    TimeSpan RenewDeadline,
+    TimeSpan RetryPeriod,
+    bool ReleaseOnCancel,
+    TimeSpan StopLeadingTimeout,
+    TimeSpan? MaxClockSkew)
+{
+    public static ElectionSettings From(RoostHaOptions o) => new(
+        o.Identity!, o.LeaseNamespace!, o.LeaseName!, o.LeaseDuration, o.RenewDeadline, o.RetryPeriod, o.ReleaseOnCancel, o.StopLeadingTimeout, o.MaxClockSkew);
+
+    /// <summary>The duration written to the Lease, in whole seconds (rounded up, so never shorter than configured).</summary>
+    public int LeaseDurationSeconds => (int)Math.Ceiling(LeaseDuration.TotalSeconds);
+}

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace RoostKeeper.Ha.Election;
+
+/// <summary>Lease operations through KubernetesClient's typed coordination.k8s.io/v1 client.</summary>
+internal sealed class KubernetesLeaseClient : ILeaseClient
+{
+    /// <summary>
+    /// The server ends each watch after this long and the elector resumes from the last resourceVersion:
+    /// shorter than HttpClient's default 100 s timeout, so a quiet watch never surfaces as an error.
+    /// </summary>
+    private const int WatchTimeoutSeconds = 60;
+
+    private readonly IKubernetes _kubernetes;
+
+    public KubernetesLeaseClient(IKubernetes kubernetes, string leaseNamespace, string leaseName)
+    {
+        _kubernetes = kubernetes;
+        Namespace = leaseNamespace;
+        Name = leaseName;
+    }
+
+    public string Namespace { get; }
+
+    public string Name { get; }
+
+    public async Task<V1Lease?> GetAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !IsMissingResourceType(e))
+        {
+            return null;
+        }
+    }
+
+    public async Task<V1Lease> CreateAsync(V1Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(lease, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new LeaseConflictException($"Lease {Namespace}/{Name} was created by someone else.", e);
+        }
+    }
+
+    public async Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound && !IsMissingResourceType(e))
+        {
+            throw new LeaseConflictException($"Lease {Namespace}/{Name} changed since resourceVersion {lease.Metadata?.ResourceVersion}.", e);
+        }
+    }
+
+    public async IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchAsync(string? resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Exception? error = null;
+        var stream = _kubernetes.CoordinationV1.WatchListNamespacedLeaseAsync(
+            Namespace,
+            allowWatchBookmarks: true,
+            fieldSelector: $"metadata.name={Name}",
+            resourceVersion: resourceVersion,
+            timeoutSeconds: WatchTimeoutSeconds,
+            onError: e => error ??= e,
+            cancellationToken: cancellationToken);
+        await foreach (var item in stream.ConfigureAwait(false))
+        {
+            yield return item;
+        }
+
+        // KubernetesClient hands ERROR events (a Status) to onError rather than to the stream.
+        if (error is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+        {
+            throw new LeaseWatchExpiredException($"The watch on Lease {Namespace}/{Name} from resourceVersion {resourceVersion} expired: {error.Message}", error);
+        }
+
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"The watch on Lease {Namespace}/{Name} failed: {error.Message}", error);
+        }
+    }
+
+    /// <summary>A 404 for the resource type itself (no coordination.k8s.io) is an error, not a missing Lease.</summary>
+    private static bool IsMissingResourceType(HttpOperationException e) =>
+        e.Response.Content?.Contains("the server could not find the requested resource", StringComparison.Ordinal) == true;
+}

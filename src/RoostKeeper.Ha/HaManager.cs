@@ -1,0 +1,193 @@
+using System.Diagnostics.Metrics;
+using k8s;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Election;
+
+namespace RoostKeeper.Ha;
+
+/// <summary>
+/// The entry point of RoostKeeper.Ha: runs Lease-based leader election for this replica and invokes the
+/// leadership callbacks. Registered (and run as a hosted service) by <c>services.AddRoostHa(...)</c>;
+/// usable without DI through the public constructor and <see cref="StartLeaderElectionAsync"/>.
+/// </summary>
+public sealed class HaManager : IDisposable
+{
+    private readonly LeaseElector _elector;
+    private readonly LeadershipCallbacks _callbacks = new();
+    private readonly HaMetrics? _ownedMetrics;
+    private readonly ElectionSettings _settings;
+
+    /// <summary>Creates a manager that elects through <paramref name="kubernetes"/>.</summary>
+    /// <param name="kubernetes">The client for the API server that holds the Lease.</param>
+    /// <param name="options">
+    /// The settings; not modified. Unset LeaseNamespace and Identity get their in-pod defaults.
+    /// </param>
+    /// <param name="loggerFactory">Where logs go; none by default.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="meterFactory">Creates the "RoostKeeper.Ha" meter; a standalone meter by default.</param>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
+    public HaManager(IKubernetes kubernetes, RoostHaOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(kubernetes, Resolve(options), loggerFactory, timeProvider, metrics: null, meterFactory)
+    {
+    }
+
+    internal HaManager(IKubernetes kubernetes, RoostHaOptions resolvedOptions, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
+        : this(
+            new KubernetesLeaseClient(kubernetes ?? throw new ArgumentNullException(nameof(kubernetes)), resolvedOptions.LeaseNamespace!, resolvedOptions.LeaseName!),
+            ElectionSettings.From(resolvedOptions),
+            loggerFactory,
+            timeProvider,
+            metrics,
+            meterFactory)
+    {
+    }
+
+    internal HaManager(ILeaseClient client, ElectionSettings settings, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
+    {
+        _settings = settings;
+        if (metrics is null)
+        {
+            metrics = _ownedMetrics = new HaMetrics(meterFactory);
+        }
+
+        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Election");
+        _elector = new LeaseElector(client, settings, _callbacks, logger, timeProvider ?? TimeProvider.System, metrics);
+    }
+
+    /// <summary>This replica's identity, the holder name it writes to the Lease.</summary>
+    public string Identity => _elector.Identity;
+
+    /// <summary>Whether this replica leads now.</summary>
+    public bool IsLeader => _elector.IsLeader;
+
+    /// <summary>The current term while this replica leads, else null.</summary>
+    public Leadership? Leadership => _elector.Leadership;
+
+    /// <summary>
+    /// The replica that holds the Lease, as last observed: null when the Lease is free or, by this
+    /// replica's clock, expired.
+    /// </summary>
+    public string? LeaderIdentity => IsLeader ? Identity : _elector.CurrentLeader;
+
+    /// <summary>
+    /// Adds work to run while this replica leads. <paramref name="callback"/> starts when a term begins;
+    /// its token is cancelled the moment the term ends (step-down, hand-over or shutdown), and the term is
+    /// not released until it returns. A callback that throws ends the term so another replica can lead.
+    /// </summary>
+    /// <param name="callback">The leader work.</param>
+    /// <returns>This manager, for chaining.</returns>
+    public HaManager OnStartedLeading(Func<Leadership, CancellationToken, Task> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks.AddStarted(callback);
+        return this;
+    }
+
+    /// <summary>Adds a callback for the end of a term this replica held, invoked after the leader token is cancelled.</summary>
+    /// <param name="callback">The callback; it should return quickly.</param>
+    /// <returns>This manager, for chaining.</returns>
+    public HaManager OnStoppedLeading(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks.AddStopped(callback);
+        return this;
+    }
+
+    /// <summary>Adds a callback for each new holder of the Lease that this replica observes (itself included).</summary>
+    /// <param name="callback">Receives the new leader's identity; it should return quickly.</param>
+    /// <returns>This manager, for chaining.</returns>
+    public HaManager OnNewLeader(Action<string> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        _callbacks.AddNewLeader(callback);
+        return this;
+    }
+
+    /// <summary>
+    /// Competes for the Lease until <paramref name="cancellationToken"/> is cancelled, leading whenever this
+    /// replica wins and competing again after losing. On cancellation a leader stops its work and, with
+    /// ReleaseOnCancel, releases the Lease; the task completes when that is done. API errors are logged
+    /// and counted, and election goes on.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the election.</param>
+    /// <returns>A task that completes when election has stopped.</returns>
+    /// <exception cref="InvalidOperationException">Election is already running on this manager.</exception>
+    public Task StartLeaderElectionAsync(CancellationToken cancellationToken) => _elector.RunAsync(cancellationToken);
+
+    /// <summary>
+    /// Hands leadership over on purpose: the leader stops its work, then releases the Lease, or writes
+    /// <paramref name="preferredSuccessor"/> as holder so that replica takes over at once. This replica then
+    /// stays out of the next election for one LeaseDuration.
+    /// </summary>
+    /// <param name="preferredSuccessor">The identity of the replica to lead next, or null for whoever is first.</param>
+    /// <param name="cancellationToken">Stops waiting (the hand-over still happens).</param>
+    /// <returns>True when this replica led and handed over; false when it was not leading.</returns>
+    /// <exception cref="ArgumentException"><paramref name="preferredSuccessor"/> is this replica.</exception>
+    public Task<bool> TriggerFailoverAsync(string? preferredSuccessor = null, CancellationToken cancellationToken = default) =>
+        _elector.RequestFailoverAsync(preferredSuccessor, cancellationToken);
+
+    /// <summary>Reads the Lease and reports leader election as this replica sees it.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The status; <see cref="HaStatus.ClusterHealth"/> is Unhealthy when the API server cannot be reached.</returns>
+    public async Task<HaStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        var reachable = true;
+        k8s.Models.V1Lease? lease;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_settings.RenewDeadline);
+            lease = await _elector.ReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or k8s.Autorest.HttpOperationException)
+        {
+            reachable = false;
+            lease = _elector.ObservedLease;
+        }
+
+        var leader = LeaderIdentity;
+        var spec = lease?.Spec;
+        return new HaStatus
+        {
+            Identity = Identity,
+            IsLeader = IsLeader,
+            LeaderIdentity = leader,
+            Term = Leadership?.Term,
+            LastRenewTime = spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : null,
+            LeaderTransitions = spec?.LeaseTransitions ?? 0,
+            IsWatching = _elector.IsWatching,
+            ClusterHealth = !reachable ? ClusterHealth.Unhealthy : leader is null ? ClusterHealth.Degraded : ClusterHealth.Healthy,
+        };
+    }
+
+    /// <summary>Releases the manager's own meter, if it created one. Stop election first.</summary>
+    public void Dispose() => _ownedMetrics?.Dispose();
+
+    private static RoostHaOptions Resolve(RoostHaOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = new RoostHaOptions
+        {
+            LeaseName = options.LeaseName,
+            LeaseNamespace = options.LeaseNamespace,
+            Identity = options.Identity,
+            LeaseDuration = options.LeaseDuration,
+            RenewDeadline = options.RenewDeadline,
+            RetryPeriod = options.RetryPeriod,
+            ReleaseOnCancel = options.ReleaseOnCancel,
+            StopLeadingTimeout = options.StopLeadingTimeout,
+            MaxClockSkew = options.MaxClockSkew,
+        };
+        new PodEnvironment().ApplyDefaults(copy);
+        var failures = RoostHaOptionsValidator.Failures(copy).ToList();
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(RoostHaOptions), failures);
+        }
+
+        return copy;
+    }
+}

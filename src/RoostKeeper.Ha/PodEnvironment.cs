@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+
+namespace RoostKeeper.Ha;
+
+/// <summary>
+/// Where the defaults of <see cref="RoostHaOptions"/> come from when running in a pod: the downward-API
+/// variables and the service-account namespace file. A seam so tests can pretend to be in a pod.
+/// </summary>
+internal sealed class PodEnvironment : IPostConfigureOptions<RoostHaOptions>
+{
+    public const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+    private readonly Func<string, string?> _variable;
+    private readonly Func<string?> _serviceAccountNamespace;
+    private readonly Func<string> _hostName;
+
+    public PodEnvironment()
+        : this(Environment.GetEnvironmentVariable, ReadServiceAccountNamespace, () => Environment.MachineName)
+    {
+    }
+
+    public PodEnvironment(Func<string, string?> variable, Func<string?> serviceAccountNamespace, Func<string> hostName)
+    {
+        _variable = variable;
+        _serviceAccountNamespace = serviceAccountNamespace;
+        _hostName = hostName;
+    }
+
+    public void PostConfigure(string? name, RoostHaOptions options) => ApplyDefaults(options);
+
+    /// <summary>Fills LeaseNamespace and Identity when they were not set.</summary>
+    public void ApplyDefaults(RoostHaOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.LeaseNamespace))
+        {
+            options.LeaseNamespace = _serviceAccountNamespace() is { Length: > 0 } fromFile ? fromFile : _variable("POD_NAMESPACE");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Identity))
+        {
+            var baseName = _variable("POD_NAME") is { Length: > 0 } pod ? pod : _hostName();
+            options.Identity = $"{baseName}_{Guid.NewGuid().ToString("N")[..8]}";
+        }
+    }
+
+    private static string? ReadServiceAccountNamespace()
+    {
+        try
+        {
+            return File.Exists(ServiceAccountNamespaceFile) ? File.ReadAllText(ServiceAccountNamespaceFile).Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
