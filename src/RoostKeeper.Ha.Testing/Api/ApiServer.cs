@@ -91,6 +91,11 @@ internal sealed class ApiServer
         {
             // The client went away, was partitioned, or the cluster is stopping.
         }
+        catch (Exception e) when (!context.Response.HasStarted)
+        {
+            // A defect of the simulation: report it as the real server reports internal errors.
+            await WriteAsync(context, HttpStatusCode.InternalServerError, ApiException.StatusFor(HttpStatusCode.InternalServerError, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
+        }
         finally
         {
             faults.Untrack(context);

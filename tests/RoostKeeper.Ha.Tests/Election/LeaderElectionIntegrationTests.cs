@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using k8s;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using RoostKeeper.Ha.Tests.Infrastructure;
+
+namespace RoostKeeper.Ha.Tests.Election;
+
+/// <summary>Three replicas registered with AddRoostHa, on the SimulatedCluster (or a real cluster where no faults are needed).</summary>
+public sealed class LeaderElectionIntegrationTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Three_replicas_elect_exactly_one_leader()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        await using var _ = new Replicas(replicas);
+
+        var leader = await WaitForLeaderAsync(replicas);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Single(replicas, r => r.Manager.IsLeader);
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(leader.Name, (await cluster.CreateClient().CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", ns)).Spec.HolderIdentity);
+        Assert.All(replicas, r => Assert.Equal(leader.Name, r.Manager.LeaderIdentity));
+        Assert.All(replicas.Where(r => r != leader), r => Assert.Equal(0, r.StoppedCount));
+        Assert.Single(terms);
+    }
+
+    [Fact]
+    public async Task Graceful_stop_of_the_leader_releases_and_another_replica_takes_over()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        await using var _ = new Replicas(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+        var holders = new ConcurrentQueue<string>();
+        using var watching = new CancellationTokenSource(Patience);
+        var watch = RecordHoldersAsync(cluster.CreateClient("observer"), ns, holders, watching.Token);
+
+        await leader.StopAsync();
+        var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
+        await watching.CancelAsync();
+        await watch;
+
+        Assert.Equal(1, leader.StoppedCount);
+        Assert.Contains("", holders);
+        Assert.Equal(next.Name, holders.Last());
+        Assert.Equal(1, next.Manager.Leadership!.Term);
+        ReplicaHost.AssertNoOverlap(terms);
+    }
+
+    [SimulatedOnlyFact("fault injection")]
+    public async Task Partitioned_leader_steps_down_before_any_other_replica_acts()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var (replicas, terms, clock) = await StartReplicasAsync(cluster, ns);
+        await using var _ = new Replicas(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+        await Task.Delay(ReplicaHost.RetryPeriod * 2);
+
+        cluster.Simulation.Faults.Partition(leader.Name);
+        var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
+
+        var lost = terms.Single(t => t.Replica == leader.Name);
+        var won = terms.Single(t => t.Replica == next.Name);
+        Assert.NotNull(lost.End);
+        Assert.True(lost.End < won.Start, $"{lost} ended after {won} began");
+        Assert.False(leader.Manager.IsLeader);
+        Assert.Equal(1, leader.StoppedCount);
+        Assert.Equal(lost.Number + 1, won.Number);
+    }
+
+    [SimulatedOnlyFact("fault injection")]
+    public async Task Healing_a_partitioned_leader_does_not_produce_two_leaders()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        await using var _ = new Replicas(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+        cluster.Simulation.Faults.Partition(leader.Name);
+        var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
+
+        cluster.Simulation.Faults.Heal(leader.Name);
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.True(replicas.Count(r => r.Manager.IsLeader) <= 1);
+            await Task.Delay(100);
+        }
+
+        Assert.True(next.Manager.IsLeader);
+        Assert.False(leader.Manager.IsLeader);
+        Assert.Equal(next.Name, leader.Manager.LeaderIdentity);
+        ReplicaHost.AssertNoOverlap(terms);
+    }
+
+    [SimulatedOnlyFact("fault injection")]
+    public async Task Replicas_survive_api_errors_and_keep_one_leader()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        await using var _ = new Replicas(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+
+        // One failed renewal is within the deadline: the leader keeps its term.
+        cluster.Simulation.Faults.FailNext(leader.Name, System.Net.HttpStatusCode.InternalServerError);
+        await Task.Delay(ReplicaHost.RetryPeriod * 4);
+
+        Assert.True(leader.Manager.IsLeader);
+        Assert.Single(terms);
+    }
+
+    [Fact]
+    public async Task Leader_hosted_service_runs_only_on_the_leader_and_moves_with_leadership()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var running = new ConcurrentDictionary<string, int>();
+        var (replicas, _, _) = await StartReplicasAsync(cluster, ns, (name, ha) =>
+        {
+            ha.Services.AddSingleton(new WorkerProbe(name, running));
+            ha.AddLeaderHostedService<ProbeWorker>();
+        });
+        await using var _ = new Replicas(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+        await Until(() => running.GetValueOrDefault(leader.Name) == 1);
+
+        Assert.All(replicas.Where(r => r != leader), r => Assert.Equal(0, running.GetValueOrDefault(r.Name)));
+
+        await leader.StopAsync();
+        var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
+        await Until(() => running.GetValueOrDefault(next.Name) == 1);
+        Assert.Equal(0, running.GetValueOrDefault(leader.Name));
+    }
+
+    [Fact]
+    public async Task Mixed_fleet_with_KubernetesClient_LeaderElector_never_has_two_leaders()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var clock = Stopwatch.StartNew();
+
+        // KubernetesClient's elector leads first.
+        var theirClient = cluster.CreateClient("kubernetesclient");
+        var theirs = new LeaderElector(new LeaderElectionConfig(new LeaseLock(theirClient, ns, "roost-keeper-controller", "kubernetesclient"))
+        {
+            LeaseDuration = ReplicaHost.LeaseDuration,
+            RenewDeadline = ReplicaHost.RenewDeadline,
+            RetryPeriod = ReplicaHost.RetryPeriod,
+        });
+        var theirStart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TimeSpan? theirStop = null;
+        theirs.OnStartedLeading += () => theirStart.TrySetResult();
+        theirs.OnStoppedLeading += () => theirStop ??= clock.Elapsed;
+        using var theirCancel = new CancellationTokenSource();
+        var theirRun = theirs.RunUntilLeadershipLostAsync(theirCancel.Token);
+        await theirStart.Task.WaitAsync(Patience);
+
+        var terms = new ConcurrentQueue<ReplicaHost.Term>();
+        await using var ours = new ReplicaHost("ours", cluster.CreateClient("ours"), ns, clock, terms);
+        await ours.StartAsync();
+        await Task.Delay(ReplicaHost.LeaseDuration * 2);
+        Assert.False(ours.Manager.IsLeader);
+        Assert.Equal("kubernetesclient", ours.Manager.LeaderIdentity);
+
+        // Theirs stops without releasing (KubernetesClient never releases): ours waits for expiry, then leads.
+        await theirCancel.CancelAsync();
+        try
+        {
+            await theirRun;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var stoppedAt = clock.Elapsed;
+        await WaitForLeaderAsync([ours]);
+        var term = terms.Single();
+        Assert.True(term.Start > stoppedAt);
+        Assert.Equal(1, term.Number);
+        theirs.Dispose();
+    }
+
+    private static async Task<(List<ReplicaHost> Replicas, ConcurrentQueue<ReplicaHost.Term> Terms, Stopwatch Clock)> StartReplicasAsync(
+        TestCluster cluster, string ns, Action<string, IRoostHaBuilder>? configure = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var terms = new ConcurrentQueue<ReplicaHost.Term>();
+        var replicas = new List<ReplicaHost>();
+        foreach (var name in new[] { "replica-a", "replica-b", "replica-c" })
+        {
+            var replica = new ReplicaHost(name, cluster.CreateClient(name), ns, clock, terms, configure is null ? null : ha => configure(name, ha));
+            replicas.Add(replica);
+            await replica.StartAsync();
+        }
+
+        return (replicas, terms, clock);
+    }
+
+    private static async Task<ReplicaHost> WaitForLeaderAsync(IReadOnlyList<ReplicaHost> candidates)
+    {
+        ReplicaHost? leader = null;
+        await Until(() => (leader = candidates.FirstOrDefault(r => r.Manager.IsLeader)) is not null);
+        return leader!;
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < Patience, "the condition did not become true in time");
+            await Task.Delay(25);
+        }
+    }
+
+    private static async Task RecordHoldersAsync(IKubernetes client, string ns, ConcurrentQueue<string> holders, CancellationToken token)
+    {
+        try
+        {
+            await foreach (var (_, lease) in client.CoordinationV1.WatchListNamespacedLeaseAsync(ns, fieldSelector: "metadata.name=roost-keeper-controller", cancellationToken: token))
+            {
+                holders.Enqueue(lease.Spec.HolderIdentity ?? "");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (HttpRequestException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private sealed class Replicas(List<ReplicaHost> replicas) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var replica in replicas)
+            {
+                await replica.DisposeAsync();
+            }
+        }
+    }
+
+    internal sealed record WorkerProbe(string Replica, ConcurrentDictionary<string, int> Running);
+
+    internal sealed class ProbeWorker(WorkerProbe probe) : BackgroundService
+    {
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            probe.Running.AddOrUpdate(probe.Replica, 1, (_, n) => n + 1);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stoppingToken);
+            }
+            finally
+            {
+                probe.Running.AddOrUpdate(probe.Replica, 0, (_, n) => n - 1);
+            }
+        }
+    }
+}
