@@ -27,11 +27,15 @@ internal sealed class HaMetrics : IDisposable
             _ownedMeter = meter;
         }
 
+        Meter = meter;
         LeaderChanges = meter.CreateCounter<long>("roost_keeper.leader_election.changes", "{change}", "Times this replica became leader.");
         Failures = meter.CreateCounter<long>("roost_keeper.leader_election.failures", "{failure}", "Failed Lease operations, by operation (acquire, renew, release, read, watch).");
         RenewDuration = meter.CreateHistogram<double>("roost_keeper.leader_election.renew.duration", "s", "Latency of successful Lease renewals.");
         meter.CreateObservableGauge("roost_keeper.leader.is_leader", ObserveLeaders, "{leader}", "1 while this replica leads, else 0, per identity.");
     }
+
+    /// <summary>The meter the instruments belong to (shared when it came from an <see cref="IMeterFactory"/>).</summary>
+    public Meter Meter { get; }
 
     public Counter<long> LeaderChanges { get; }
 
