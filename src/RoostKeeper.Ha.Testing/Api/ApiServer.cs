@@ -91,6 +91,12 @@ internal sealed class ApiServer
         {
             // The client went away, was partitioned, or the cluster is stopping.
         }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            // As the real server recovers from a handler panic: a 500 with a Status body that says what failed.
+            await WriteAsync(context, HttpStatusCode.InternalServerError, ApiException.StatusFor(
+                HttpStatusCode.InternalServerError, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
+        }
         finally
         {
             faults.Untrack(context);
@@ -173,16 +179,17 @@ internal sealed class ApiServer
             {
                 var options = await ReadOptionalObjectAsync(context).ConfigureAwait(false);
                 var policy = options?["propagationPolicy"]?.GetValue<string>() ?? NullIfEmpty(query["propagationPolicy"]);
-                var kept = _store.Delete(
+                var (deleted, kept) = _store.Delete(
                     type,
                     request.Namespace,
                     request.Name!,
                     options?["preconditions"]?["uid"]?.GetValue<string>(),
                     options?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
                     orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true);
-                if (kept is not null)
+                if (kept || type.ReturnsDeletedObject)
                 {
-                    await WriteAsync(context, HttpStatusCode.OK, kept).ConfigureAwait(false);
+                    // 200 with the object while finalizers keep it; some registries return the deleted object too.
+                    await WriteAsync(context, HttpStatusCode.OK, deleted).ConfigureAwait(false);
                     break;
                 }
 

@@ -169,10 +169,9 @@ internal sealed partial class ObjectStore
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
             metadata.Remove("deletionTimestamp");
-            metadata.Remove("generateName");
             if (HasGeneration(obj))
             {
-                metadata["generation"] = 1;
+                metadata["generation"] = 1L;
             }
             else
             {
@@ -284,8 +283,11 @@ internal sealed partial class ObjectStore
         }
     }
 
-    /// <summary>DELETE. Returns the object when finalizers keep it (marked for deletion), else null.</summary>
-    public JsonObject? Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false)
+    /// <summary>
+    /// DELETE. Returns the object as it stands afterwards: marked for deletion when finalizers keep it
+    /// (<c>Kept</c>), else as it was removed.
+    /// </summary>
+    public (JsonObject Object, bool Kept) Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false)
     {
         lock (_gate)
         {
@@ -304,18 +306,17 @@ internal sealed partial class ObjectStore
             {
                 if (ObjectMeta.IsDeleting(existing))
                 {
-                    return (JsonObject)existing.DeepClone();
+                    return ((JsonObject)existing.DeepClone(), true);
                 }
 
                 var marked = (JsonObject)existing.DeepClone();
                 ObjectMeta.Of(marked)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
                 ObjectMeta.Of(marked)["deletionGracePeriodSeconds"] = 0;
                 Commit(type, existing, marked, "MODIFIED");
-                return (JsonObject)marked.DeepClone();
+                return ((JsonObject)marked.DeepClone(), true);
             }
 
-            Remove(type, existing, orphanDependents);
-            return null;
+            return (Remove(type, existing, orphanDependents), false);
         }
     }
 
@@ -442,8 +443,7 @@ internal sealed partial class ObjectStore
 
         if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated))
         {
-            Remove(type, updated, orphanDependents: false);
-            return (JsonObject)updated.DeepClone();
+            return Remove(type, updated, orphanDependents: false);
         }
 
         if (JsonNode.DeepEquals(existing, updated))
@@ -456,7 +456,8 @@ internal sealed partial class ObjectStore
         return (JsonObject)updated.DeepClone();
     }
 
-    private void Remove(ResourceType type, JsonObject existing, bool orphanDependents)
+    /// <summary>Removes the object (and what it takes with it) and returns a copy of it as removed.</summary>
+    private JsonObject Remove(ResourceType type, JsonObject existing, bool orphanDependents)
     {
         var ns = ObjectMeta.Namespace(existing) ?? "";
         var name = ObjectMeta.Name(existing);
@@ -488,6 +489,7 @@ internal sealed partial class ObjectStore
         }
 
         CollectDependents(ObjectMeta.Uid(existing), orphanDependents);
+        return (JsonObject)removed.DeepClone();
     }
 
     /// <summary>Background cascading deletion (or orphaning) of objects whose owner was deleted.</summary>

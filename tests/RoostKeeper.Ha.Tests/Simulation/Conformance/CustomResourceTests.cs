@@ -56,7 +56,7 @@ public sealed class CustomResourceTests
         stale(read);
         await ThrowsStatusAsync(HttpStatusCode.Conflict, "Conflict", () => roosts.ReplaceNamespacedAsync(read, ns, "alpha"));
 
-        await roosts.DeleteNamespacedAsync<ManagedRoost>(ns, "beta");
+        await roosts.DeleteNamespacedAsync<V1Status>(ns, "beta");
         await EventuallyAsync(() => IsGoneAsync(() => roosts.ReadNamespacedAsync<ManagedRoost>(ns, "beta")), "the deleted roost is gone");
         await ThrowsStatusAsync(HttpStatusCode.NotFound, "NotFound", () => roosts.ReadNamespacedAsync<ManagedRoost>(ns, "beta"));
 
@@ -108,7 +108,7 @@ public sealed class CustomResourceTests
 
         await roosts.CreateNamespacedAsync(Roost("second", 1), ns);
         await roosts.PatchNamespacedAsync<ManagedRoost>(new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), ns, "second");
-        await roosts.DeleteNamespacedAsync<ManagedRoost>(ns, "second");
+        await roosts.DeleteNamespacedAsync<V1Status>(ns, "second");
 
         using var cts = new CancellationTokenSource(Patience);
         var events = await CollectAsync(

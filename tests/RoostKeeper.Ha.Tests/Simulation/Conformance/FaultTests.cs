@@ -267,6 +267,7 @@ public sealed class FaultTests
         await using var cluster = await TestCluster.StartAsync();
         var client = cluster.CreateClient("watcher");
         var ns = await cluster.CreateNamespaceAsync();
+        await cluster.CreateClient("writer").CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("cm"), ns);
         cluster.Simulation.Requests.Reset();
 
         using var cts = new CancellationTokenSource(Patience);
