@@ -128,7 +128,14 @@ internal sealed class ApiServer
                 break;
             case "create" when request.Subresource is null:
             {
-                var created = _store.Create(type, request.Namespace, await ReadObjectAsync(context).ConfigureAwait(false));
+                var body = await ReadObjectAsync(context).ConfigureAwait(false);
+                if (!string.IsNullOrEmpty(ObjectMeta.ResourceVersion(body)))
+                {
+                    // etcd3 storage refuses it with a plain error, which the API server reports as an internal error.
+                    throw new ApiException(HttpStatusCode.InternalServerError, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created");
+                }
+
+                var created = _store.Create(type, request.Namespace, body);
                 await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
                 break;
             }

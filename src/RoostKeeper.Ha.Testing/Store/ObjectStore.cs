@@ -383,6 +383,12 @@ internal sealed partial class ObjectStore
 
     private JsonObject Update(ResourceType type, JsonObject existing, JsonObject incoming, bool statusOnly)
     {
+        // An update may omit the uid (the stored one is kept) but not change it: metadata validation rejects that.
+        if (ObjectMeta.Uid(incoming) is { Length: > 0 } uid && uid != ObjectMeta.Uid(existing))
+        {
+            throw ApiException.Invalid(type, ObjectMeta.Name(existing), $"metadata.uid: Invalid value: \"{uid}\": field is immutable");
+        }
+
         JsonObject updated;
         if (statusOnly)
         {

@@ -80,15 +80,81 @@ public sealed class ObjectSemanticsTests
         var other = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("meta2"), ns);
         Assert.NotEqual(created.Metadata.Uid, other.Metadata.Uid);
 
-        // A replace cannot change the uid or creationTimestamp.
+        // A replace cannot change the uid (422) and its creationTimestamp is ignored.
+        var uid = created.Metadata.Uid;
         created.Metadata.Uid = other.Metadata.Uid;
+        await ThrowsStatusAsync(HttpStatusCode.UnprocessableEntity, "Invalid", () => client.CoreV1.ReplaceNamespacedConfigMapAsync(created, "meta", ns));
+        created.Metadata.Uid = null;
         created.Metadata.CreationTimestamp = new DateTime(2001, 1, 1, 0, 0, 0, DateTimeKind.Utc);
         created.Data["k"] = "changed";
         var replaced = await client.CoreV1.ReplaceNamespacedConfigMapAsync(created, "meta", ns);
         var read = await client.CoreV1.ReadNamespacedConfigMapAsync("meta", ns);
-        Assert.NotEqual(other.Metadata.Uid, read.Metadata.Uid);
+        Assert.Equal(uid, read.Metadata.Uid);
         Assert.True(read.Metadata.CreationTimestamp > DateTime.UtcNow.AddHours(-1));
+        Assert.Equal("changed", read.Data["k"]);
         Assert.Equal(replaced.Metadata.ResourceVersion, read.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task Creating_an_object_that_carries_a_resourceVersion_fails()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var existing = await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("original"), ns);
+
+        // What a restore that forgets to strip server-set fields runs into.
+        var copy = ConfigMap("copy");
+        copy.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;
+        var status = await ThrowsStatusAsync(HttpStatusCode.InternalServerError, "InternalError", () => client.CoreV1.CreateNamespacedConfigMapAsync(copy, ns));
+        Assert.Contains("resourceVersion should not be set on objects to be created", status.Message, StringComparison.Ordinal);
+        await ThrowsStatusAsync(HttpStatusCode.NotFound, "NotFound", () => client.CoreV1.ReadNamespacedConfigMapAsync("copy", ns));
+    }
+
+    [Fact]
+    public async Task DeleteCollection_deletes_the_selected_objects_only()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        foreach (var (name, app) in new[] { ("a", "roost"), ("b", "roost"), ("c", "nest") })
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name, new Dictionary<string, string> { ["app"] = app }), ns);
+        }
+
+        await client.CoreV1.DeleteCollectionNamespacedConfigMapAsync(ns, labelSelector: "app=roost");
+
+        await EventuallyAsync(async () => (await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "app")).Items.Count == 1, "only the unselected object is left");
+        Assert.Equal("c", (await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "app")).Items.Single().Metadata.Name);
+    }
+
+    [Fact]
+    public async Task Scale_subresource_reads_and_writes_spec_replicas()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        await client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("scaled"), ns);
+
+        var scale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("scaled", ns);
+        Assert.Equal(0, scale.Spec.Replicas);
+        Assert.Equal("scaled", scale.Metadata.Name);
+
+        var patched = await client.AppsV1.PatchNamespacedDeploymentScaleAsync(new V1Patch("""{"spec":{"replicas":2}}""", V1Patch.PatchType.MergePatch), "scaled", ns);
+        Assert.Equal(2, patched.Spec.Replicas);
+        var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync("scaled", ns);
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal(2, deployment.Metadata.Generation);
+
+        scale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("scaled", ns);
+        scale.Spec.Replicas = 0;
+        Assert.Equal(0, (await client.AppsV1.ReplaceNamespacedDeploymentScaleAsync(scale, "scaled", ns)).Spec.Replicas);
+        Assert.Equal(0, (await client.AppsV1.ReadNamespacedDeploymentAsync("scaled", ns)).Spec.Replicas);
+
+        var stale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("scaled", ns);
+        await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"minReadySeconds":1}}""", V1Patch.PatchType.MergePatch), "scaled", ns);
+        stale.Spec.Replicas = 1;
+        await ThrowsStatusAsync(HttpStatusCode.Conflict, "Conflict", () => client.AppsV1.ReplaceNamespacedDeploymentScaleAsync(stale, "scaled", ns));
     }
 
     [Fact]
