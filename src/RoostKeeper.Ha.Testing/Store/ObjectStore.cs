@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -154,9 +155,19 @@ internal sealed partial class ObjectStore
             }
 
             ValidateName(type, name);
-            if (ns is not null && type != ResourceRegistry.Namespaces && !Bucket(ResourceRegistry.Namespaces).ContainsKey(("", ns)))
+            if (ns is not null && type != ResourceRegistry.Namespaces)
             {
-                throw ApiException.NotFound(ResourceRegistry.Namespaces, ns);
+                if (!Bucket(ResourceRegistry.Namespaces).TryGetValue(("", ns), out var owningNamespace))
+                {
+                    throw ApiException.NotFound(ResourceRegistry.Namespaces, ns);
+                }
+
+                if (ObjectMeta.IsDeleting(owningNamespace))
+                {
+                    // The NamespaceLifecycle admission plugin's answer.
+                    throw new ApiException(HttpStatusCode.Forbidden, "Forbidden",
+                        $"{type.QualifiedPlural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", type.DetailsFor(name));
+                }
             }
 
             if (Bucket(type).ContainsKey((ns ?? "", name)))
@@ -300,6 +311,11 @@ internal sealed partial class ObjectStore
             if (precondVersion is not null && precondVersion != ObjectMeta.ResourceVersion(existing))
             {
                 throw ApiException.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {precondVersion}, ResourceVersion in object meta: {ObjectMeta.ResourceVersion(existing)}");
+            }
+
+            if (type == ResourceRegistry.Namespaces)
+            {
+                return TerminateNamespace(existing);
             }
 
             if (ObjectMeta.HasFinalizers(existing))
@@ -447,7 +463,7 @@ internal sealed partial class ObjectStore
             AcceptDefinition(updated);
         }
 
-        if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated))
+        if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated) && type != ResourceRegistry.Namespaces)
         {
             return Remove(type, updated, orphanDependents: false);
         }
@@ -459,6 +475,12 @@ internal sealed partial class ObjectStore
         }
 
         Commit(type, existing, updated, "MODIFIED");
+        if (type == ResourceRegistry.Namespaces && ObjectMeta.IsDeleting(updated))
+        {
+            // A Terminating namespace whose own finalizers were just removed may now go.
+            TryFinalizeNamespace(ObjectMeta.Name(updated));
+        }
+
         return (JsonObject)updated.DeepClone();
     }
 
@@ -495,7 +517,74 @@ internal sealed partial class ObjectStore
         }
 
         CollectDependents(ObjectMeta.Uid(existing), orphanDependents);
+        if (type.Namespaced && ns.Length > 0)
+        {
+            TryFinalizeNamespace(ns);
+        }
+
         return (JsonObject)removed.DeepClone();
+    }
+
+    /// <summary>
+    /// Namespace deletion as the namespace controller does it: the namespace turns Terminating, everything in it is
+    /// deleted (objects with finalizers are only marked), and the namespace goes once nothing is left in it.
+    /// </summary>
+    private (JsonObject Object, bool Kept) TerminateNamespace(JsonObject existing)
+    {
+        var name = ObjectMeta.Name(existing);
+        var current = existing;
+        if (!ObjectMeta.IsDeleting(existing))
+        {
+            current = (JsonObject)existing.DeepClone();
+            ObjectMeta.Of(current)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
+            current["status"] = new JsonObject { ["phase"] = "Terminating" };
+            Commit(ResourceRegistry.Namespaces, existing, current, "MODIFIED");
+        }
+
+        foreach (var resource in Registry.All().Where(t => t.Namespaced).DistinctBy(t => t.StorageKey))
+        {
+            var bucket = Bucket(resource);
+            foreach (var key in bucket.Keys.Where(k => k.Namespace == name).ToList())
+            {
+                if (!bucket.TryGetValue(key, out var contained))
+                {
+                    continue; // collected with an owner removed earlier in this loop
+                }
+
+                if (!ObjectMeta.HasFinalizers(contained))
+                {
+                    Remove(resource, contained, orphanDependents: false);
+                }
+                else if (!ObjectMeta.IsDeleting(contained))
+                {
+                    var marked = (JsonObject)contained.DeepClone();
+                    ObjectMeta.Of(marked)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
+                    ObjectMeta.Of(marked)["deletionGracePeriodSeconds"] = 0;
+                    Commit(resource, contained, marked, "MODIFIED");
+                }
+            }
+        }
+
+        TryFinalizeNamespace(name);
+        return Bucket(ResourceRegistry.Namespaces).TryGetValue(("", name), out var kept)
+            ? ((JsonObject)kept.DeepClone(), true)
+            : ((JsonObject)current.DeepClone(), false);
+    }
+
+    /// <summary>Removes a Terminating namespace once nothing is left in it and no finalizer holds it.</summary>
+    private void TryFinalizeNamespace(string name)
+    {
+        if (!Bucket(ResourceRegistry.Namespaces).TryGetValue(("", name), out var ns) || !ObjectMeta.IsDeleting(ns) || ObjectMeta.HasFinalizers(ns))
+        {
+            return;
+        }
+
+        if (Registry.All().Where(t => t.Namespaced).DistinctBy(t => t.StorageKey).Any(t => Bucket(t).Keys.Any(k => k.Namespace == name)))
+        {
+            return;
+        }
+
+        Remove(ResourceRegistry.Namespaces, ns, orphanDependents: false);
     }
 
     /// <summary>Background cascading deletion (or orphaning) of objects whose owner was deleted.</summary>

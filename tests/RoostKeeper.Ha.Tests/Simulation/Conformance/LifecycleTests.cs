@@ -34,6 +34,34 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task A_namespace_stays_Terminating_while_a_finalizer_holds_an_object_in_it()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var held = ConfigMap("held");
+        held.Metadata.Finalizers = [Finalizer];
+        await client.CoreV1.CreateNamespacedConfigMapAsync(held, ns);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("free"), ns);
+
+        await client.CoreV1.DeleteNamespaceAsync(ns);
+
+        await EventuallyAsync(() => IsGoneAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync("free", ns)), "the unheld object is deleted");
+        await EventuallyAsync(
+            async () => (await client.CoreV1.ReadNamespacedConfigMapAsync("held", ns)).Metadata.DeletionTimestamp is not null,
+            "the held object is marked for deletion");
+        var terminating = await client.CoreV1.ReadNamespaceAsync(ns);
+        Assert.Equal("Terminating", terminating.Status.Phase);
+        Assert.NotNull(terminating.Metadata.DeletionTimestamp);
+
+        var status = await ThrowsStatusAsync(HttpStatusCode.Forbidden, "Forbidden", () => client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("late"), ns));
+        Assert.Contains("being terminated", status.Message, StringComparison.Ordinal);
+
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"finalizers":null}}""", V1Patch.PatchType.MergePatch), "held", ns);
+        await EventuallyAsync(() => IsGoneAsync(() => client.CoreV1.ReadNamespaceAsync(ns)), "the namespace goes once it is empty");
+    }
+
+    [Fact]
     public async Task Deleting_an_owner_garbage_collects_its_dependents()
     {
         await using var cluster = await TestCluster.StartAsync();
