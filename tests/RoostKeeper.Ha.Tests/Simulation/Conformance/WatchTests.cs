@@ -108,6 +108,68 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public async Task Label_selector_watch_sees_an_object_that_starts_matching_as_ADDED()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var start = (await client.CoreV1.ListNamespacedConfigMapAsync(ns)).Metadata.ResourceVersion;
+
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("late", new Dictionary<string, string> { ["app"] = "other" }), ns);
+        await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"labels":{"app":"roost"}}}""", V1Patch.PatchType.MergePatch), "late", ns);
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("late", ns);
+
+        using var cts = new CancellationTokenSource(Patience);
+        var events = await CollectAsync(
+            client.CoreV1.WatchListNamespacedConfigMapAsync(ns, labelSelector: "app in (roost)", resourceVersion: start, cancellationToken: cts.Token),
+            e => e.Any(x => x.Type == WatchEventType.Deleted),
+            cts.Token);
+
+        Assert.Equal([WatchEventType.Added, WatchEventType.Deleted], events.Select(e => e.Type));
+        Assert.Equal("roost", events[0].Object.Metadata.Labels["app"]);
+    }
+
+    [Fact]
+    public async Task Watch_across_all_namespaces_sees_every_namespace()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns1 = await cluster.CreateNamespaceAsync();
+        var ns2 = await cluster.CreateNamespaceAsync();
+        var start = (await client.CoreV1.ListConfigMapForAllNamespacesAsync(limit: 1)).Metadata.ResourceVersion;
+        var marker = Guid.NewGuid().ToString("N");
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("x", new Dictionary<string, string> { ["marker"] = marker }), ns1);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("x", new Dictionary<string, string> { ["marker"] = marker }), ns2);
+
+        using var cts = new CancellationTokenSource(Patience);
+        var events = await CollectAsync(
+            client.CoreV1.WatchListConfigMapForAllNamespacesAsync(labelSelector: $"marker={marker}", resourceVersion: start, cancellationToken: cts.Token),
+            e => e.Count == 2,
+            cts.Token);
+
+        Assert.Equal([ns1, ns2], events.Select(e => e.Object.Metadata.NamespaceProperty));
+    }
+
+    [Fact]
+    public async Task Cluster_scoped_resources_can_be_watched_by_name()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var start = (await client.CoreV1.ReadNamespaceAsync(ns)).Metadata.ResourceVersion;
+
+        await client.CoreV1.PatchNamespaceAsync(new V1Patch("""{"metadata":{"labels":{"watched":"yes"}}}""", V1Patch.PatchType.MergePatch), ns);
+
+        using var cts = new CancellationTokenSource(Patience);
+        var events = await CollectAsync(
+            client.CoreV1.WatchListNamespaceAsync(fieldSelector: $"metadata.name={ns}", resourceVersion: start, cancellationToken: cts.Token),
+            e => e.Count == 1,
+            cts.Token);
+
+        Assert.Equal((WatchEventType.Modified, "yes"), (events[0].Type, events[0].Object.Metadata.Labels["watched"]));
+    }
+
+    [Fact]
     public async Task Watch_of_one_namespace_does_not_see_another()
     {
         await using var cluster = await TestCluster.StartAsync();
@@ -201,6 +263,26 @@ public sealed class WatchTests
         Assert.Empty(events);
         var gone = Assert.IsType<KubernetesException>(Assert.Single(errors));
         Assert.Equal(410, gone.Status.Code);
+    }
+
+    [SimulatedOnlyFact("forced watch compaction")]
+    public async Task A_continue_token_from_before_compaction_is_410_Gone()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"cm-{i}"), ns);
+        }
+
+        var first = await client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 1);
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("cm-later"), ns);
+        cluster.Simulation.CompactWatchHistory();
+
+        var status = await ThrowsStatusAsync(HttpStatusCode.Gone, "Expired",
+            () => client.CoreV1.ListNamespacedConfigMapAsync(ns, limit: 1, continueParameter: first.Metadata.ContinueProperty));
+        Assert.Contains("continue", status.Message, StringComparison.Ordinal);
     }
 
     private static async Task<(List<(WatchEventType Type, V1ConfigMap Object)> Events, List<Exception> Errors)> WatchUntilClosedAsync(IKubernetes client, string ns, string resourceVersion)
