@@ -109,7 +109,7 @@ internal sealed class ApiServer
         var query = context.Request.Query;
         switch (request.Verb)
         {
-            case "get" when request.Subresource is null or "status":
+            case "get" when request.Subresource is null || IsStatus(request):
                 await WriteAsync(context, HttpStatusCode.OK, _store.Get(type, request.Namespace, request.Name!)).ConfigureAwait(false);
                 break;
             case "get" when request.Subresource == "scale" && IsScalable(type):
@@ -140,7 +140,7 @@ internal sealed class ApiServer
                 break;
             }
 
-            case "update" when request.Subresource is null or "status":
+            case "update" when request.Subresource is null || IsStatus(request):
             {
                 var body = await ReadObjectAsync(context).ConfigureAwait(false);
                 var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status");
@@ -158,7 +158,7 @@ internal sealed class ApiServer
                 break;
             }
 
-            case "patch" when request.Subresource is null or "status" or "scale":
+            case "patch" when request.Subresource is null or "scale" || IsStatus(request):
             {
                 var kind = PatchKindOf(context.Request.ContentType);
                 var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
@@ -382,6 +382,9 @@ internal sealed class ApiServer
                 $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\"; server-side apply is not simulated)"),
         };
     }
+
+    /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>
+    private static bool IsStatus(ApiRequest request) => request.Subresource == "status" && request.Type.HasStatusSubresource;
 
     private static bool IsScalable(ResourceType type) =>
         type.Group == "apps" && type.Plural is "deployments" or "replicasets" or "statefulsets";

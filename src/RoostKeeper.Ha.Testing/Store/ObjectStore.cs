@@ -180,7 +180,7 @@ internal sealed partial class ObjectStore
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
             metadata.Remove("deletionTimestamp");
-            if (HasGeneration(obj))
+            if (HasGeneration(obj) || Registry.IsCustom(type))
             {
                 metadata["generation"] = 1L;
             }
@@ -448,7 +448,7 @@ internal sealed partial class ObjectStore
                 }
             }
 
-            if (previous["generation"] is not null && SpecChanged(existing, updated))
+            if (previous["generation"] is not null && SpecChanged(existing, updated, statusIsSeparate: type.HasStatusSubresource))
             {
                 metadata["generation"] = ObjectMeta.Generation(existing) + 1;
             }
@@ -731,13 +731,16 @@ internal sealed partial class ObjectStore
         };
     }
 
-    /// <summary>Objects with a spec carry a generation, bumped when anything but metadata and status changes.</summary>
+    /// <summary>
+    /// Objects with a spec (and all custom resources) carry a generation, bumped when anything but metadata changes, and status too when it is
+    /// a subresource of its own (a custom resource without one bumps generation on a status change, as the real one does).
+    /// </summary>
     private static bool HasGeneration(JsonObject obj) => obj.ContainsKey("spec");
 
-    private static bool SpecChanged(JsonObject before, JsonObject after)
+    private static bool SpecChanged(JsonObject before, JsonObject after, bool statusIsSeparate)
     {
-        static IEnumerable<KeyValuePair<string, JsonNode?>> Content(JsonObject o) =>
-            o.Where(p => p.Key is not ("metadata" or "status" or "kind" or "apiVersion")).OrderBy(p => p.Key, StringComparer.Ordinal);
+        IEnumerable<KeyValuePair<string, JsonNode?>> Content(JsonObject o) =>
+            o.Where(p => p.Key is not ("metadata" or "kind" or "apiVersion") && !(statusIsSeparate && p.Key == "status")).OrderBy(p => p.Key, StringComparer.Ordinal);
 
         var a = Content(before).ToList();
         var b = Content(after).ToList();

@@ -143,6 +143,53 @@ public sealed class CustomResourceTests
     }
 
     [Fact]
+    public async Task Without_a_status_subresource_status_is_part_of_the_object()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var definition = Definition();
+        definition.Metadata.Name = $"nestboxes.{Group}";
+        definition.Spec.Names = new V1CustomResourceDefinitionNames { Plural = "nestboxes", Singular = "nestbox", Kind = "NestBox", ListKind = "NestBoxList" };
+        definition.Spec.Versions[0].Subresources = null;
+        await using var crd = await InstallAsync(client, definition);
+        using var boxes = new GenericClient(client, Group, Version, "nestboxes", disposeClient: false);
+
+        var box = Roost("box", 1);
+        box.Kind = "NestBox";
+        box.Status = new ManagedRoostStatus { Phase = "Kept" };
+        var created = await CreateWhenServedAsync(() => boxes.CreateNamespacedAsync(box, ns));
+        Assert.Equal("Kept", created.Status?.Phase);
+        Assert.Equal(1, created.Metadata.Generation);
+
+        created.Status = new ManagedRoostStatus { Phase = "Changed" };
+        var replaced = await boxes.ReplaceNamespacedAsync(created, ns, "box");
+        Assert.Equal("Changed", replaced.Status?.Phase);
+        Assert.Equal(2, replaced.Metadata.Generation);
+
+        await ThrowsStatusAsync(HttpStatusCode.NotFound, "NotFound", () => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("""{"status":{"phase":"Nope"}}""", V1Patch.PatchType.MergePatch), Group, Version, ns, "nestboxes", "box"));
+    }
+
+    [Fact]
+    public async Task Custom_resources_without_a_spec_still_get_a_generation()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        await using var crd = await InstallAsync(client);
+
+        var created = await CreateWhenServedAsync(() => client.CustomObjects.CreateNamespacedCustomObjectAsync<ManagedRoost>(
+            new Dictionary<string, object> { ["apiVersion"] = $"{Group}/{Version}", ["kind"] = "ManagedRoost", ["metadata"] = new Dictionary<string, object> { ["name"] = "bare" } },
+            Group, Version, ns, Plural));
+        Assert.Equal(1, created.Metadata.Generation);
+
+        var patched = await client.CustomObjects.PatchNamespacedCustomObjectAsync<ManagedRoost>(
+            new V1Patch("""{"spec":{"replicas":1}}""", V1Patch.PatchType.MergePatch), Group, Version, ns, Plural, "bare");
+        Assert.Equal(2, patched.Metadata.Generation);
+    }
+
+    [Fact]
     public async Task A_CRD_whose_name_does_not_match_its_names_is_invalid()
     {
         await using var cluster = await TestCluster.StartAsync();
@@ -170,23 +217,25 @@ public sealed class CustomResourceTests
         }
     }
 
-    private static async Task<InstalledCrd> InstallAsync(IKubernetes client)
+    private static async Task<InstalledCrd> InstallAsync(IKubernetes client, V1CustomResourceDefinition? definition = null)
     {
-        await RemoveAsync(client);
-        var created = await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(Definition());
-        Assert.Equal(CrdName, created.Metadata.Name);
+        definition ??= Definition();
+        var name = definition.Metadata.Name;
+        await RemoveAsync(client, name);
+        var created = await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(definition);
+        Assert.Equal(name, created.Metadata.Name);
         Assert.Null(created.Metadata.NamespaceProperty);
         await EventuallyAsync(
-            async () => (await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(CrdName)).Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true,
+            async () => (await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name)).Status?.Conditions?.Any(c => c.Type == "Established" && c.Status == "True") == true,
             "the CRD is Established");
-        return new InstalledCrd(client);
+        return new InstalledCrd(client, name);
     }
 
-    private static async Task RemoveAsync(IKubernetes client)
+    private static async Task RemoveAsync(IKubernetes client, string name)
     {
-        if (!await IsGoneAsync(() => client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync(CrdName)))
+        if (!await IsGoneAsync(() => client.ApiextensionsV1.DeleteCustomResourceDefinitionAsync(name)))
         {
-            await EventuallyAsync(() => IsGoneAsync(() => client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(CrdName)), "the CRD is deleted");
+            await EventuallyAsync(() => IsGoneAsync(() => client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(name)), "the CRD is deleted");
         }
     }
 
@@ -232,7 +281,7 @@ public sealed class CustomResourceTests
     };
 
     /// <summary>Deletes the CRD (waiting until it is gone) when a test is done with it.</summary>
-    private sealed class InstalledCrd(IKubernetes client) : IAsyncDisposable
+    private sealed class InstalledCrd(IKubernetes client, string name) : IAsyncDisposable
     {
         private bool _removed;
 
@@ -241,7 +290,7 @@ public sealed class CustomResourceTests
             if (!_removed)
             {
                 _removed = true;
-                await RemoveAsync(client);
+                await RemoveAsync(client, name);
             }
         }
     }
