@@ -89,7 +89,11 @@ internal sealed partial class ObjectStore
         }
     }
 
-    /// <summary>Lists the matching objects, paged by <paramref name="limit"/> with an opaque continue token.</summary>
+    /// <summary>
+    /// Lists the matching objects, paged by <paramref name="limit"/> with an opaque continue token. Every page of one
+    /// list shows the objects as they stood when its first page was read (etcd serves continuations at that
+    /// revision), and remainingItemCount is only counted for lists without selectors, as the real server does.
+    /// </summary>
     public ListResult List(WatchFilter filter, int? limit = null, string? continueToken = null)
     {
         lock (_gate)
@@ -100,8 +104,9 @@ internal sealed partial class ObjectStore
                 throw ApiException.Gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
             }
 
-            var bucket = Bucket(filter.Type);
-            IEnumerable<KeyValuePair<(string Namespace, string Name), JsonObject>> candidates = bucket;
+            var snapshotVersion = tokenVersion ?? _resourceVersion;
+            IEnumerable<KeyValuePair<(string Namespace, string Name), JsonObject>> candidates =
+                snapshotVersion < _resourceVersion ? SnapshotAt(filter.Type, snapshotVersion) : Bucket(filter.Type);
             if (filter.Namespace is { } ns)
             {
                 candidates = candidates.Where(p => p.Key.Namespace == ns);
@@ -120,14 +125,41 @@ internal sealed partial class ObjectStore
             var matching = candidates.Select(p => p.Value).Where(o => filter.Labels.Matches(o) && filter.Fields.Matches(o)).ToList();
             if (limit is not > 0 || matching.Count <= limit)
             {
-                return new ListResult(matching, _resourceVersion, null, null);
+                return new ListResult(matching, snapshotVersion, null, null);
             }
 
             var page = matching.Take(limit.Value).ToList();
             var last = page[^1];
-            var token = EncodeContinue(ObjectMeta.Namespace(last) ?? "", ObjectMeta.Name(last), tokenVersion ?? _resourceVersion);
-            return new ListResult(page, _resourceVersion, token, matching.Count - page.Count);
+            var token = EncodeContinue(ObjectMeta.Namespace(last) ?? "", ObjectMeta.Name(last), snapshotVersion);
+            var selects = !ReferenceEquals(filter.Labels, LabelSelector.Everything) || !ReferenceEquals(filter.Fields, FieldSelector.Everything);
+            return new ListResult(page, snapshotVersion, token, selects ? null : matching.Count - page.Count);
         }
+    }
+
+    /// <summary>The objects of <paramref name="type"/> as they stood at <paramref name="version"/>: the current ones with later changes rolled back.</summary>
+    private SortedDictionary<(string Namespace, string Name), JsonObject> SnapshotAt(ResourceType type, long version)
+    {
+        var snapshot = new SortedDictionary<(string Namespace, string Name), JsonObject>(Bucket(type), Comparer<(string, string)>.Create(Compare));
+        for (var node = _history.Last; node is not null && node.Value.ResourceVersion > version; node = node.Previous)
+        {
+            var change = node.Value;
+            if (change.ResourceType.StorageKey != type.StorageKey)
+            {
+                continue;
+            }
+
+            var key = (ObjectMeta.Namespace(change.After) ?? "", ObjectMeta.Name(change.After));
+            if (change.Before is null)
+            {
+                snapshot.Remove(key);
+            }
+            else
+            {
+                snapshot[key] = change.Before;
+            }
+        }
+
+        return snapshot;
     }
 
     public JsonObject Create(ResourceType type, string? ns, JsonObject body)

@@ -92,7 +92,7 @@ public sealed class ListTests
     }
 
     [Fact]
-    public async Task Paging_with_limit_and_continue_returns_every_item_exactly_once()
+    public async Task Paging_with_limit_and_continue_returns_every_item_exactly_once_from_one_snapshot()
     {
         await using var cluster = await TestCluster.StartAsync();
         var client = cluster.CreateClient();
@@ -100,18 +100,21 @@ public sealed class ListTests
         const int total = 23;
         for (var i = 0; i < total; i++)
         {
-            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"page-{i:D2}", new Dictionary<string, string> { ["paged"] = "yes" }), ns);
+            await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = Meta($"page-{i:D2}"), Spec = new V1LeaseSpec { HolderIdentity = "original" } }, ns);
         }
 
-        var seen = new List<string>();
+        var seen = new List<V1Lease>();
         string? token = null;
+        string? listVersion = null;
         var pages = 0;
         do
         {
-            var page = await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "paged=yes", limit: 5, continueParameter: token);
+            var page = await client.CoordinationV1.ListNamespacedLeaseAsync(ns, limit: 5, continueParameter: token);
             pages++;
             Assert.True(page.Items.Count <= 5);
-            seen.AddRange(page.Items.Select(i => i.Metadata.Name));
+            seen.AddRange(page.Items);
+            listVersion ??= page.Metadata.ResourceVersion;
+            Assert.Equal(listVersion, page.Metadata.ResourceVersion);
             token = page.Metadata.ContinueProperty;
             if (token is { Length: > 0 })
             {
@@ -122,17 +125,50 @@ public sealed class ListTests
                 Assert.Null(page.Metadata.RemainingItemCount);
             }
 
-            // Writes between pages do not disturb the paging.
+            // Writes between pages do not show: every page comes from the first page's snapshot.
             if (pages == 2)
             {
-                await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("unlabelled"), ns);
+                await client.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = Meta("page-99"), Spec = new V1LeaseSpec() }, ns);
+                await client.CoordinationV1.DeleteNamespacedLeaseAsync("page-22", ns);
+                await client.CoordinationV1.PatchNamespacedLeaseAsync(new V1Patch("""{"spec":{"holderIdentity":"changed"}}""", V1Patch.PatchType.MergePatch), "page-20", ns);
             }
         }
         while (token is { Length: > 0 });
 
         Assert.Equal(5, pages);
-        Assert.Equal(total, seen.Count);
-        Assert.Equal(Enumerable.Range(0, total).Select(i => $"page-{i:D2}"), seen.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, total).Select(i => $"page-{i:D2}"), seen.Select(l => l.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.All(seen, l => Assert.Equal("original", l.Spec.HolderIdentity));
+
+        // A new list sees the writes.
+        var fresh = await client.CoordinationV1.ListNamespacedLeaseAsync(ns);
+        Assert.Contains(fresh.Items, l => l.Metadata.Name == "page-99");
+        Assert.DoesNotContain(fresh.Items, l => l.Metadata.Name == "page-22");
+        Assert.Equal("changed", fresh.Items.Single(l => l.Metadata.Name == "page-20").Spec.HolderIdentity);
+    }
+
+    [Fact]
+    public async Task Paging_with_a_selector_returns_every_match_once_without_remainingItemCount()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        for (var i = 0; i < 7; i++)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"sel-{i}", new Dictionary<string, string> { ["paged"] = i % 2 == 0 ? "yes" : "no" }), ns);
+        }
+
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: "paged=yes", limit: 2, continueParameter: token);
+            Assert.Null(page.Metadata.RemainingItemCount);
+            seen.AddRange(page.Items.Select(i => i.Metadata.Name));
+            token = page.Metadata.ContinueProperty;
+        }
+        while (token is { Length: > 0 });
+
+        Assert.Equal(["sel-0", "sel-2", "sel-4", "sel-6"], seen.Order(StringComparer.Ordinal));
     }
 
     [Fact]
