@@ -237,6 +237,48 @@ public sealed class ObjectSemanticsTests
     }
 
     [Fact]
+    public async Task Of_concurrent_replaces_from_one_resourceVersion_exactly_one_wins()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var setup = cluster.CreateClient();
+        var lease = await setup.CoordinationV1.CreateNamespacedLeaseAsync(new V1Lease { Metadata = Meta("race"), Spec = new V1LeaseSpec() }, ns);
+
+        var contenders = Enumerable.Range(0, 8).Select(async i =>
+        {
+            var client = cluster.CreateClient($"replica-{i}");
+            var mine = new V1Lease { Metadata = Meta("race"), Spec = new V1LeaseSpec { HolderIdentity = $"replica-{i}" } };
+            mine.Metadata.ResourceVersion = lease.Metadata.ResourceVersion;
+            try
+            {
+                await client.CoordinationV1.ReplaceNamespacedLeaseAsync(mine, "race", ns);
+                return $"replica-{i}";
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                return null;
+            }
+        }).ToList();
+        var winners = (await Task.WhenAll(contenders)).OfType<string>().ToList();
+
+        var winner = Assert.Single(winners);
+        Assert.Equal(winner, (await setup.CoordinationV1.ReadNamespacedLeaseAsync("race", ns)).Spec.HolderIdentity);
+    }
+
+    [Fact]
+    public async Task A_body_namespace_that_differs_from_the_url_fails_400()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var other = await cluster.CreateNamespaceAsync();
+        var cm = ConfigMap("where");
+        cm.Metadata.NamespaceProperty = other;
+
+        await ThrowsStatusAsync(HttpStatusCode.BadRequest, "BadRequest", () => client.CoreV1.CreateNamespacedConfigMapAsync(cm, ns));
+    }
+
+    [Fact]
     public async Task Delete_with_a_stale_resourceVersion_precondition_fails_409()
     {
         await using var cluster = await TestCluster.StartAsync();

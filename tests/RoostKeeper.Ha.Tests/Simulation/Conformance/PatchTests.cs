@@ -136,6 +136,22 @@ public sealed class PatchTests
     }
 
     [Fact]
+    public async Task Json_patch_moves_and_copies_and_fails_422_on_a_missing_path()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("jm", data: new Dictionary<string, string> { ["a"] = "1" }), ns);
+
+        var patched = await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch(
+            """[{"op":"copy","from":"/data/a","path":"/data/b"},{"op":"move","from":"/data/a","path":"/data/c"}]""", V1Patch.PatchType.JsonPatch), "jm", ns);
+        Assert.Equal(new Dictionary<string, string> { ["b"] = "1", ["c"] = "1" }, patched.Data);
+
+        await ThrowsStatusAsync(HttpStatusCode.UnprocessableEntity, "Invalid", () => client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""[{"op":"remove","path":"/data/missing"}]""", V1Patch.PatchType.JsonPatch), "jm", ns));
+    }
+
+    [Fact]
     public async Task Json_patch_test_on_resourceVersion_is_a_compare_and_swap()
     {
         await using var cluster = await TestCluster.StartAsync();
