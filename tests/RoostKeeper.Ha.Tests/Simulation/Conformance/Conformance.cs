@@ -83,13 +83,21 @@ internal static class Conformance
         },
     };
 
-    /// <summary>Collects watch events until <paramref name="stop"/> says so, or fails after <see cref="Patience"/>.</summary>
+    /// <summary>
+    /// Collects watch events until <paramref name="stop"/> says so, or fails after <see cref="Patience"/>. Skips the
+    /// kube-root-ca.crt ConfigMap a real cluster adds to every new namespace, at a moment of its choosing.
+    /// </summary>
     public static async Task<List<(WatchEventType Type, T Object)>> CollectAsync<T>(
         IAsyncEnumerable<(WatchEventType, T)> watch, Func<List<(WatchEventType Type, T Object)>, bool> stop, CancellationToken cancellationToken)
     {
         var events = new List<(WatchEventType Type, T Object)>();
         await foreach (var (type, obj) in watch.WithCancellation(cancellationToken))
         {
+            if (obj is V1ConfigMap { Metadata.Name: "kube-root-ca.crt" })
+            {
+                continue;
+            }
+
             events.Add((type, obj));
             if (stop(events))
             {

@@ -9,6 +9,10 @@ namespace RoostKeeper.Ha.Tests.Simulation.Conformance;
 /// <summary>Lists: label selectors, field selectors, namespaces, and paging with limit/continue.</summary>
 public sealed class ListTests
 {
+    /// <summary>
+    /// Creates a..e, each labelled seed=yes besides the labels under test, so that selectors can be scoped to them
+    /// (a real cluster puts kube-root-ca.crt, unlabelled, in every namespace).
+    /// </summary>
     private static async Task SeedAsync(IKubernetes client, string ns)
     {
         (string Name, Dictionary<string, string> Labels)[] objects =
@@ -21,6 +25,7 @@ public sealed class ListTests
         ];
         foreach (var (name, labels) in objects)
         {
+            labels["seed"] = "yes";
             await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap(name, labels), ns);
         }
     }
@@ -43,7 +48,7 @@ public sealed class ListTests
         var ns = await cluster.CreateNamespaceAsync();
         await SeedAsync(client, ns);
 
-        var list = await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: selector);
+        var list = await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: $"seed,{selector}");
 
         Assert.Equal(expected.Split(','), list.Items.Select(i => i.Metadata.Name).Order(StringComparer.Ordinal));
     }
