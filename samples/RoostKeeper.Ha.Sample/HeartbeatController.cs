@@ -15,23 +15,31 @@ internal sealed class HeartbeatController(IKubernetes client, string ns, Leaders
     {
         while (!token.IsCancellationRequested)
         {
-            var data = new Dictionary<string, string> { ["leader"] = leadership.Identity, ["term"] = leadership.Term.ToString(System.Globalization.CultureInfo.InvariantCulture) };
             try
             {
-                var existing = await client.CoreV1.ReadNamespacedConfigMapAsync("roost-keeper-heartbeat", ns, cancellationToken: token);
-                existing.Data = data;
-                await client.CoreV1.ReplaceNamespacedConfigMapAsync(existing, "roost-keeper-heartbeat", ns, cancellationToken: token);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "roost-keeper-heartbeat" }, Data = data }, ns, cancellationToken: token);
+                await WriteHeartbeatAsync(token);
             }
             catch (Exception e) when (e is HttpOperationException or HttpRequestException)
             {
-                // A cut-off leader cannot write; the elector will end its term at the renew deadline.
+                // A cut-off leader cannot write; the elector ends its term at the renew deadline.
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1), token);
+        }
+    }
+
+    private async Task WriteHeartbeatAsync(CancellationToken token)
+    {
+        var data = new Dictionary<string, string> { ["leader"] = leadership.Identity, ["term"] = leadership.Term.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        try
+        {
+            var existing = await client.CoreV1.ReadNamespacedConfigMapAsync("roost-keeper-heartbeat", ns, cancellationToken: token);
+            existing.Data = data;
+            await client.CoreV1.ReplaceNamespacedConfigMapAsync(existing, "roost-keeper-heartbeat", ns, cancellationToken: token);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "roost-keeper-heartbeat" }, Data = data }, ns, cancellationToken: token);
         }
     }
 }

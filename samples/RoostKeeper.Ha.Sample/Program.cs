@@ -34,13 +34,13 @@ foreach (var name in new[] { "replica-a", "replica-b", "replica-c" })
 }
 
 log.Section("1. Election: three replicas, one Lease");
-var first = await Replica.WaitForLeaderAsync(replicas);
+var first = await Replica.WaitForLeaderAsync(replicas, log);
 log.Say($"{first.Name} leads (term {first.Manager.Leadership!.Term}); the others follow {replicas.First(r => r != first).Manager.LeaderIdentity}");
 
 log.Section("2. Graceful stop of the leader: its work stops, then it releases the Lease");
 var stoppedAt = clock.Elapsed;
 await first.StopAsync();
-var second = await Replica.WaitForLeaderAsync(replicas);
+var second = await Replica.WaitForLeaderAsync(replicas, log);
 log.Say($"{second.Name} took over {Timeline.Ms(log.StartedAt(second.Name) - stoppedAt)} after the stop began");
 
 if (cluster is not null)
@@ -48,7 +48,7 @@ if (cluster is not null)
     log.Section("3. Crash: the leader is cut off from the API server");
     var cutAt = clock.Elapsed;
     cluster.Faults.Partition(second.Name);
-    var third = await Replica.WaitForLeaderAsync(replicas.Where(r => r != second).ToList());
+    var third = await Replica.WaitForLeaderAsync(replicas.Where(r => r != second).ToList(), log);
     log.Say($"{second.Name} stepped down {Timeline.Ms(log.StoppedAt(second.Name) - cutAt)} after the cut (RenewDeadline 10 s); " +
             $"{third.Name} took over {Timeline.Ms(log.StartedAt(third.Name) - cutAt)} after it (LeaseDuration 15 s from its last observed renewal)");
     cluster.Faults.Heal(second.Name);
@@ -61,7 +61,7 @@ var current = replicas.Single(r => r.Manager.IsLeader);
 var successor = replicas.First(r => r != current && r.IsRunning);
 var handedAt = clock.Elapsed;
 await current.Manager.TriggerFailoverAsync(successor.Name);
-await Replica.WaitForLeaderAsync([successor]);
+await Replica.WaitForLeaderAsync([successor], log);
 log.Say($"{current.Name} handed over to {successor.Name} in {Timeline.Ms(log.StartedAt(successor.Name) - handedAt)}");
 
 var status = await successor.Manager.GetStatusAsync();

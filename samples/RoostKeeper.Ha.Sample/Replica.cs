@@ -46,12 +46,13 @@ internal sealed class Replica : IAsyncDisposable
 
     public bool IsRunning => _running;
 
-    public static async Task<Replica> WaitForLeaderAsync(IReadOnlyList<Replica> replicas)
+    /// <summary>Waits for one of <paramref name="replicas"/> to lead and for its OnStartedLeading to have run.</summary>
+    public static async Task<Replica> WaitForLeaderAsync(IReadOnlyList<Replica> replicas, Timeline log)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (true)
         {
-            if (replicas.FirstOrDefault(r => r.Manager.IsLeader) is { } leader)
+            if (replicas.FirstOrDefault(r => r.Manager.IsLeader && log.HasStarted(r.Name, r.Manager.Leadership!.Term)) is { } leader)
             {
                 return leader;
             }

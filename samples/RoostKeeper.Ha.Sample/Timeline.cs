@@ -8,6 +8,7 @@ namespace RoostKeeper.Ha.Sample;
 internal sealed class Timeline(Stopwatch clock)
 {
     private readonly ConcurrentDictionary<string, TimeSpan> _started = new();
+    private readonly ConcurrentDictionary<(string, long), bool> _terms = new();
     private readonly ConcurrentDictionary<string, TimeSpan> _stopped = new();
 
     public static string Ms(TimeSpan span) => $"{span.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)} ms";
@@ -19,6 +20,7 @@ internal sealed class Timeline(Stopwatch clock)
     public void Started(string replica, long term)
     {
         _started[replica] = clock.Elapsed;
+        _terms[(replica, term)] = true;
         Say($"{replica}: OnStartedLeading (term {term})");
     }
 
@@ -35,6 +37,8 @@ internal sealed class Timeline(Stopwatch clock)
             Say($"{replica}: OnNewLeader({leader})");
         }
     }
+
+    public bool HasStarted(string replica, long term) => _terms.ContainsKey((replica, term));
 
     public TimeSpan StartedAt(string replica) => _started[replica];
 

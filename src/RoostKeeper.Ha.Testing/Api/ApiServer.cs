@@ -91,10 +91,11 @@ internal sealed class ApiServer
         {
             // The client went away, was partitioned, or the cluster is stopping.
         }
-        catch (Exception e) when (!context.Response.HasStarted)
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
-            // A defect of the simulation: report it as the real server reports internal errors.
-            await WriteAsync(context, HttpStatusCode.InternalServerError, ApiException.StatusFor(HttpStatusCode.InternalServerError, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
+            // As the real server recovers from a handler panic: a 500 with a Status body that says what failed.
+            await WriteAsync(context, HttpStatusCode.InternalServerError, ApiException.StatusFor(
+                HttpStatusCode.InternalServerError, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
         }
         finally
         {
@@ -108,7 +109,7 @@ internal sealed class ApiServer
         var query = context.Request.Query;
         switch (request.Verb)
         {
-            case "get" when request.Subresource is null or "status":
+            case "get" when request.Subresource is null || IsStatus(request):
                 await WriteAsync(context, HttpStatusCode.OK, _store.Get(type, request.Namespace, request.Name!)).ConfigureAwait(false);
                 break;
             case "get" when request.Subresource == "scale" && IsScalable(type):
@@ -127,12 +128,19 @@ internal sealed class ApiServer
                 break;
             case "create" when request.Subresource is null:
             {
-                var created = _store.Create(type, request.Namespace, await ReadObjectAsync(context).ConfigureAwait(false));
+                var body = await ReadObjectAsync(context).ConfigureAwait(false);
+                if (!string.IsNullOrEmpty(ObjectMeta.ResourceVersion(body)))
+                {
+                    // etcd3 storage refuses it with a plain error, which the API server reports as an internal error.
+                    throw new ApiException(HttpStatusCode.InternalServerError, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created");
+                }
+
+                var created = _store.Create(type, request.Namespace, body);
                 await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
                 break;
             }
 
-            case "update" when request.Subresource is null or "status":
+            case "update" when request.Subresource is null || IsStatus(request):
             {
                 var body = await ReadObjectAsync(context).ConfigureAwait(false);
                 var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status");
@@ -150,7 +158,7 @@ internal sealed class ApiServer
                 break;
             }
 
-            case "patch" when request.Subresource is null or "status" or "scale":
+            case "patch" when request.Subresource is null or "scale" || IsStatus(request):
             {
                 var kind = PatchKindOf(context.Request.ContentType);
                 var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
@@ -178,16 +186,17 @@ internal sealed class ApiServer
             {
                 var options = await ReadOptionalObjectAsync(context).ConfigureAwait(false);
                 var policy = options?["propagationPolicy"]?.GetValue<string>() ?? NullIfEmpty(query["propagationPolicy"]);
-                var kept = _store.Delete(
+                var (deleted, kept) = _store.Delete(
                     type,
                     request.Namespace,
                     request.Name!,
                     options?["preconditions"]?["uid"]?.GetValue<string>(),
                     options?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
                     orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true);
-                if (kept is not null)
+                if (kept || type.ReturnsDeletedObject)
                 {
-                    await WriteAsync(context, HttpStatusCode.OK, kept).ConfigureAwait(false);
+                    // 200 with the object while finalizers keep it; some registries return the deleted object too.
+                    await WriteAsync(context, HttpStatusCode.OK, deleted).ConfigureAwait(false);
                     break;
                 }
 
@@ -373,6 +382,9 @@ internal sealed class ApiServer
                 $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\"; server-side apply is not simulated)"),
         };
     }
+
+    /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>
+    private static bool IsStatus(ApiRequest request) => request.Subresource == "status" && request.Type.HasStatusSubresource;
 
     private static bool IsScalable(ResourceType type) =>
         type.Group == "apps" && type.Plural is "deployments" or "replicasets" or "statefulsets";

@@ -75,6 +75,15 @@ internal sealed class ResourceRegistry
         }
     }
 
+    /// <summary>Whether <paramref name="type"/> is served for a CustomResourceDefinition (rather than built in).</summary>
+    public bool IsCustom(ResourceType type)
+    {
+        lock (_gate)
+        {
+            return _byCrd.Values.Any(types => types.Contains(type));
+        }
+    }
+
     public bool ServesGroupVersion(string group, string version)
     {
         lock (_gate)

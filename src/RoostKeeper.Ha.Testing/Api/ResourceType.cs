@@ -24,6 +24,13 @@ internal sealed record ResourceType(
     /// <summary>Storage is shared by every version of a group's resource.</summary>
     public (string Group, string Plural) StorageKey => (Group, Plural);
 
+    /// <summary>
+    /// Whether DELETE answers with the deleted object rather than a <c>Status</c>, as the registries of pods,
+    /// services and service accounts do (<c>ReturnDeletedObject</c>); KubernetesClient's delete methods for
+    /// those resources expect the object.
+    /// </summary>
+    public bool ReturnsDeletedObject => Group.Length == 0 && Plural is "pods" or "services" or "serviceaccounts";
+
     public JsonObject DetailsFor(string name) => new()
     {
         ["name"] = name,

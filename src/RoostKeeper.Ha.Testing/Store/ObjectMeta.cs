@@ -26,11 +26,11 @@ internal static class ObjectMeta
 
     public static string? ResourceVersion(JsonObject obj) => obj["metadata"]?["resourceVersion"]?.GetValue<string>();
 
-    public static long Generation(JsonObject obj) => obj["metadata"]?["generation"] is JsonValue value ? AsLong(value) : 0;
-
-    /// <summary>Reads a JSON number whether it was parsed from a request or set by the server as an int or a long.</summary>
-    public static long AsLong(JsonValue value) =>
-        value.TryGetValue<long>(out var l) ? l : value.TryGetValue<int>(out var i) ? i : long.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
+    /// <summary>metadata.generation, whether the node holds a parsed JSON number or a CLR integer of any width.</summary>
+    public static long Generation(JsonObject obj) =>
+        obj["metadata"]?["generation"] is JsonValue value
+            ? value.TryGetValue<long>(out var wide) ? wide : value.TryGetValue<int>(out var narrow) ? narrow : 0
+            : 0;
 
     public static bool IsDeleting(JsonObject obj) => obj["metadata"]?["deletionTimestamp"] is not null;
 

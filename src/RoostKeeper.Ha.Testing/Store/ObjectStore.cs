@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -88,7 +89,11 @@ internal sealed partial class ObjectStore
         }
     }
 
-    /// <summary>Lists the matching objects, paged by <paramref name="limit"/> with an opaque continue token.</summary>
+    /// <summary>
+    /// Lists the matching objects, paged by <paramref name="limit"/> with an opaque continue token. Every page of one
+    /// list shows the objects as they stood when its first page was read (etcd serves continuations at that
+    /// revision), and remainingItemCount is only counted for lists without selectors, as the real server does.
+    /// </summary>
     public ListResult List(WatchFilter filter, int? limit = null, string? continueToken = null)
     {
         lock (_gate)
@@ -99,8 +104,9 @@ internal sealed partial class ObjectStore
                 throw ApiException.Gone("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
             }
 
-            var bucket = Bucket(filter.Type);
-            IEnumerable<KeyValuePair<(string Namespace, string Name), JsonObject>> candidates = bucket;
+            var snapshotVersion = tokenVersion ?? _resourceVersion;
+            IEnumerable<KeyValuePair<(string Namespace, string Name), JsonObject>> candidates =
+                snapshotVersion < _resourceVersion ? SnapshotAt(filter.Type, snapshotVersion) : Bucket(filter.Type);
             if (filter.Namespace is { } ns)
             {
                 candidates = candidates.Where(p => p.Key.Namespace == ns);
@@ -119,14 +125,41 @@ internal sealed partial class ObjectStore
             var matching = candidates.Select(p => p.Value).Where(o => filter.Labels.Matches(o) && filter.Fields.Matches(o)).ToList();
             if (limit is not > 0 || matching.Count <= limit)
             {
-                return new ListResult(matching, _resourceVersion, null, null);
+                return new ListResult(matching, snapshotVersion, null, null);
             }
 
             var page = matching.Take(limit.Value).ToList();
             var last = page[^1];
-            var token = EncodeContinue(ObjectMeta.Namespace(last) ?? "", ObjectMeta.Name(last), tokenVersion ?? _resourceVersion);
-            return new ListResult(page, _resourceVersion, token, matching.Count - page.Count);
+            var token = EncodeContinue(ObjectMeta.Namespace(last) ?? "", ObjectMeta.Name(last), snapshotVersion);
+            var selects = !ReferenceEquals(filter.Labels, LabelSelector.Everything) || !ReferenceEquals(filter.Fields, FieldSelector.Everything);
+            return new ListResult(page, snapshotVersion, token, selects ? null : matching.Count - page.Count);
         }
+    }
+
+    /// <summary>The objects of <paramref name="type"/> as they stood at <paramref name="version"/>: the current ones with later changes rolled back.</summary>
+    private SortedDictionary<(string Namespace, string Name), JsonObject> SnapshotAt(ResourceType type, long version)
+    {
+        var snapshot = new SortedDictionary<(string Namespace, string Name), JsonObject>(Bucket(type), Comparer<(string, string)>.Create(Compare));
+        for (var node = _history.Last; node is not null && node.Value.ResourceVersion > version; node = node.Previous)
+        {
+            var change = node.Value;
+            if (change.ResourceType.StorageKey != type.StorageKey)
+            {
+                continue;
+            }
+
+            var key = (ObjectMeta.Namespace(change.After) ?? "", ObjectMeta.Name(change.After));
+            if (change.Before is null)
+            {
+                snapshot.Remove(key);
+            }
+            else
+            {
+                snapshot[key] = change.Before;
+            }
+        }
+
+        return snapshot;
     }
 
     public JsonObject Create(ResourceType type, string? ns, JsonObject body)
@@ -154,9 +187,19 @@ internal sealed partial class ObjectStore
             }
 
             ValidateName(type, name);
-            if (ns is not null && type != ResourceRegistry.Namespaces && !Bucket(ResourceRegistry.Namespaces).ContainsKey(("", ns)))
+            if (ns is not null && type != ResourceRegistry.Namespaces)
             {
-                throw ApiException.NotFound(ResourceRegistry.Namespaces, ns);
+                if (!Bucket(ResourceRegistry.Namespaces).TryGetValue(("", ns), out var owningNamespace))
+                {
+                    throw ApiException.NotFound(ResourceRegistry.Namespaces, ns);
+                }
+
+                if (ObjectMeta.IsDeleting(owningNamespace))
+                {
+                    // The NamespaceLifecycle admission plugin's answer.
+                    throw new ApiException(HttpStatusCode.Forbidden, "Forbidden",
+                        $"{type.QualifiedPlural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", type.DetailsFor(name));
+                }
             }
 
             if (Bucket(type).ContainsKey((ns ?? "", name)))
@@ -169,10 +212,9 @@ internal sealed partial class ObjectStore
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
             metadata.Remove("deletionTimestamp");
-            metadata.Remove("generateName");
-            if (HasGeneration(obj))
+            if (HasGeneration(obj) || Registry.IsCustom(type))
             {
-                metadata["generation"] = 1;
+                metadata["generation"] = 1L;
             }
             else
             {
@@ -284,8 +326,11 @@ internal sealed partial class ObjectStore
         }
     }
 
-    /// <summary>DELETE. Returns the object when finalizers keep it (marked for deletion), else null.</summary>
-    public JsonObject? Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false)
+    /// <summary>
+    /// DELETE. Returns the object as it stands afterwards: marked for deletion when finalizers keep it
+    /// (<c>Kept</c>), else as it was removed.
+    /// </summary>
+    public (JsonObject Object, bool Kept) Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false)
     {
         lock (_gate)
         {
@@ -300,22 +345,26 @@ internal sealed partial class ObjectStore
                 throw ApiException.Conflict(type, name, $"Precondition failed: ResourceVersion in precondition: {precondVersion}, ResourceVersion in object meta: {ObjectMeta.ResourceVersion(existing)}");
             }
 
+            if (type == ResourceRegistry.Namespaces)
+            {
+                return TerminateNamespace(existing);
+            }
+
             if (ObjectMeta.HasFinalizers(existing))
             {
                 if (ObjectMeta.IsDeleting(existing))
                 {
-                    return (JsonObject)existing.DeepClone();
+                    return ((JsonObject)existing.DeepClone(), true);
                 }
 
                 var marked = (JsonObject)existing.DeepClone();
                 ObjectMeta.Of(marked)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
                 ObjectMeta.Of(marked)["deletionGracePeriodSeconds"] = 0;
                 Commit(type, existing, marked, "MODIFIED");
-                return (JsonObject)marked.DeepClone();
+                return ((JsonObject)marked.DeepClone(), true);
             }
 
-            Remove(type, existing, orphanDependents);
-            return null;
+            return (Remove(type, existing, orphanDependents), false);
         }
     }
 
@@ -382,6 +431,12 @@ internal sealed partial class ObjectStore
 
     private JsonObject Update(ResourceType type, JsonObject existing, JsonObject incoming, bool statusOnly)
     {
+        // An update may omit the uid (the stored one is kept) but not change it: metadata validation rejects that.
+        if (ObjectMeta.Uid(incoming) is { Length: > 0 } uid && uid != ObjectMeta.Uid(existing))
+        {
+            throw ApiException.Invalid(type, ObjectMeta.Name(existing), $"metadata.uid: Invalid value: \"{uid}\": field is immutable");
+        }
+
         JsonObject updated;
         if (statusOnly)
         {
@@ -425,7 +480,7 @@ internal sealed partial class ObjectStore
                 }
             }
 
-            if (previous["generation"] is not null && SpecChanged(existing, updated))
+            if (previous["generation"] is not null && SpecChanged(existing, updated, statusIsSeparate: type.HasStatusSubresource))
             {
                 metadata["generation"] = ObjectMeta.Generation(existing) + 1;
             }
@@ -440,10 +495,9 @@ internal sealed partial class ObjectStore
             AcceptDefinition(updated);
         }
 
-        if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated))
+        if (ObjectMeta.IsDeleting(updated) && !ObjectMeta.HasFinalizers(updated) && type != ResourceRegistry.Namespaces)
         {
-            Remove(type, updated, orphanDependents: false);
-            return (JsonObject)updated.DeepClone();
+            return Remove(type, updated, orphanDependents: false);
         }
 
         if (JsonNode.DeepEquals(existing, updated))
@@ -453,10 +507,17 @@ internal sealed partial class ObjectStore
         }
 
         Commit(type, existing, updated, "MODIFIED");
+        if (type == ResourceRegistry.Namespaces && ObjectMeta.IsDeleting(updated))
+        {
+            // A Terminating namespace whose own finalizers were just removed may now go.
+            TryFinalizeNamespace(ObjectMeta.Name(updated));
+        }
+
         return (JsonObject)updated.DeepClone();
     }
 
-    private void Remove(ResourceType type, JsonObject existing, bool orphanDependents)
+    /// <summary>Removes the object (and what it takes with it) and returns a copy of it as removed.</summary>
+    private JsonObject Remove(ResourceType type, JsonObject existing, bool orphanDependents)
     {
         var ns = ObjectMeta.Namespace(existing) ?? "";
         var name = ObjectMeta.Name(existing);
@@ -488,6 +549,74 @@ internal sealed partial class ObjectStore
         }
 
         CollectDependents(ObjectMeta.Uid(existing), orphanDependents);
+        if (type.Namespaced && ns.Length > 0)
+        {
+            TryFinalizeNamespace(ns);
+        }
+
+        return (JsonObject)removed.DeepClone();
+    }
+
+    /// <summary>
+    /// Namespace deletion as the namespace controller does it: the namespace turns Terminating, everything in it is
+    /// deleted (objects with finalizers are only marked), and the namespace goes once nothing is left in it.
+    /// </summary>
+    private (JsonObject Object, bool Kept) TerminateNamespace(JsonObject existing)
+    {
+        var name = ObjectMeta.Name(existing);
+        var current = existing;
+        if (!ObjectMeta.IsDeleting(existing))
+        {
+            current = (JsonObject)existing.DeepClone();
+            ObjectMeta.Of(current)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
+            current["status"] = new JsonObject { ["phase"] = "Terminating" };
+            Commit(ResourceRegistry.Namespaces, existing, current, "MODIFIED");
+        }
+
+        foreach (var resource in Registry.All().Where(t => t.Namespaced).DistinctBy(t => t.StorageKey))
+        {
+            var bucket = Bucket(resource);
+            foreach (var key in bucket.Keys.Where(k => k.Namespace == name).ToList())
+            {
+                if (!bucket.TryGetValue(key, out var contained))
+                {
+                    continue; // collected with an owner removed earlier in this loop
+                }
+
+                if (!ObjectMeta.HasFinalizers(contained))
+                {
+                    Remove(resource, contained, orphanDependents: false);
+                }
+                else if (!ObjectMeta.IsDeleting(contained))
+                {
+                    var marked = (JsonObject)contained.DeepClone();
+                    ObjectMeta.Of(marked)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
+                    ObjectMeta.Of(marked)["deletionGracePeriodSeconds"] = 0;
+                    Commit(resource, contained, marked, "MODIFIED");
+                }
+            }
+        }
+
+        TryFinalizeNamespace(name);
+        return Bucket(ResourceRegistry.Namespaces).TryGetValue(("", name), out var kept)
+            ? ((JsonObject)kept.DeepClone(), true)
+            : ((JsonObject)current.DeepClone(), false);
+    }
+
+    /// <summary>Removes a Terminating namespace once nothing is left in it and no finalizer holds it.</summary>
+    private void TryFinalizeNamespace(string name)
+    {
+        if (!Bucket(ResourceRegistry.Namespaces).TryGetValue(("", name), out var ns) || !ObjectMeta.IsDeleting(ns) || ObjectMeta.HasFinalizers(ns))
+        {
+            return;
+        }
+
+        if (Registry.All().Where(t => t.Namespaced).DistinctBy(t => t.StorageKey).Any(t => Bucket(t).Keys.Any(k => k.Namespace == name)))
+        {
+            return;
+        }
+
+        Remove(ResourceRegistry.Namespaces, ns, orphanDependents: false);
     }
 
     /// <summary>Background cascading deletion (or orphaning) of objects whose owner was deleted.</summary>
@@ -634,13 +763,16 @@ internal sealed partial class ObjectStore
         };
     }
 
-    /// <summary>Objects with a spec carry a generation, bumped when anything but metadata and status changes.</summary>
+    /// <summary>
+    /// Objects with a spec (and all custom resources) carry a generation, bumped when anything but metadata changes, and status too when it is
+    /// a subresource of its own (a custom resource without one bumps generation on a status change, as the real one does).
+    /// </summary>
     private static bool HasGeneration(JsonObject obj) => obj.ContainsKey("spec");
 
-    private static bool SpecChanged(JsonObject before, JsonObject after)
+    private static bool SpecChanged(JsonObject before, JsonObject after, bool statusIsSeparate)
     {
-        static IEnumerable<KeyValuePair<string, JsonNode?>> Content(JsonObject o) =>
-            o.Where(p => p.Key is not ("metadata" or "status" or "kind" or "apiVersion")).OrderBy(p => p.Key, StringComparer.Ordinal);
+        IEnumerable<KeyValuePair<string, JsonNode?>> Content(JsonObject o) =>
+            o.Where(p => p.Key is not ("metadata" or "kind" or "apiVersion") && !(statusIsSeparate && p.Key == "status")).OrderBy(p => p.Key, StringComparer.Ordinal);
 
         var a = Content(before).ToList();
         var b = Content(after).ToList();

@@ -11,6 +11,9 @@ internal static partial class ElectionLog
     [LoggerMessage(1001, LogLevel.Warning, "{Identity} stopped leading Lease {Lease}: {Reason}")]
     public static partial void SteppedDown(ILogger logger, string identity, string lease, string reason);
 
+    [LoggerMessage(1013, LogLevel.Information, "{Identity} stopped leading Lease {Lease}: {Reason}")]
+    public static partial void StoppedLeading(ILogger logger, string identity, string lease, string reason);
+
     [LoggerMessage(1002, LogLevel.Information, "{Identity} released Lease {Lease}")]
     public static partial void Released(ILogger logger, string identity, string lease);
 
@@ -21,13 +24,13 @@ internal static partial class ElectionLog
     public static partial void NewLeader(ILogger logger, string lease, string leader, string identity);
 
     [LoggerMessage(1005, LogLevel.Warning, "{Operation} of Lease {Lease} by {Identity} failed: {Problem}")]
-    public static partial void ApiFailed(ILogger logger, string operation, string lease, string identity, string problem, Exception exception);
+    public static partial void ApiFailed(ILogger logger, string operation, string lease, string identity, string problem, Exception? exception);
 
     [LoggerMessage(1006, LogLevel.Debug, "{Operation} of Lease {Lease} by {Identity} lost a write race; re-reading")]
     public static partial void Conflict(ILogger logger, string operation, string lease, string identity);
 
     [LoggerMessage(1007, LogLevel.Warning, "Watch of Lease {Lease} by {Identity} failed, polling every {RetryPeriod} until it is back: {Problem}")]
-    public static partial void WatchFailed(ILogger logger, string lease, string identity, TimeSpan retryPeriod, string problem, Exception exception);
+    public static partial void WatchFailed(ILogger logger, string lease, string identity, TimeSpan retryPeriod, string problem, Exception? exception);
 
     [LoggerMessage(1008, LogLevel.Debug, "Watch of Lease {Lease} by {Identity} expired (410 Gone); re-reading")]
     public static partial void WatchExpired(ILogger logger, string lease, string identity);

@@ -454,7 +454,15 @@ internal sealed class LeaseElector
             _failover = null;
         }
 
-        ElectionLog.SteppedDown(_logger, Identity, _lease, Describe(why));
+        if (why is StepDown.Stopping or StepDown.Failover)
+        {
+            ElectionLog.StoppedLeading(_logger, Identity, _lease, Describe(why));
+        }
+        else
+        {
+            ElectionLog.SteppedDown(_logger, Identity, _lease, Describe(why));
+        }
+
         bool stopped;
         if (why is StepDown.Stopping or StepDown.Failover)
         {
@@ -667,7 +675,7 @@ internal sealed class LeaseElector
                 _watching = false;
                 needRead = true;
                 _metrics.Failures.Add(1, new KeyValuePair<string, object?>("operation", "watch"), new KeyValuePair<string, object?>("lease", _lease));
-                ElectionLog.WatchFailed(_logger, _lease, Identity, _settings.RetryPeriod, Problem(e), e);
+                ElectionLog.WatchFailed(_logger, _lease, Identity, _settings.RetryPeriod, Problem(e), Unexpected(e));
                 Signal();
                 try
                 {
@@ -793,15 +801,23 @@ internal sealed class LeaseElector
         }
 
         _metrics.Failures.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("lease", _lease));
-        ElectionLog.ApiFailed(_logger, operation, _lease, Identity, Problem(e), e);
+        ElectionLog.ApiFailed(_logger, operation, _lease, Identity, Problem(e), Unexpected(e));
     }
 
     private static string Problem(Exception e) => e switch
     {
         k8s.Autorest.HttpOperationException http => $"{(int)http.Response.StatusCode} {http.Response.StatusCode}: {http.Response.Content}",
         OperationCanceledException => "timed out",
+        HttpRequestException { InnerException: { } inner } => $"{e.Message} ({inner.Message})",
         _ => e.Message,
     };
+
+    /// <summary>
+    /// The exception worth a stack trace in the log: API answers and network failures are expected during
+    /// partitions and are fully described by <see cref="Problem"/>; anything else is a defect to show whole.
+    /// </summary>
+    private static Exception? Unexpected(Exception e) =>
+        e is k8s.Autorest.HttpOperationException or HttpRequestException or IOException or OperationCanceledException ? null : e;
 
     private Attempt Deadline(CancellationToken token, TimeSpan timeout) => new(token, Clamp(timeout), _time);
 
