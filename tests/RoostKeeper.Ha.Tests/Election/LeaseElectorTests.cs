@@ -96,19 +96,7 @@ public sealed class LeaseElectorTests
 
         // A holder whose wall clock is an hour behind wrote this renewTime just now; a naive follower
         // comparing renewTime with its own clock would take the lease at once.
-        var writer = h.Lease.ClientFor("skewed-holder");
-        await writer.CreateAsync(new V1Lease
-        {
-            Metadata = new V1ObjectMeta { Name = InMemoryLease.Name, NamespaceProperty = InMemoryLease.Namespace },
-            Spec = new V1LeaseSpec
-            {
-                HolderIdentity = "skewed-holder",
-                LeaseDurationSeconds = 15,
-                AcquireTime = h.Time.GetUtcNow().UtcDateTime.AddHours(-1),
-                RenewTime = h.Time.GetUtcNow().UtcDateTime.AddHours(-1),
-                LeaseTransitions = 4,
-            },
-        }, CancellationToken.None);
+        await SeedLeaseAsync(h, "skewed-holder", h.Time.GetUtcNow().UtcDateTime.AddHours(-1), transitions: 4);
 
         var b = h.Add("b");
         b.Start();
@@ -123,18 +111,7 @@ public sealed class LeaseElectorTests
     public async Task Cold_start_fast_path_trusts_an_old_renew_time_only_when_configured()
     {
         await using var h = new ElectionHarness(maxClockSkew: TimeSpan.FromSeconds(5));
-        var writer = h.Lease.ClientFor("dead-holder");
-        await writer.CreateAsync(new V1Lease
-        {
-            Metadata = new V1ObjectMeta { Name = InMemoryLease.Name, NamespaceProperty = InMemoryLease.Namespace },
-            Spec = new V1LeaseSpec
-            {
-                HolderIdentity = "dead-holder",
-                LeaseDurationSeconds = 15,
-                RenewTime = h.Time.GetUtcNow().UtcDateTime.AddMinutes(-10),
-                LeaseTransitions = 1,
-            },
-        }, CancellationToken.None);
+        await SeedLeaseAsync(h, "dead-holder", h.Time.GetUtcNow().UtcDateTime.AddMinutes(-10), transitions: 1);
 
         var b = h.Add("b");
         b.Start();
@@ -415,6 +392,16 @@ public sealed class LeaseElectorTests
         b.Client.Partition();
         Assert.Equal(ClusterHealth.Unhealthy, (await b.Manager.GetStatusAsync()).ClusterHealth);
     }
+
+    /// <summary>A Lease written by a holder outside the test, with the renewTime its own clock gave it.</summary>
+    private static Task SeedLeaseAsync(ElectionHarness h, string holder, DateTime renewTime, int transitions) =>
+        h.Lease.ClientFor(holder).CreateAsync(
+            new V1Lease
+            {
+                Metadata = new V1ObjectMeta { Name = InMemoryLease.Name, NamespaceProperty = InMemoryLease.Namespace },
+                Spec = new V1LeaseSpec { HolderIdentity = holder, LeaseDurationSeconds = 15, AcquireTime = renewTime, RenewTime = renewTime, LeaseTransitions = transitions },
+            },
+            CancellationToken.None);
 
     private const string LeaseElectorAnnotation = RoostKeeper.Ha.Election.LeaseElector.HandoffAnnotation;
 }
