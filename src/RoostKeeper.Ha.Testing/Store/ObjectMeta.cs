@@ -26,7 +26,10 @@ internal static class ObjectMeta
 
     public static string? ResourceVersion(JsonObject obj) => obj["metadata"]?["resourceVersion"]?.GetValue<string>();
 
-    public static long Generation(JsonObject obj) => obj["metadata"]?["generation"]?.GetValue<long>() ?? 0;
+    /// <summary>The generation; Create stores it as an int, and GetValue&lt;long&gt; does not widen an int-backed value.</summary>
+    public static long Generation(JsonObject obj) => obj["metadata"]?["generation"] is JsonValue value
+        ? value.TryGetValue<long>(out var wide) ? wide : value.TryGetValue<int>(out var narrow) ? narrow : 0
+        : 0;
 
     public static bool IsDeleting(JsonObject obj) => obj["metadata"]?["deletionTimestamp"] is not null;
 
