@@ -173,6 +173,10 @@ internal sealed class ApiServer
             {
                 var options = await ReadOptionalObjectAsync(context).ConfigureAwait(false);
                 var policy = options?["propagationPolicy"]?.GetValue<string>() ?? NullIfEmpty(query["propagationPolicy"]);
+
+                // Some registries answer a DELETE with the deleted object, not a Status, and typed clients
+                // (KubernetesClient's DeleteNamespacedPodAsync returns V1Pod) expect exactly that.
+                var deleted = ReturnsDeletedObject(type) ? _store.TryGet(type, request.Namespace, request.Name!) : null;
                 var kept = _store.Delete(
                     type,
                     request.Namespace,
@@ -183,6 +187,12 @@ internal sealed class ApiServer
                 if (kept is not null)
                 {
                     await WriteAsync(context, HttpStatusCode.OK, kept).ConfigureAwait(false);
+                    break;
+                }
+
+                if (deleted is not null)
+                {
+                    await WriteAsync(context, HttpStatusCode.OK, deleted).ConfigureAwait(false);
                     break;
                 }
 
@@ -466,6 +476,11 @@ internal sealed class ApiServer
     }
 
     private static bool IsTrue(string? value) => value is "true" or "1";
+
+    /// <summary>The resources whose registry sets ReturnDeletedObject in the real API server.</summary>
+    private static bool ReturnsDeletedObject(ResourceType type) =>
+        type == ResourceRegistry.Pods || type == ResourceRegistry.Services
+        || (type.Group.Length == 0 && type.Plural is "persistentvolumeclaims" or "persistentvolumes");
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 

@@ -111,9 +111,8 @@ internal sealed class ControllerLoop : IAsyncDisposable
                     _queue.AddAfter(key, delay);
                 }
             }
-            catch (Exception dbg)
+            catch (Exception)
             {
-                Console.Error.WriteLine("DBG " + key + " " + dbg);
                 // Objects change under a controller all the time (deleted, conflicting writes): retry
                 // with exponential backoff, as a real controller's rate-limited queue does.
                 var failures = _failures.GetValueOrDefault(key) + 1;
