@@ -59,6 +59,13 @@ internal sealed class ReplicaSetController : IAsyncDisposable
             return null;
         }
 
+        if (!SelectsOwnTemplate(rs))
+        {
+            // The API server rejects this; were one stored anyway, every pod we made would be invisible
+            // to our own selector and we would create pods without end.
+            return null;
+        }
+
         var desired = Math.Max(0, JsonFields.Int(rs["spec"]?["replicas"], 1));
         var pods = OwnedPods(rs);
         var diff = desired - pods.Count;
@@ -79,6 +86,13 @@ internal sealed class ReplicaSetController : IAsyncDisposable
 
         return UpdateStatus(key, rs);
     }
+
+    private static bool SelectsOwnTemplate(JsonObject rs) =>
+        rs["spec"]?["selector"] is JsonObject { Count: > 0 } selector
+        && LabelSelector.FromObject(selector).Matches(new JsonObject
+        {
+            ["metadata"] = new JsonObject { ["labels"] = rs["spec"]?["template"]?["metadata"]?["labels"]?.DeepClone() },
+        });
 
     private List<JsonObject> OwnedPods(JsonObject rs)
     {

@@ -102,4 +102,20 @@ public sealed class ReplicaSetControllerTests
         var remaining = await WaitForAsync(() => PodsAsync(client, ns, "nest"), p => p.Count == 2, "scale down to two pods");
         Assert.All(remaining, p => Assert.True(IsReady(p)));
     }
+
+    [SimulatedOnlyFact("simulated ReplicaSet controller")]
+    public async Task Replica_set_whose_selector_misses_its_template_creates_no_pods()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var lost = ReplicaSet("lost", "roost:v1", 2);
+        lost.Spec.Selector.MatchLabels["app"] = "elsewhere";
+        await client.AppsV1.CreateNamespacedReplicaSetAsync(lost, ns);
+        await client.AppsV1.CreateNamespacedReplicaSetAsync(ReplicaSet("nest", "roost:v1", 1), ns);
+
+        // The well-formed ReplicaSet created after it is served, so the controller has looked at both.
+        await WaitForAsync(() => PodsAsync(client, ns, "nest"), p => p.Count == 1, "the other ReplicaSet's pod");
+        Assert.Empty((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=lost")).Items);
+    }
 }
