@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Infrastructure;
 using static RoostKeeper.Ha.Tests.Simulation.Controllers.ControllerTestKit;
@@ -54,5 +55,27 @@ public sealed class SimulatedKubeletTests
         cluster.Simulation.Images.Set("sidecar:v1", ImageHealth.Healthy);
         var healed = await WaitForAsync(() => client.CoreV1.ReadNamespacedPodAsync("solo", ns), IsReady, "the pod to be ready again");
         Assert.Equal(crashing.Status.PodIP, healed.Status.PodIP);
+    }
+
+    [SimulatedOnlyFact("simulated kubelet")]
+    public async Task Pod_startup_waits_for_the_cluster_clock()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var cluster = await TestCluster.StartAsync(new SimulatedClusterOptions { TimeProvider = clock, PodStartupDelay = TimeSpan.FromMinutes(1) });
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("solo", "roost:v1"), ns);
+
+        // PodScheduled shows the kubelet has seen the pod; with the clock standing still it must stay Pending.
+        var seen = await WaitForAsync(
+            () => client.CoreV1.ReadNamespacedPodAsync("solo", ns),
+            p => p.Status?.Conditions?.Any(c => c.Type == "PodScheduled") == true,
+            "the kubelet to see the pod");
+        Assert.Equal("Pending", seen.Status.Phase);
+        Assert.Null(seen.Status.PodIP);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        var running = await WaitForAsync(() => client.CoreV1.ReadNamespacedPodAsync("solo", ns), IsReady, "the pod to start once the clock moves");
+        Assert.Equal("Running", running.Status.Phase);
     }
 }
