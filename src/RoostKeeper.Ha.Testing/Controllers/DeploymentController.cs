@@ -120,9 +120,17 @@ internal sealed class DeploymentController : IAsyncDisposable
 
         if (JsonFields.Bool(deployment["spec"]?["paused"]))
         {
-            if (newRs is not null && olds.All(rs => rs.Spec == 0) && newRs.Spec != Replicas(deployment))
+            // A paused Deployment still scales (sync in the real controller), via FindActiveOrLatest.
+            var active = all.Where(rs => rs.Spec > 0).ToList();
+            var target = active.Count switch
             {
-                Scale(deployment, newRs, Replicas(deployment));
+                1 => active[0],
+                0 => newRs ?? all.OrderByDescending(rs => rs.Created).ThenByDescending(rs => rs.Name, StringComparer.Ordinal).FirstOrDefault(),
+                _ => null,
+            };
+            if (target is not null && target.Spec != Replicas(deployment))
+            {
+                Scale(deployment, target, Replicas(deployment));
             }
 
             StatusConditions.Set(working, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now, withUpdateTime: true);

@@ -285,10 +285,16 @@ public sealed class DeploymentControllerTests
         Assert.Equal("DeploymentPaused", Condition(paused, "Progressing")?.Reason);
         Assert.Single(await ReplicaSetsAsync(client, ns, "roost"));
 
+        // Scaling still works while paused, on the template that runs.
+        await ScaleAsync(client, ns, "roost", 3);
+        var scaled = await WaitForAsync(() => PodsAsync(client, ns, "roost"), p => p.Count == 3 && p.All(IsReady), "three ready pods while paused");
+        Assert.All(scaled, p => Assert.Equal("roost:v1", Image(p)));
+        Assert.Single(await ReplicaSetsAsync(client, ns, "roost"));
+
         await client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch("""{"spec":{"paused":false}}""", V1Patch.PatchType.MergePatch), "roost", ns);
         var resumed = await WaitForRolloutAsync(client, ns, "roost");
         Assert.Equal("2", resumed.Metadata.Annotations[RevisionAnnotation]);
-        Assert.All(await WaitForAsync(() => PodsAsync(client, ns, "roost"), p => p.Count == 2, "old pods to go"), p => Assert.Equal("roost:v2", Image(p)));
+        Assert.All(await WaitForAsync(() => PodsAsync(client, ns, "roost"), p => p.Count == 3, "old pods to go"), p => Assert.Equal("roost:v2", Image(p)));
     }
 
     [SimulatedOnlyFact("simulated Deployment controller")]
