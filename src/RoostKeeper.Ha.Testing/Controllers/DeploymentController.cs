@@ -120,19 +120,7 @@ internal sealed class DeploymentController : IAsyncDisposable
 
         if (JsonFields.Bool(deployment["spec"]?["paused"]))
         {
-            // A paused Deployment still scales (sync in the real controller), via FindActiveOrLatest.
-            var active = all.Where(rs => rs.Spec > 0).ToList();
-            var target = active.Count switch
-            {
-                1 => active[0],
-                0 => newRs ?? all.OrderByDescending(rs => rs.Created).ThenByDescending(rs => rs.Name, StringComparer.Ordinal).FirstOrDefault(),
-                _ => null,
-            };
-            if (target is not null && target.Spec != Replicas(deployment))
-            {
-                Scale(deployment, target, Replicas(deployment));
-            }
-
+            ScaleForSync(deployment, newRs, olds);
             StatusConditions.Set(working, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", now, withUpdateTime: true);
             Cleanup(deployment, olds);
             return WriteStatus(deployment, working, all, newRs, now, trackProgress: false);
@@ -141,6 +129,13 @@ internal sealed class DeploymentController : IAsyncDisposable
         if (JsonFields.String(StatusConditions.Find(working, "Progressing")?["reason"]) == "DeploymentPaused")
         {
             StatusConditions.Set(working, "Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", now, withUpdateTime: true);
+        }
+
+        if (IsScalingEvent(deployment, all))
+        {
+            // A replica change alone is not a rollout: resize what runs, and leave progress alone.
+            ScaleForSync(deployment, newRs, olds);
+            return WriteStatus(deployment, working, all, newRs, now, trackProgress: false);
         }
 
         var acted = IsRollingUpdate(deployment)
@@ -280,6 +275,99 @@ internal sealed class DeploymentController : IAsyncDisposable
         return false;
     }
 
+    /// <summary>isScalingEvent: an active ReplicaSet was last sized for a different replica count.</summary>
+    private static bool IsScalingEvent(JsonObject deployment, List<ReplicaSetView> all) =>
+        all.Any(rs => rs.Spec > 0 && rs.DesiredReplicas is { } desired && desired != Replicas(deployment));
+
+    /// <summary>
+    /// The real controller's scale(): one active ReplicaSet takes the new size; otherwise, for RollingUpdate,
+    /// every active one grows or shrinks in proportion to its share (from the max-replicas annotation), the
+    /// rounding leftover going to the largest, so a rollout in progress keeps its old/new ratio.
+    /// </summary>
+    private void ScaleForSync(JsonObject deployment, ReplicaSetView? newRs, List<ReplicaSetView> olds)
+    {
+        var replicas = Replicas(deployment);
+        List<ReplicaSetView> all = newRs is null ? olds : [.. olds, newRs];
+        var active = all.Where(rs => rs.Spec > 0).ToList();
+        var activeOrLatest = active.Count switch
+        {
+            1 => active[0],
+            0 => newRs ?? olds.OrderByDescending(rs => rs.Created).ThenByDescending(rs => rs.Name, StringComparer.Ordinal).FirstOrDefault(),
+            _ => null,
+        };
+        if (activeOrLatest is not null)
+        {
+            if (activeOrLatest.Spec != replicas)
+            {
+                Scale(deployment, activeOrLatest, replicas);
+            }
+
+            return;
+        }
+
+        if (newRs is not null && newRs.Spec == replicas && newRs.DesiredReplicas == replicas && newRs.Available == replicas)
+        {
+            foreach (var old in olds.Where(rs => rs.Spec > 0))
+            {
+                Scale(deployment, old, 0);
+            }
+
+            return;
+        }
+
+        if (!IsRollingUpdate(deployment))
+        {
+            return;
+        }
+
+        var maxSurge = Fenceposts(deployment).MaxSurge;
+        var allowed = replicas > 0 ? replicas + maxSurge : 0;
+        var toAdd = allowed - active.Sum(rs => rs.Spec);
+        var ordered = toAdd > 0
+            ? active.OrderByDescending(rs => rs.Spec).ThenByDescending(rs => rs.Created).ToList()
+            : active.OrderByDescending(rs => rs.Spec).ThenBy(rs => rs.Created).ToList();
+        var added = 0;
+        var sizes = new Dictionary<ReplicaSetView, int>();
+        foreach (var rs in ordered)
+        {
+            var proportion = Proportion(rs, toAdd, added);
+            sizes[rs] = rs.Spec + proportion;
+            added += proportion;
+        }
+
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var rs = ordered[i];
+            var size = i == 0 ? Math.Max(0, sizes[rs] + toAdd - added) : sizes[rs];
+            if (size != rs.Spec)
+            {
+                Scale(deployment, rs, size);
+            }
+        }
+
+        int Proportion(ReplicaSetView rs, int toAdd, int added)
+        {
+            if (rs.Spec == 0 || toAdd == 0 || toAdd == added)
+            {
+                return 0;
+            }
+
+            int fraction;
+            if (replicas == 0)
+            {
+                fraction = -rs.Spec;
+            }
+            else
+            {
+                var before = rs.MaxReplicas is > 0 ? rs.MaxReplicas.Value : JsonFields.Int(deployment["status"]?["replicas"], 0);
+                fraction = before == 0 ? 0 : (int)Math.Round((double)rs.Spec * (replicas + maxSurge) / before, MidpointRounding.AwayFromZero) - rs.Spec;
+            }
+
+            var allowedChange = toAdd - added;
+            return toAdd > 0 ? Math.Min(fraction, allowedChange) : Math.Max(fraction, allowedChange);
+        }
+    }
+
     /// <summary>NewRSNewReplicas for RollingUpdate: scale up as far as maxSurge allows, never past replicas.</summary>
     private static int NewReplicaCount(int replicas, int maxSurge, IEnumerable<ReplicaSetView> all, int newSpec)
     {
@@ -406,7 +494,7 @@ internal sealed class DeploymentController : IAsyncDisposable
             ObjectMeta.SetAnnotation(r, DesiredReplicasAnnotation, Replicas(deployment).ToString(CultureInfo.InvariantCulture));
             ObjectMeta.SetAnnotation(r, MaxReplicasAnnotation, (Replicas(deployment) + maxSurge).ToString(CultureInfo.InvariantCulture));
         }) ?? throw ApiException.NotFound(ResourceRegistry.ReplicaSets, rs.Name);
-        rs.Spec = JsonFields.Int(updated["spec"]?["replicas"], replicas);
+        rs.Sized(JsonFields.Int(updated["spec"]?["replicas"], replicas), Replicas(deployment), Replicas(deployment) + maxSurge);
     }
 
     /// <summary>Deletes the oldest fully scaled-down ReplicaSets beyond revisionHistoryLimit.</summary>
@@ -592,6 +680,8 @@ internal sealed class DeploymentController : IAsyncDisposable
             Available = JsonFields.Int(rs["status"]?["availableReplicas"], 0);
             Revision = long.TryParse(ObjectMeta.Annotation(rs, RevisionAnnotation), NumberStyles.Integer, CultureInfo.InvariantCulture, out var revision) ? revision : 0;
             Created = JsonFields.Time(rs["metadata"]?["creationTimestamp"]) ?? DateTimeOffset.MinValue;
+            DesiredReplicas = AnnotationNumber(rs, DesiredReplicasAnnotation);
+            MaxReplicas = AnnotationNumber(rs, MaxReplicasAnnotation);
         }
 
         public string Name { get; }
@@ -600,7 +690,7 @@ internal sealed class DeploymentController : IAsyncDisposable
 
         public JsonObject? Template { get; }
 
-        public int Spec { get; set; }
+        public int Spec { get; private set; }
 
         public int ObservedPods { get; }
 
@@ -611,6 +701,22 @@ internal sealed class DeploymentController : IAsyncDisposable
         public long Revision { get; set; }
 
         public DateTimeOffset Created { get; }
+
+        /// <summary>The Deployment's replicas when this ReplicaSet was last sized.</summary>
+        public int? DesiredReplicas { get; private set; }
+
+        /// <summary>The Deployment's replicas + maxSurge when this ReplicaSet was last sized.</summary>
+        public int? MaxReplicas { get; private set; }
+
+        public void Sized(int spec, int desired, int max)
+        {
+            Spec = spec;
+            DesiredReplicas = desired;
+            MaxReplicas = max;
+        }
+
+        private static int? AnnotationNumber(JsonObject rs, string key) =>
+            int.TryParse(ObjectMeta.Annotation(rs, key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : null;
 
         /// <summary>Pods this ReplicaSet may have: a scale-down is not done until its pods are gone.</summary>
         public int CountedPods => Math.Max(Spec, ObservedPods);

@@ -347,4 +347,30 @@ public sealed class DeploymentControllerTests
         await WaitForAsync(() => ReplicaSetsAsync(client, ns, "roost"), r => r.Count == 0, "ReplicaSets to be collected");
         await WaitForAsync(() => PodsAsync(client, ns, "roost"), p => p.Count == 0, "pods to be collected");
     }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task Scaling_a_deployment_mid_rollout_scales_its_replica_sets_proportionally()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Simulation.Images.Set("roost:broken", ImageHealth.CrashLooping);
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        await client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("roost", "roost:v1", 4), ns);
+        await WaitForRolloutAsync(client, ns, "roost");
+
+        // With 4 replicas, 25% surge (1) and 25% unavailable (1), a broken image stalls at 3 old + 2 new.
+        await SetImageAsync(client, ns, "roost", "roost:broken");
+        await WaitForAsync(
+            async () => (await ReplicaSetsAsync(client, ns, "roost")).Select(rs => (rs.Spec.Template.Spec.Containers[0].Image, rs.Spec.Replicas ?? 0)).Order().ToList(),
+            sizes => sizes.SequenceEqual([("roost:broken", 2), ("roost:v1", 3)]),
+            "the rollout to stall");
+
+        // Scaling to 8 allows 10 (surge 2): the 5 extra go 3 to the old and 2 to the new ReplicaSet.
+        await ScaleAsync(client, ns, "roost", 8);
+        await WaitForAsync(
+            async () => (await ReplicaSetsAsync(client, ns, "roost")).Select(rs => (rs.Spec.Template.Spec.Containers[0].Image, rs.Spec.Replicas ?? 0)).Order().ToList(),
+            sizes => sizes.SequenceEqual([("roost:broken", 4), ("roost:v1", 6)]),
+            "proportional scaling to 6 old and 4 new");
+        await WaitForAsync(() => PodsAsync(client, ns, "roost"), p => p.Count(IsReady) == 6, "six ready old pods");
+    }
 }
