@@ -484,6 +484,7 @@ internal sealed class ApiServer
 
     private static bool IsTrue(string? value) => value is "true" or "1";
 
+    /// <summary>The resources whose registry sets ReturnDeletedObject in the real API server.</summary>
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static int? ParseInt(string? value, string name) =>

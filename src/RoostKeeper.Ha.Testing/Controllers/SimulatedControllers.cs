@@ -5,15 +5,29 @@ namespace RoostKeeper.Ha.Testing.Controllers;
 /// <summary>The in-process controllers of a simulated cluster (Deployment, ReplicaSet, kubelet, EndpointSlice).</summary>
 internal sealed class SimulatedControllers : IAsyncDisposable
 {
-    private SimulatedControllers()
-    {
-    }
+    private readonly IAsyncDisposable[] _controllers;
+
+    private SimulatedControllers(IAsyncDisposable[] controllers) => _controllers = controllers;
 
     public static SimulatedControllers Start(ObjectStore store, ImageHealthRules images, SimulatedClusterOptions options, CancellationToken stopping)
     {
-        _ = (store, images, options, stopping);
-        return new SimulatedControllers();
+        store.AddDefaulter(new DeploymentDefaulter());
+        store.AddDefaulter(new PodStatusDefaulter());
+        var time = options.TimeProvider;
+        return new SimulatedControllers(
+        [
+            new DeploymentController(store, time, stopping),
+            new ReplicaSetController(store, time, stopping),
+            new SimulatedKubelet(store, images, options, stopping),
+            new EndpointSliceController(store, time, stopping),
+        ]);
     }
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var controller in _controllers)
+        {
+            await controller.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 }

@@ -50,6 +50,7 @@ public sealed class LeaderElectionIntegrationTests
 
         await leader.StopAsync();
         var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
+        await Until(() => holders.LastOrDefault() == next.Name); // the watch may deliver the write after the writer saw its response
         await watching.CancelAsync();
         await watch;
 

@@ -9,9 +9,11 @@ namespace RoostKeeper.Ha.Tests.Election;
 /// <summary>One controller replica: a host with AddRoostHa, its own named client, and a record of its terms.</summary>
 internal sealed class ReplicaHost : IAsyncDisposable
 {
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
-    public static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(2);
-    public static readonly TimeSpan RetryPeriod = TimeSpan.FromMilliseconds(500);
+    // Shorter than production timings to keep tests quick, with enough headroom that a starved thread
+    // pool on a loaded 2-core machine cannot make a healthy leader miss its renew deadline.
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(4);
+    public static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(1);
 
     private readonly IHost _host;
     private bool _stopped;
