@@ -50,6 +50,23 @@ internal sealed class ElectionHarness : IAsyncDisposable
         return replica;
     }
 
+    /// <summary>Adds and starts a replica, and moves time on until it leads.</summary>
+    public async Task<Replica> StartLeaderAsync(string name, Func<Leadership, CancellationToken, Task>? work = null)
+    {
+        var replica = Add(name, work);
+        replica.Start();
+        Assert.True(await RunUntilAsync(() => replica.IsLeader, TimeSpan.FromMinutes(1)), $"{name} did not become leader");
+        return replica;
+    }
+
+    /// <summary>Adds and starts a replica.</summary>
+    public Replica StartReplica(string name)
+    {
+        var replica = Add(name);
+        replica.Start();
+        return replica;
+    }
+
     public void Record(string replica, string what) => Timeline.Enqueue((Now, replica, what));
 
     public IReadOnlyList<(TimeSpan At, string Replica, string What)> Events(string what) => Timeline.Where(e => e.What == what).ToList();

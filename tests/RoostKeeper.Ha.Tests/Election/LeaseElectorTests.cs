@@ -11,10 +11,7 @@ public sealed class LeaseElectorTests
     public async Task First_replica_creates_the_lease_and_leads_with_term_zero()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync("a");
         var lease = h.Lease.Current!;
         Assert.Equal("a", lease.Spec.HolderIdentity);
         Assert.Equal(15, lease.Spec.LeaseDurationSeconds);
@@ -28,9 +25,7 @@ public sealed class LeaseElectorTests
     public async Task Leader_renews_every_retry_period_with_one_update_and_no_read()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync("a");
         var gets = a.Client.Gets;
         var replaces = a.Client.Replaces;
 
@@ -46,11 +41,8 @@ public sealed class LeaseElectorTests
     public async Task Follower_does_not_act_while_the_leader_renews()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
 
         await h.RunForAsync(TimeSpan.FromMinutes(2));
 
@@ -65,11 +57,8 @@ public sealed class LeaseElectorTests
     public async Task Partitioned_leader_steps_down_at_its_renew_deadline_before_the_follower_takes_over()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(5));
 
         var lastRenew = h.Lease.Writes.Count;
@@ -98,9 +87,7 @@ public sealed class LeaseElectorTests
         // comparing renewTime with its own clock would take the lease at once.
         await SeedLeaseAsync(h, "skewed-holder", h.Time.GetUtcNow().UtcDateTime.AddHours(-1), transitions: 4);
 
-        var b = h.Add("b");
-        b.Start();
-        Assert.True(await h.RunUntilAsync(() => b.IsLeader, Minute));
+        var b = await h.StartLeaderAsync("b");
 
         var taken = h.Events("started").Single().At;
         Assert.True(taken >= h.LeaseDuration, $"took over at {taken}, before a full LeaseDuration from its first observation");
@@ -113,9 +100,7 @@ public sealed class LeaseElectorTests
         await using var h = new ElectionHarness(maxClockSkew: TimeSpan.FromSeconds(5));
         await SeedLeaseAsync(h, "dead-holder", h.Time.GetUtcNow().UtcDateTime.AddMinutes(-10), transitions: 1);
 
-        var b = h.Add("b");
-        b.Start();
-        Assert.True(await h.RunUntilAsync(() => b.IsLeader, Minute));
+        var b = await h.StartLeaderAsync("b");
         Assert.True(h.Events("started").Single().At < TimeSpan.FromSeconds(3));
     }
 
@@ -123,9 +108,7 @@ public sealed class LeaseElectorTests
     public async Task Renew_conflict_from_an_unrelated_edit_rereads_and_keeps_leading()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync("a");
 
         h.Lease.Edit(l => l.Metadata.Labels = new Dictionary<string, string> { ["team"] = "birds" });
         await h.RunForAsync(TimeSpan.FromSeconds(10));
@@ -140,9 +123,7 @@ public sealed class LeaseElectorTests
     public async Task Leader_steps_down_at_once_when_another_holder_is_written_over_its_term()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync("a");
         var before = h.Now;
 
         h.Lease.Edit(l =>
@@ -212,11 +193,8 @@ public sealed class LeaseElectorTests
     public async Task Released_lease_is_taken_by_a_watching_follower_without_waiting_for_expiry()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(4));
 
         var stopAt = h.Now;
@@ -231,11 +209,8 @@ public sealed class LeaseElectorTests
     public async Task Replica_that_lost_leadership_competes_again_in_the_same_process()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(3));
 
         a.Client.Partition();
@@ -254,11 +229,8 @@ public sealed class LeaseElectorTests
     public async Task OnStoppedLeading_fires_only_for_a_replica_that_led()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(5));
 
         await b.StopAsync();
@@ -280,10 +252,7 @@ public sealed class LeaseElectorTests
         });
         a.Start();
         Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
-
-        Assert.True(await h.RunUntilAsync(() => b.IsLeader, Minute));
+        var b = await h.StartLeaderAsync("b");
         Assert.False(a.IsLeader);
         Assert.Equal(1, attempts);
         Assert.True(h.Events("started").Single(e => e.Replica == "b").At < h.LeaseDuration, "a released its Lease when its work failed");
@@ -293,9 +262,7 @@ public sealed class LeaseElectorTests
     public async Task Failover_to_a_preferred_successor_hands_over_at_once_and_others_wait()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync("a");
         var b = h.Add("b");
         var c = h.Add("c");
         b.Start();
@@ -319,11 +286,8 @@ public sealed class LeaseElectorTests
     public async Task Failover_on_a_follower_reports_false_and_changes_nothing()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(3));
 
         Assert.False(await b.Manager.TriggerFailoverAsync());
@@ -335,9 +299,7 @@ public sealed class LeaseElectorTests
     public async Task Follower_falls_back_to_polling_when_it_cannot_watch()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync("a");
         var b = h.Add("b");
         b.Client.WatchBroken = true;
         b.Start();
@@ -355,11 +317,8 @@ public sealed class LeaseElectorTests
     public async Task Watch_that_expires_rereads_and_resumes()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(3));
 
         var gets = b.Client.Gets;
@@ -376,11 +335,8 @@ public sealed class LeaseElectorTests
     public async Task Status_reports_leader_term_transitions_and_health()
     {
         await using var h = new ElectionHarness();
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(3));
 
         var leader = await a.Manager.GetStatusAsync();

@@ -29,11 +29,8 @@ public sealed class TelemetryTests
         listener.SetMeasurementEventCallback<int>((i, v, tags, _) => measurements.Enqueue((i.Name, v, ToDictionary(tags))));
         listener.Start();
 
-        var a = h.Add("a");
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
-        var b = h.Add("b");
-        b.Start();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
         await h.RunForAsync(TimeSpan.FromSeconds(5));
 
         listener.RecordObservableInstruments();
@@ -71,9 +68,7 @@ public sealed class TelemetryTests
         ActivitySource.AddActivityListener(listener);
 
         await using var h = new ElectionHarness();
-        var a = h.Add(identity);
-        a.Start();
-        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+        var a = await h.StartLeaderAsync(identity);
         await h.RunForAsync(TimeSpan.FromSeconds(3));
         await a.StopAsync();
 
