@@ -13,13 +13,15 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
     /// The server ends each watch after this long and the elector resumes from the last resourceVersion:
     /// shorter than HttpClient's default 100 s timeout, so a quiet watch never surfaces as an error.
     /// </summary>
-    private const int WatchTimeoutSeconds = 60;
+    private const int DefaultWatchTimeoutSeconds = 60;
 
     private readonly IKubernetes _kubernetes;
+    private readonly int _watchTimeoutSeconds;
 
-    public KubernetesLeaseClient(IKubernetes kubernetes, string leaseNamespace, string leaseName)
+    public KubernetesLeaseClient(IKubernetes kubernetes, string leaseNamespace, string leaseName, int watchTimeoutSeconds = DefaultWatchTimeoutSeconds)
     {
         _kubernetes = kubernetes;
+        _watchTimeoutSeconds = watchTimeoutSeconds;
         Namespace = leaseNamespace;
         Name = leaseName;
     }
@@ -72,12 +74,31 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
             allowWatchBookmarks: true,
             fieldSelector: $"metadata.name={Name}",
             resourceVersion: resourceVersion,
-            timeoutSeconds: WatchTimeoutSeconds,
+            timeoutSeconds: _watchTimeoutSeconds,
             onError: e => error ??= e,
             cancellationToken: cancellationToken);
-        await foreach (var item in stream.ConfigureAwait(false))
+        var events = stream.GetAsyncEnumerator(cancellationToken);
+        await using (events.ConfigureAwait(false))
         {
-            yield return item;
+            while (true)
+            {
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is EndOfStreamException || e.InnerException is EndOfStreamException)
+                {
+                    // KubernetesClient throws (an HttpRequestException around EndOfStreamException) when the
+                    // server ends a watch (timeoutSeconds) before its first event. That is the normal end of a
+                    // quiet watch, resumed from the same version; a dropped connection is an IOException instead.
+                    break;
+                }
+
+                yield return events.Current;
+            }
         }
 
         // KubernetesClient hands ERROR events (a Status) to onError rather than to the stream.
