@@ -259,8 +259,8 @@ internal sealed class FailoverRunner(FailoverSettings settings)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Timings {timings}; {rounds} rounds per elector with seed {settings.Seed} (same action sequence for both); {clock.Elapsed.TotalSeconds:0} s of chaos."));
         output.WriteLine();
-        output.WriteLine("| Elector | Faults injected | Leadership intervals | Overlapping pairs | Longest overlap | Target met |");
-        output.WriteLine("|---|---|---|---|---|---|");
+        output.WriteLine("| Elector | Faults injected | Leadership intervals | Overlapping pairs | Longest overlap | Elector runs that threw (restarted) | Target met |");
+        output.WriteLine("|---|---|---|---|---|---|---|");
         var ok = true;
         foreach (var (group, report) in new[] { (ours, reports[0]), (theirs, reports[1]) })
         {
@@ -269,7 +269,8 @@ internal sealed class FailoverRunner(FailoverSettings settings)
             var isOurs = group.Elector == ReplicaGroup.Ours;
             var met = overlaps.Count == 0 ? "yes" : isOurs ? "**NO**" : "no (no target)";
             ok &= !isOurs || overlaps.Count == 0;
-            output.WriteLine($"| {group.Elector} | {report} | {group.Log.Snapshot().Count} | {overlaps.Count} | {longest} | {met} |");
+            var threw = group.Replicas.OfType<TheirReplica>().Sum(r => r.ElectorFaults);
+            output.WriteLine($"| {group.Elector} | {report} | {group.Log.Snapshot().Count} | {overlaps.Count} | {longest} | {(isOurs ? "—" : threw)} | {met} |");
         }
 
         foreach (var (group, _) in new[] { (ours, reports[0]), (theirs, reports[1]) })

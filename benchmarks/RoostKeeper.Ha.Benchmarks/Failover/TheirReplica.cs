@@ -8,6 +8,8 @@ namespace RoostKeeper.Ha.Benchmarks.Failover;
 internal sealed class TheirReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipLog log)
     : Replica(name, client, leaseNamespace, leaseName, timings, log)
 {
+    private int _faults;
+
     protected override async Task RunAsync(string identity, CancellationToken stop)
     {
         using var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(Client, LeaseNamespace, LeaseName, identity))
@@ -25,12 +27,31 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
                 Log.End(current);
             }
         };
-        try
+        while (!stop.IsCancellationRequested)
         {
-            await elector.RunAndTryToHoldLeadershipForeverAsync(stop);
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
+            try
+            {
+                await elector.RunAndTryToHoldLeadershipForeverAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            catch (HttpRequestException)
+            {
+                // KubernetesClient's elector lets a connection failure while acquiring escape and stops for
+                // good; a hosted service would run it again, so this harness does, after RetryPeriod.
+                Interlocked.Increment(ref _faults);
+                try
+                {
+                    await Task.Delay(Timings.RetryPeriod, stop);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
         }
     }
+
+    /// <summary>How often RunAndTryToHoldLeadershipForeverAsync threw (and was run again).</summary>
+    public int ElectorFaults => Volatile.Read(ref _faults);
 }
