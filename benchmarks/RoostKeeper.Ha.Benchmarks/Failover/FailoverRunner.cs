@@ -371,10 +371,14 @@ internal sealed class FailoverRunner(FailoverSettings settings)
 
     private static string Row(string measurement, string target, Summary ours, Summary theirs, string unit, bool? met, string format = "0")
     {
-        var ratio = ours.Count > 0 && theirs.Count > 0 && theirs.Median > 0 ? (ours.Median / theirs.Median).ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
+        var ratio = ours.Count > 0 && theirs.Count > 0 && theirs.Median > 0 ? Ratio(ours.Median / theirs.Median) : "n/a";
         var verdict = met switch { true => "yes", false => "**NO**", null => "—" };
         return $"| {measurement} | {target} | {ours.Format(unit, format)} | {theirs.Format(unit, format)} | {ratio} | {verdict} |";
     }
+
+    /// <summary>Three decimals, or up to six when three would print 0.000.</summary>
+    private static string Ratio(double value) =>
+        value.ToString(value is > 0 and < 0.001 ? "0.######" : "0.000", CultureInfo.InvariantCulture);
 
     private static void Add(List<double> samples, double? value)
     {
