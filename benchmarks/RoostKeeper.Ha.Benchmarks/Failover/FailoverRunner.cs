@@ -73,14 +73,18 @@ internal sealed class FailoverRunner(FailoverSettings settings)
             failed |= !met;
         }
 
-        output.WriteLine("| Measurement | Target | RoostKeeper.Ha median (min–max) | KubernetesClient median (min–max) | ours:theirs (medians) | Target met |");
-        output.WriteLine("|---|---|---|---|---|---|");
-        foreach (var row in rows)
+        if (rows.Count > 0)
         {
-            output.WriteLine(row);
+            output.WriteLine("| Measurement | Target | RoostKeeper.Ha median (min–max) | KubernetesClient median (min–max) | ours:theirs (medians) | Target met |");
+            output.WriteLine("|---|---|---|---|---|---|");
+            foreach (var row in rows)
+            {
+                output.WriteLine(row);
+            }
+
+            output.WriteLine();
         }
 
-        output.WriteLine();
         foreach (var line in crashDetails.Concat(rpmDetails))
         {
             output.WriteLine($"- {line}");

@@ -33,12 +33,14 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
             {
                 await elector.RunAndTryToHoldLeadershipForeverAsync(stop);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception) when (stop.IsCancellationRequested)
             {
+                // Stopping: whatever the last request ended with, the run is over.
             }
-            catch (HttpRequestException)
+            catch (Exception)
             {
-                // KubernetesClient's elector lets a connection failure while acquiring escape and stops for
+                // KubernetesClient's elector lets some API errors escape while acquiring (a connection reset
+                // is an HttpRequestException, a hung request ends in HttpClient's timeout) and then stops for
                 // good; a hosted service would run it again, so this harness does, after RetryPeriod.
                 Interlocked.Increment(ref _faults);
                 try
@@ -52,6 +54,6 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
         }
     }
 
-    /// <summary>How often RunAndTryToHoldLeadershipForeverAsync threw (and was run again).</summary>
+    /// <summary>How often RunAndTryToHoldLeadershipForeverAsync threw other than on stop (and was run again).</summary>
     public int ElectorFaults => Volatile.Read(ref _faults);
 }
