@@ -68,6 +68,27 @@ internal static class Conformance
         new() { Containers = containers.Select(c => new V1Container { Name = c.Name, Image = c.Image }).ToList() };
 
     /// <summary>A Deployment with zero replicas: a plain stored object, whatever controllers run.</summary>
+    /// <summary>
+    /// client-go's RetryOnConflict: read, change, replace, and start over on 409. Needed wherever a
+    /// controller may write the same object meanwhile (the Deployment controller writes status, the kubelet
+    /// writes pods), on the simulation as on a real cluster.
+    /// </summary>
+    public static async Task<T> ReplaceOnConflictAsync<T>(Func<Task<T>> read, Action<T> change, Func<T, Task<T>> replace)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await read();
+            change(current);
+            try
+            {
+                return await replace(current);
+            }
+            catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict && attempt < 10)
+            {
+            }
+        }
+    }
+
     public static V1Deployment Deployment(string name, params (string Name, string Image)[] containers) => new()
     {
         Metadata = Meta(name),

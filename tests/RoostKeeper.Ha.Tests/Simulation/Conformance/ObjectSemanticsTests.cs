@@ -146,9 +146,11 @@ public sealed class ObjectSemanticsTests
         Assert.Equal(2, deployment.Spec.Replicas);
         Assert.Equal(2, deployment.Metadata.Generation);
 
-        scale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("scaled", ns);
-        scale.Spec.Replicas = 0;
-        Assert.Equal(0, (await client.AppsV1.ReplaceNamespacedDeploymentScaleAsync(scale, "scaled", ns)).Spec.Replicas);
+        var replaced = await ReplaceOnConflictAsync(
+            () => client.AppsV1.ReadNamespacedDeploymentScaleAsync("scaled", ns),
+            s => s.Spec.Replicas = 0,
+            s => client.AppsV1.ReplaceNamespacedDeploymentScaleAsync(s, "scaled", ns));
+        Assert.Equal(0, replaced.Spec.Replicas);
         Assert.Equal(0, (await client.AppsV1.ReadNamespacedDeploymentAsync("scaled", ns)).Spec.Replicas);
 
         var stale = await client.AppsV1.ReadNamespacedDeploymentScaleAsync("scaled", ns);

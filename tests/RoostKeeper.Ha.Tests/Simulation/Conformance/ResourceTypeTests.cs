@@ -269,9 +269,7 @@ public sealed class ResourceTypeTests
         check?.Invoke(got);
         Assert.Contains(await list(), o => o.Metadata.Uid == created.Metadata.Uid);
 
-        got.Metadata.Labels ??= new Dictionary<string, string>();
-        got.Metadata.Labels["conformance"] = "replaced";
-        var replaced = await replace(got);
+        var replaced = await ReplaceOnConflictAsync(read, o => (o.Metadata.Labels ??= new Dictionary<string, string>())["conformance"] = "replaced", replace);
         Assert.Equal("replaced", replaced.Metadata.Labels["conformance"]);
         Assert.Equal(created.Metadata.Uid, replaced.Metadata.Uid);
         Assert.True(Rv(replaced) > Rv(created), "replace must advance the resourceVersion");
