@@ -77,6 +77,38 @@ internal static class ControllerTestKit
     public static async Task<IList<V1Pod>> PodsAsync(IKubernetes client, string ns, string app) =>
         (await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"app={app}")).Items;
 
+    /// <summary>
+    /// Starts replaying the pods of <paramref name="app"/> from the list <paramref name="before"/>, change by change
+    /// in resourceVersion order, handing the pods as they stand after each change to <paramref name="observe"/>,
+    /// until it returns true. Lets a test check an invariant at every point of a rollout, not just at the end.
+    /// </summary>
+    public static Task ReplayPodsAsync(IKubernetes client, string ns, string app, V1PodList before, Func<IReadOnlyDictionary<string, V1Pod>, bool> observe, CancellationToken cancellationToken)
+    {
+        var pods = before.Items.ToDictionary(p => p.Metadata.Name);
+        return Task.Run(
+            async () =>
+            {
+                await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(
+                    ns, labelSelector: $"app={app}", resourceVersion: before.Metadata.ResourceVersion, cancellationToken: cancellationToken))
+                {
+                    if (type == WatchEventType.Deleted)
+                    {
+                        pods.Remove(pod.Metadata.Name);
+                    }
+                    else
+                    {
+                        pods[pod.Metadata.Name] = pod;
+                    }
+
+                    if (observe(pods))
+                    {
+                        return;
+                    }
+                }
+            },
+            cancellationToken);
+    }
+
     public static Task SetImageAsync(IKubernetes client, string ns, string name, string image) =>
         client.AppsV1.PatchNamespacedDeploymentAsync(
             new V1Patch(new { spec = new { template = new { spec = new { containers = new[] { new { name = "roost", image } } } } } }, V1Patch.PatchType.StrategicMergePatch),

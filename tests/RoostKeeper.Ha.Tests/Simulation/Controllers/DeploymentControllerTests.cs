@@ -88,34 +88,16 @@ public sealed class DeploymentControllerTests
             ns);
         await WaitForRolloutAsync(client, ns, "roost");
         var before = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=roost");
-        var pods = before.Items.ToDictionary(p => p.Metadata.Name);
-
         // Replays every pod change in resourceVersion order, so the counts hold at every point of the rollout.
-        var maxTotal = pods.Count;
-        var minReady = pods.Values.Count(IsReady);
+        var maxTotal = before.Items.Count;
+        var minReady = before.Items.Count(IsReady);
         using var stop = new CancellationTokenSource(Patience);
-        var observing = Task.Run(async () =>
+        var observing = ReplayPodsAsync(client, ns, "roost", before, pods =>
         {
-            await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(
-                ns, labelSelector: "app=roost", resourceVersion: before.Metadata.ResourceVersion, cancellationToken: stop.Token))
-            {
-                if (type == WatchEventType.Deleted)
-                {
-                    pods.Remove(pod.Metadata.Name);
-                }
-                else
-                {
-                    pods[pod.Metadata.Name] = pod;
-                }
-
-                maxTotal = Math.Max(maxTotal, pods.Count);
-                minReady = Math.Min(minReady, pods.Values.Count(IsReady));
-                if (pods.Count == 4 && pods.Values.All(p => Image(p) == "roost:v2" && IsReady(p)))
-                {
-                    return;
-                }
-            }
-        });
+            maxTotal = Math.Max(maxTotal, pods.Count);
+            minReady = Math.Min(minReady, pods.Values.Count(IsReady));
+            return pods.Count == 4 && pods.Values.All(p => Image(p) == "roost:v2" && IsReady(p));
+        }, stop.Token);
 
         await SetImageAsync(client, ns, "roost", "roost:v2");
         await observing;
@@ -136,31 +118,13 @@ public sealed class DeploymentControllerTests
             Deployment("roost", "roost:v1", 2, s => s.Strategy = new V1DeploymentStrategy { Type = "Recreate" }), ns);
         await WaitForRolloutAsync(client, ns, "roost");
         var before = await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=roost");
-        var pods = before.Items.ToDictionary(p => p.Metadata.Name);
-
         var mixed = false;
         using var stop = new CancellationTokenSource(Patience);
-        var observing = Task.Run(async () =>
+        var observing = ReplayPodsAsync(client, ns, "roost", before, pods =>
         {
-            await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(
-                ns, labelSelector: "app=roost", resourceVersion: before.Metadata.ResourceVersion, cancellationToken: stop.Token))
-            {
-                if (type == WatchEventType.Deleted)
-                {
-                    pods.Remove(pod.Metadata.Name);
-                }
-                else
-                {
-                    pods[pod.Metadata.Name] = pod;
-                }
-
-                mixed |= pods.Values.Select(Image).Distinct().Count() > 1;
-                if (pods.Count == 2 && pods.Values.All(p => Image(p) == "roost:v2" && IsReady(p)))
-                {
-                    return;
-                }
-            }
-        });
+            mixed |= pods.Values.Select(Image).Distinct().Count() > 1;
+            return pods.Count == 2 && pods.Values.All(p => Image(p) == "roost:v2" && IsReady(p));
+        }, stop.Token);
 
         await SetImageAsync(client, ns, "roost", "roost:v2");
         await observing;
