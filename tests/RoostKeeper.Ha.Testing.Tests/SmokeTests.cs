@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Tests.Infrastructure;
 
-namespace RoostKeeper.Ha.Tests.Simulation;
+namespace RoostKeeper.Ha.Testing.Tests;
 
 public sealed class SmokeTests
 {

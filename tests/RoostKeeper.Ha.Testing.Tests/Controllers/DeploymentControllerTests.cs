@@ -3,9 +3,9 @@ using k8s.Autorest;
 using k8s.Models;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Simulation.Controllers.ControllerTestKit;
+using static RoostKeeper.Ha.Testing.Tests.Controllers.ControllerTestKit;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Controllers;
+namespace RoostKeeper.Ha.Testing.Tests.Controllers;
 
 public sealed class DeploymentControllerTests
 {

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Controllers;
+namespace RoostKeeper.Ha.Testing.Tests.Controllers;
 
 /// <summary>Builders and condition waits shared by the simulated-controller tests.</summary>
 internal static class ControllerTestKit

@@ -4,9 +4,9 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Simulation.Conformance.Conformance;
+using static RoostKeeper.Ha.Testing.Tests.Conformance.Conformance;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Conformance;
+namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 
 /// <summary>
 /// CustomResourceDefinitions: creating <c>managedroosts.roost.birb.party</c> serves its resource (through

@@ -3,9 +3,9 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Simulation.Conformance.Conformance;
+using static RoostKeeper.Ha.Testing.Tests.Conformance.Conformance;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Conformance;
+namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 
 /// <summary>The SimulatedCluster's per-client faults, as a KubernetesClient user experiences them.</summary>
 public sealed class FaultTests

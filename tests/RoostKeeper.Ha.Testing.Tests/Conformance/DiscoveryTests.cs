@@ -1,7 +1,7 @@
 using k8s;
 using RoostKeeper.Ha.Tests.Infrastructure;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Conformance;
+namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 
 /// <summary>/version, /api, /apis and the per-group resource lists, through KubernetesClient.</summary>
 public sealed class DiscoveryTests

@@ -3,7 +3,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Conformance;
+namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 
 /// <summary>Assertions shared by the conformance tests: Status error bodies as KubernetesClient surfaces them, and polling.</summary>
 internal static class Conformance

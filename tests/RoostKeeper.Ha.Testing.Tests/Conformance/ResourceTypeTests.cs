@@ -2,9 +2,9 @@ using System.Net;
 using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Simulation.Conformance.Conformance;
+using static RoostKeeper.Ha.Testing.Tests.Conformance.Conformance;
 
-namespace RoostKeeper.Ha.Tests.Simulation.Conformance;
+namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 
 /// <summary>Every group/version/resource a controller uses round-trips through KubernetesClient's typed clients.</summary>
 public sealed class ResourceTypeTests
