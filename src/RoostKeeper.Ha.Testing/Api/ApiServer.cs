@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Api;
@@ -23,6 +24,7 @@ internal sealed class ApiServer
     private readonly ClusterFaults _faults;
     private readonly RequestLog _requests;
     private readonly CancellationToken _shuttingDown;
+    private readonly SimulatorErrors _errors;
 
     public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, CancellationToken shuttingDown)
     {
@@ -30,6 +32,7 @@ internal sealed class ApiServer
         _faults = faults;
         _requests = requests;
         _shuttingDown = shuttingDown;
+        _errors = store.Errors;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -41,7 +44,10 @@ internal sealed class ApiServer
         {
             var query = context.Request.Query;
             var request = ApiRequest.Parse(context.Request.Method, context.Request.Path.Value ?? "/", IsTrue(query["watch"]), _store.Registry);
-            _requests.Record(client, request?.Verb ?? "get", request?.Resource ?? (context.Request.Path.Value ?? "/"));
+            // DeleteOptions may carry dryRun in the body (kubectl sends it there), so it is read up front.
+            var deleteOptions = request?.Verb is "delete" or "deletecollection" ? await ReadOptionalObjectAsync(context).ConfigureAwait(false) : null;
+            var dryRun = request is not null && RequestLog.IsWrite(request.Verb) && (IsDryRun(query) | IsDryRun(deleteOptions?["dryRun"]));
+            _requests.Record(client, request?.Verb ?? "get", request?.Resource ?? (context.Request.Path.Value ?? "/"), dryRun);
 
             if (faults.Partition is { } partition)
             {
@@ -71,10 +77,15 @@ internal sealed class ApiServer
                 return;
             }
 
-            await ServeAsync(context, request).ConfigureAwait(false);
+            await ServeAsync(context, request, dryRun, deleteOptions).ConfigureAwait(false);
+            if (RequestLog.IsWrite(request.Verb) && !dryRun)
+            {
+                _requests.RecordPersisted(client, request.Verb, request.Resource);
+            }
         }
         catch (ApiException e)
         {
+            SimulatorLog.RequestFailed(_errors.Logger, context.Request.Method, context.Request.Path.Value ?? "/", (int)e.Code, e.Reason, e.Message);
             if (!context.Response.HasStarted)
             {
                 await WriteAsync(context, e.Code, e.ToStatus()).ConfigureAwait(false);
@@ -94,6 +105,8 @@ internal sealed class ApiServer
         catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
             // As the real server recovers from a handler panic: a 500 with a Status body that says what failed.
+            // It is a simulator bug, so it is also reported where a test can see it.
+            _errors.Unexpected($"ApiServer {context.Request.Method} {context.Request.Path}{context.Request.QueryString}", e);
             await WriteAsync(context, HttpStatusCode.InternalServerError, ApiException.StatusFor(
                 HttpStatusCode.InternalServerError, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
         }
@@ -103,7 +116,7 @@ internal sealed class ApiServer
         }
     }
 
-    private async Task ServeAsync(HttpContext context, ApiRequest request)
+    private async Task ServeAsync(HttpContext context, ApiRequest request, bool dryRun, JsonObject? deleteOptions)
     {
         var type = request.Type;
         var query = context.Request.Query;
@@ -135,7 +148,7 @@ internal sealed class ApiServer
                     throw new ApiException(HttpStatusCode.InternalServerError, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created");
                 }
 
-                var created = _store.Create(type, request.Namespace, body);
+                var created = _store.Create(type, request.Namespace, body, dryRun);
                 await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
                 break;
             }
@@ -143,7 +156,7 @@ internal sealed class ApiServer
             case "update" when request.Subresource is null || IsStatus(request):
             {
                 var body = await ReadObjectAsync(context).ConfigureAwait(false);
-                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status");
+                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status", dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, updated).ConfigureAwait(false);
                 break;
             }
@@ -153,7 +166,7 @@ internal sealed class ApiServer
                 var scale = await ReadObjectAsync(context).ConfigureAwait(false);
                 var replicas = scale["spec"]?["replicas"]?.GetValue<int>() ?? 0;
                 var updated = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge,
-                    new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(scale) }, ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false);
+                    new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(scale) }, ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, ToScale(type, updated)).ConfigureAwait(false);
                 break;
             }
@@ -172,19 +185,19 @@ internal sealed class ApiServer
                     var current = ToScale(type, _store.Get(type, request.Namespace, request.Name!));
                     var patchedScale = kind == PatchKind.Json ? Patching.JsonPatch.Apply(current, patch) : Patching.JsonMergePatch.Apply(current, patch);
                     var replicas = patchedScale?["spec"]?["replicas"]?.GetValue<int>() ?? 0;
-                    var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false);
+                    var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
                     await WriteAsync(context, HttpStatusCode.OK, ToScale(type, scaled)).ConfigureAwait(false);
                     break;
                 }
 
-                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status");
+                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, patched).ConfigureAwait(false);
                 break;
             }
 
             case "delete" when request.Subresource is null:
             {
-                var options = await ReadOptionalObjectAsync(context).ConfigureAwait(false);
+                var options = deleteOptions;
                 var policy = options?["propagationPolicy"]?.GetValue<string>() ?? NullIfEmpty(query["propagationPolicy"]);
                 var (deleted, kept) = _store.Delete(
                     type,
@@ -192,7 +205,8 @@ internal sealed class ApiServer
                     request.Name!,
                     options?["preconditions"]?["uid"]?.GetValue<string>(),
                     options?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
-                    orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true);
+                    orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true,
+                    dryRun: dryRun);
                 if (kept || type.ReturnsDeletedObject)
                 {
                     // 200 with the object while finalizers keep it; some registries return the deleted object too.
@@ -220,7 +234,7 @@ internal sealed class ApiServer
                     try
                     {
                         deleted.Add((JsonObject)item.DeepClone());
-                        _store.Delete(type, ObjectMeta.Namespace(item), ObjectMeta.Name(item));
+                        _store.Delete(type, ObjectMeta.Namespace(item), ObjectMeta.Name(item), dryRun: dryRun);
                     }
                     catch (ApiException e) when (e.Code == HttpStatusCode.NotFound)
                     {
@@ -264,7 +278,10 @@ internal sealed class ApiServer
 
         using (subscription)
         {
+            // A real API server sends the 200 and its headers at once, before any event: clients (kubectl
+            // rollout status, kubectl wait, client-go informers) wait for them before reading the stream.
             await context.Response.StartAsync(timeout.Token).ConfigureAwait(false);
+            await context.Response.BodyWriter.FlushAsync(timeout.Token).ConfigureAwait(false);
             try
             {
                 while (await subscription.Events.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
@@ -410,6 +427,12 @@ internal sealed class ApiServer
     {
         var path = (context.Request.Path.Value ?? "/").TrimEnd('/');
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (segments is [("healthz" or "livez" or "readyz") and var endpoint, ..])
+        {
+            await WriteHealthAsync(context, endpoint, segments.Length > 1 ? segments[1] : null).ConfigureAwait(false);
+            return;
+        }
+
         var types = _store.Registry.All();
         JsonObject? body = segments switch
         {
@@ -438,6 +461,30 @@ internal sealed class ApiServer
         }
 
         await WriteAsync(context, HttpStatusCode.OK, body).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// /healthz, /livez and /readyz as the API server answers them: "ok" in plain text, one named check
+    /// (e.g. /readyz/ping), or with <c>?verbose</c> a line per check and the verdict.
+    /// </summary>
+    private static async Task WriteHealthAsync(HttpContext context, string endpoint, string? check)
+    {
+        string[] checks = ["ping", "log", "etcd", "poststarthook/start-apiextensions-controllers"];
+        if (check is not null && !checks.Contains(check))
+        {
+            context.Response.StatusCode = (int)HttpStatusCode.NotFound;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            await context.Response.WriteAsync($"no such {endpoint} check: {check}\n", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = (int)HttpStatusCode.OK;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
+        var text = context.Request.Query.ContainsKey("verbose") && check is null
+            ? string.Concat(checks.Select(c => $"[+]{c} ok\n")) + $"{endpoint} check passed\n"
+            : "ok";
+        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static JsonObject Group(string name, IEnumerable<ResourceType> types)
@@ -482,7 +529,33 @@ internal sealed class ApiServer
         };
     }
 
-    private static bool IsTrue(string? value) => value is "true" or "1";
+    /// <summary>
+    /// A boolean query parameter as the API server's query decoder reads it: present and anything but
+    /// "0" or "false" (any case) is true, so the Python client's <c>watch=True</c> is a watch.
+    /// </summary>
+    private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count > 0 && values[0] is { } value && value != "0" && !string.Equals(value, "false", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>dryRun=All</c>, the only value the API server accepts; anything else is a 400.</summary>
+    private static bool IsDryRun(IQueryCollection query)
+    {
+        var values = query["dryRun"];
+        foreach (var value in values)
+        {
+            if (value != "All")
+            {
+                throw ApiException.BadRequest($"Invalid dryRun value: \"{value}\": supported values: \"All\"");
+            }
+        }
+
+        return values.Count > 0;
+    }
+
+    /// <summary>A <c>DeleteOptions</c> body's <c>dryRun</c> list, e.g. <c>["All"]</c>.</summary>
+    private static bool IsDryRun(JsonNode? values) =>
+        values is JsonArray array && array.Count > 0 && array.All(v => v?.GetValue<string>() == "All")
+            ? true
+            : values is JsonArray { Count: > 0 } ? throw ApiException.BadRequest("Invalid dryRun value: supported values: \"All\"") : false;
 
     /// <summary>The resources whose registry sets ReturnDeletedObject in the real API server.</summary>
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -92,10 +92,38 @@ internal sealed class ResourceRegistry
         }
     }
 
+    /// <summary>Checks a CustomResourceDefinition as <see cref="Register"/> would, without serving anything (dry run).</summary>
+    /// <returns>A reason the definition cannot be served, or null when it would be accepted.</returns>
+    public static string? Check(JsonObject crd) => Describe(crd, out _);
+
     /// <summary>Serves (or updates) the resources a CustomResourceDefinition describes.</summary>
     /// <returns>A reason the definition cannot be served, or null when it is accepted.</returns>
     public string? Register(JsonObject crd)
     {
+        var problem = Describe(crd, out var served);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var name = crd["metadata"]?["name"]?.GetValue<string>() ?? "";
+        lock (_gate)
+        {
+            Unregister(name);
+            foreach (var type in served)
+            {
+                _types[(type.Group, type.Version, type.Plural)] = type;
+            }
+
+            _byCrd[name] = served;
+        }
+
+        return null;
+    }
+
+    private static string? Describe(JsonObject crd, out List<ResourceType> served)
+    {
+        served = [];
         var name = crd["metadata"]?["name"]?.GetValue<string>() ?? "";
         var spec = crd["spec"] as JsonObject;
         var group = spec?["group"]?.GetValue<string>();
@@ -115,7 +143,6 @@ internal sealed class ResourceRegistry
         var namespaced = !string.Equals(spec!["scope"]?.GetValue<string>(), "Cluster", StringComparison.Ordinal);
         var singular = names!["singular"]?.GetValue<string>() ?? kind.ToLowerInvariant();
         var shortNames = (names["shortNames"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray();
-        var served = new List<ResourceType>();
         foreach (var version in (spec["versions"] as JsonArray ?? []).OfType<JsonObject>())
         {
             if (version["served"]?.GetValue<bool>() == false)
@@ -133,23 +160,7 @@ internal sealed class ResourceRegistry
             served.Add(new ResourceType(group, versionName, plural, kind, namespaced, hasStatus, singular, shortNames));
         }
 
-        if (served.Count == 0)
-        {
-            return "spec.versions must have at least one served version";
-        }
-
-        lock (_gate)
-        {
-            Unregister(name);
-            foreach (var type in served)
-            {
-                _types[(type.Group, type.Version, type.Plural)] = type;
-            }
-
-            _byCrd[name] = served;
-        }
-
-        return null;
+        return served.Count == 0 ? "spec.versions must have at least one served version" : null;
     }
 
     /// <summary>Stops serving a definition's resources; returns the types it served.</summary>

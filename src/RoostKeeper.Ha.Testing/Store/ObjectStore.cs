@@ -5,7 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Patching;
 
 namespace RoostKeeper.Ha.Testing.Store;
@@ -29,10 +31,15 @@ internal sealed partial class ObjectStore
     private long _resourceVersion;
     private long _compactedThrough;
 
-    public ObjectStore(ResourceRegistry registry, TimeProvider time, int historyLimit)
+    // Set, under the lock, for the length of one dry-run request: validation and defaulting run as for a
+    // real write, and Commit/Remove leave the store, the history and the resourceVersion untouched.
+    private bool _dryRun;
+
+    public ObjectStore(ResourceRegistry registry, TimeProvider time, int historyLimit, SimulatorErrors? errors = null)
     {
         Registry = registry;
         Time = time;
+        Errors = errors ?? new SimulatorErrors(NullLoggerFactory.Instance, time);
         _historyLimit = historyLimit;
         foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
         {
@@ -43,6 +50,9 @@ internal sealed partial class ObjectStore
     public ResourceRegistry Registry { get; }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Where the controllers that run on this store report unexpected errors.</summary>
+    public SimulatorErrors Errors { get; }
 
     public long CurrentResourceVersion
     {
@@ -162,10 +172,12 @@ internal sealed partial class ObjectStore
         return snapshot;
     }
 
-    public JsonObject Create(ResourceType type, string? ns, JsonObject body)
+    /// <summary>POST: creates the object; with <paramref name="dryRun"/> only validates and defaults it.</summary>
+    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun = false)
     {
         lock (_gate)
         {
+            using var scope = DryRunScope(dryRun);
             var obj = (JsonObject)body.DeepClone();
             var metadata = ObjectMeta.Of(obj);
             ns = ResolveNamespace(type, ns, metadata);
@@ -247,10 +259,11 @@ internal sealed partial class ObjectStore
     }
 
     /// <summary>PUT: replaces the object (or, for <paramref name="statusOnly"/>, only its status).</summary>
-    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool statusOnly)
+    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, bool dryRun = false)
     {
         lock (_gate)
         {
+            using var scope = DryRunScope(dryRun);
             var existing = Find(type, ns, name);
             var bodyName = body["metadata"]?["name"]?.GetValue<string>();
             if (bodyName is not null && bodyName != name)
@@ -275,10 +288,11 @@ internal sealed partial class ObjectStore
     }
 
     /// <summary>PATCH: applies the patch to the current object atomically, then updates as PUT would.</summary>
-    public JsonObject Patch(ResourceType type, string? ns, string name, PatchKind kind, JsonNode? patch, bool statusOnly)
+    public JsonObject Patch(ResourceType type, string? ns, string name, PatchKind kind, JsonNode? patch, bool statusOnly, bool dryRun = false)
     {
         lock (_gate)
         {
+            using var scope = DryRunScope(dryRun);
             var existing = Find(type, ns, name);
             var patched = kind switch
             {
@@ -330,10 +344,11 @@ internal sealed partial class ObjectStore
     /// DELETE. Returns the object as it stands afterwards: marked for deletion when finalizers keep it
     /// (<c>Kept</c>), else as it was removed.
     /// </summary>
-    public (JsonObject Object, bool Kept) Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false)
+    public (JsonObject Object, bool Kept) Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false, bool dryRun = false)
     {
         lock (_gate)
         {
+            using var scope = DryRunScope(dryRun);
             var existing = Find(type, ns, name);
             if (precondUid is not null && precondUid != ObjectMeta.Uid(existing))
             {
@@ -507,7 +522,7 @@ internal sealed partial class ObjectStore
         }
 
         Commit(type, existing, updated, "MODIFIED");
-        if (type == ResourceRegistry.Namespaces && ObjectMeta.IsDeleting(updated))
+        if (type == ResourceRegistry.Namespaces && ObjectMeta.IsDeleting(updated) && !_dryRun)
         {
             // A Terminating namespace whose own finalizers were just removed may now go.
             TryFinalizeNamespace(ObjectMeta.Name(updated));
@@ -519,6 +534,11 @@ internal sealed partial class ObjectStore
     /// <summary>Removes the object (and what it takes with it) and returns a copy of it as removed.</summary>
     private JsonObject Remove(ResourceType type, JsonObject existing, bool orphanDependents)
     {
+        if (_dryRun)
+        {
+            return (JsonObject)existing.DeepClone();
+        }
+
         var ns = ObjectMeta.Namespace(existing) ?? "";
         var name = ObjectMeta.Name(existing);
         Bucket(type).Remove((ns, name));
@@ -571,6 +591,11 @@ internal sealed partial class ObjectStore
             ObjectMeta.Of(current)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
             current["status"] = new JsonObject { ["phase"] = "Terminating" };
             Commit(ResourceRegistry.Namespaces, existing, current, "MODIFIED");
+        }
+
+        if (_dryRun)
+        {
+            return ((JsonObject)current.DeepClone(), true);
         }
 
         foreach (var resource in Registry.All().Where(t => t.Namespaced).DistinctBy(t => t.StorageKey))
@@ -661,6 +686,21 @@ internal sealed partial class ObjectStore
 
     private void Commit(ResourceType type, JsonObject? before, JsonObject after, string eventType)
     {
+        if (_dryRun)
+        {
+            // What a dry run answers: a created object has no resourceVersion yet, a changed one keeps its own.
+            if (before is null)
+            {
+                ObjectMeta.Of(after).Remove("resourceVersion");
+            }
+            else
+            {
+                ObjectMeta.Of(after)["resourceVersion"] = ObjectMeta.ResourceVersion(before);
+            }
+
+            return;
+        }
+
         ObjectMeta.Of(after)["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
         Bucket(type)[(ObjectMeta.Namespace(after) ?? "", ObjectMeta.Name(after))] = after;
         Record(new StoredChange(_resourceVersion, eventType, type, before, after));
@@ -745,7 +785,8 @@ internal sealed partial class ObjectStore
 
     private void AcceptDefinition(JsonObject crd)
     {
-        var problem = Registry.Register(crd);
+        // A dry run validates the definition but must not start (or change) serving its resources.
+        var problem = _dryRun ? ResourceRegistry.Check(crd) : Registry.Register(crd);
         if (problem is not null)
         {
             throw ApiException.Invalid(ResourceRegistry.CustomResourceDefinitions, ObjectMeta.Name(crd), problem);
@@ -825,6 +866,18 @@ internal sealed partial class ObjectStore
         {
             throw ApiException.BadRequest($"invalid continue token: {e.Message}");
         }
+    }
+
+    private DryRunReset DryRunScope(bool dryRun)
+    {
+        _dryRun = dryRun;
+        return new DryRunReset(this);
+    }
+
+    /// <summary>Ends a dry run when the request's <c>using</c> scope ends, however it ends.</summary>
+    private readonly struct DryRunReset(ObjectStore store) : IDisposable
+    {
+        public void Dispose() => store._dryRun = false;
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
