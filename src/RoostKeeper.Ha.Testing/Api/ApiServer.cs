@@ -444,6 +444,9 @@ internal sealed class ApiServer
                 ["platform"] = "linux/amd64",
             },
             ["api"] => new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") },
+            ["openapi", "v3"] => OpenApiDocuments.Index(types),
+            ["openapi", "v3", "api", var coreVersion] => OpenApiDocuments.Document("", coreVersion, types),
+            ["openapi", "v3", "apis", var apiGroup, var apiVersion] => OpenApiDocuments.Document(apiGroup, apiVersion, types),
             ["api", "v1"] => ResourceList("", "v1", types),
             ["apis"] => new JsonObject
             {
@@ -513,6 +516,7 @@ internal sealed class ApiServer
                 ["kind"] = type.Kind,
                 ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
+                ["categories"] = new JsonArray((type.Categories ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
             });
             if (type.HasStatusSubresource)
             {

@@ -8,12 +8,15 @@ namespace RoostKeeper.Ha.Testing.Api;
 /// </summary>
 internal sealed class ResourceRegistry
 {
+    // Declared before the types that use it: static fields initialise in textual order.
+    private static readonly string[] AllCategory = ["all"];
+
     public static readonly ResourceType Namespaces = new("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatusSubresource: true, "namespace", ["ns"]);
-    public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"]);
-    public static readonly ResourceType Services = new("", "v1", "services", "Service", true, true, "service", ["svc"]);
+    public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"], AllCategory);
+    public static readonly ResourceType Services = new("", "v1", "services", "Service", true, true, "service", ["svc"], AllCategory);
     public static readonly ResourceType Events = new("", "v1", "events", "Event", true, false, "event", ["ev"]);
-    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"]);
-    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"]);
+    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"], AllCategory);
+    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"], AllCategory);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, false, "lease");
     public static readonly ResourceType EndpointSlices = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false, "endpointslice");
     public static readonly ResourceType CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true, "customresourcedefinition", ["crd", "crds"]);
@@ -32,8 +35,8 @@ internal sealed class ResourceRegistry
         new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "persistentvolumeclaim", ["pvc"]),
         Deployments,
         ReplicaSets,
-        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"]),
-        new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"]),
+        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory),
+        new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"], AllCategory),
         Leases,
         EndpointSlices,
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, false, "validatingwebhookconfiguration"),
@@ -143,6 +146,7 @@ internal sealed class ResourceRegistry
         var namespaced = !string.Equals(spec!["scope"]?.GetValue<string>(), "Cluster", StringComparison.Ordinal);
         var singular = names!["singular"]?.GetValue<string>() ?? kind.ToLowerInvariant();
         var shortNames = (names["shortNames"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray();
+        var categories = (names["categories"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray();
         foreach (var version in (spec["versions"] as JsonArray ?? []).OfType<JsonObject>())
         {
             if (version["served"]?.GetValue<bool>() == false)
@@ -157,7 +161,12 @@ internal sealed class ResourceRegistry
             }
 
             var hasStatus = version["subresources"]?["status"] is not null;
-            served.Add(new ResourceType(group, versionName, plural, kind, namespaced, hasStatus, singular, shortNames));
+            served.Add(new ResourceType(group, versionName, plural, kind, namespaced, hasStatus, singular, shortNames, categories)
+            {
+                Schema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
+                PrinterColumns = version["additionalPrinterColumns"]?.DeepClone() as JsonArray,
+                IsCustom = true,
+            });
         }
 
         return served.Count == 0 ? "spec.versions must have at least one served version" : null;
