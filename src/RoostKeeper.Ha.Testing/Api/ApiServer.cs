@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.Testing.Diagnostics;
+using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Api;
@@ -382,6 +383,22 @@ internal sealed class ApiServer
         if (buffer.Length == 0)
         {
             return null;
+        }
+
+        if (KubernetesProtobuf.IsProtobuf(context.Request.ContentType))
+        {
+            try
+            {
+                return KubernetesProtobuf.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            }
+            catch (NotSupportedException e)
+            {
+                throw ApiException.UnsupportedMediaType(e.Message);
+            }
+            catch (FormatException e)
+            {
+                throw ApiException.BadRequest($"the request body is not valid protobuf: {e.Message}");
+            }
         }
 
         return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
