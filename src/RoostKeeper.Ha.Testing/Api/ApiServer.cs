@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using RoostKeeper.Ha.Testing.Api.Tables;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
@@ -124,8 +125,18 @@ internal sealed class ApiServer
         switch (request.Verb)
         {
             case "get" when request.Subresource is null || IsStatus(request):
-                await WriteAsync(context, HttpStatusCode.OK, _store.Get(type, request.Namespace, request.Name!)).ConfigureAwait(false);
+            {
+                var obj = _store.Get(type, request.Namespace, request.Name!);
+                if (TableResponse.For(context.Request, type, _store.Time) is { } table)
+                {
+                    await WriteAsync(context, HttpStatusCode.OK, table.ToTable([obj], ObjectMeta.ResourceVersion(obj)), TableResponse.ContentType).ConfigureAwait(false);
+                    break;
+                }
+
+                await WriteAsync(context, HttpStatusCode.OK, obj).ConfigureAwait(false);
                 break;
+            }
+
             case "get" when request.Subresource == "scale" && IsScalable(type):
                 await WriteAsync(context, HttpStatusCode.OK, ToScale(type, _store.Get(type, request.Namespace, request.Name!))).ConfigureAwait(false);
                 break;
@@ -133,6 +144,13 @@ internal sealed class ApiServer
             {
                 var filter = Filter(request, query);
                 var page = _store.List(filter, ParseInt(query["limit"], "limit"), NullIfEmpty(query["continue"]));
+                if (TableResponse.For(context.Request, type, _store.Time) is { } table)
+                {
+                    var body = table.ToTable(page.Items, page.ResourceVersion.ToString(CultureInfo.InvariantCulture), page.Continue, page.RemainingItemCount);
+                    await WriteAsync(context, HttpStatusCode.OK, body, TableResponse.ContentType).ConfigureAwait(false);
+                    break;
+                }
+
                 await WriteListAsync(context, type, page).ConfigureAwait(false);
                 break;
             }
@@ -257,6 +275,7 @@ internal sealed class ApiServer
         var query = context.Request.Query;
         var filter = Filter(request, query);
         var since = ParseLong(query["resourceVersion"], "resourceVersion");
+        var table = TableResponse.For(context.Request, request.Type, _store.Time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shuttingDown);
         if (ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds)
         {
@@ -289,7 +308,9 @@ internal sealed class ApiServer
                 {
                     while (subscription.Events.TryRead(out var e))
                     {
-                        await WriteEventAsync(context, e.Type, e.Object, timeout.Token).ConfigureAwait(false);
+                        // kubectl get -w asks for Tables: each event then carries a one-row Table.
+                        var obj = table is null ? e.Object : table.ToTable([e.Object], ObjectMeta.ResourceVersion(e.Object));
+                        await WriteEventAsync(context, e.Type, obj, timeout.Token).ConfigureAwait(false);
                     }
                 }
             }
@@ -361,10 +382,10 @@ internal sealed class ApiServer
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteAsync(HttpContext context, HttpStatusCode code, JsonObject body)
+    private static async Task WriteAsync(HttpContext context, HttpStatusCode code, JsonObject body, string contentType = "application/json")
     {
         context.Response.StatusCode = (int)code;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
         {
             body.WriteTo(writer);
