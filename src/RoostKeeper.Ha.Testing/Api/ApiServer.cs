@@ -167,6 +167,7 @@ internal sealed class ApiServer
                     throw new ApiException(HttpStatusCode.InternalServerError, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created");
                 }
 
+                Validate(context, type, body);
                 var created = _store.Create(type, request.Namespace, body, dryRun);
                 await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
                 break;
@@ -175,6 +176,7 @@ internal sealed class ApiServer
             case "update" when request.Subresource is null || IsStatus(request):
             {
                 var body = await ReadObjectAsync(context).ConfigureAwait(false);
+                Validate(context, type, body);
                 var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status", dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, updated).ConfigureAwait(false);
                 break;
@@ -207,6 +209,13 @@ internal sealed class ApiServer
                     var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
                     await WriteAsync(context, HttpStatusCode.OK, ToScale(type, scaled)).ConfigureAwait(false);
                     break;
+                }
+
+                if (FieldValidation.Directive(query["fieldValidation"]) != "Ignore")
+                {
+                    // Validation looks at the patched object; the store applies the patch again, atomically.
+                    var preview = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun: true);
+                    Validate(context, type, preview);
                 }
 
                 var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun);
@@ -267,6 +276,15 @@ internal sealed class ApiServer
 
             default:
                 throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({request.Verb} {request.Resource})");
+        }
+    }
+
+    /// <summary>Field validation as the request asks: Strict throws 400, Warn adds a Warning header per unknown field.</summary>
+    private static void Validate(HttpContext context, ResourceType type, JsonObject obj)
+    {
+        foreach (var warning in FieldValidation.Check(type, obj, FieldValidation.Directive(context.Request.Query["fieldValidation"])))
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
         }
     }
 
