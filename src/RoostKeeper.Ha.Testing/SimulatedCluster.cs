@@ -125,6 +125,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Signalled when the embedded web host begins to stop; for tests that it stops only on dispose.</summary>
+    internal CancellationToken HostStopping => _app.Lifetime.ApplicationStopping;
+
     /// <summary>Forgets the change history, so that any watch resuming from an earlier resourceVersion gets 410 Gone.</summary>
     public void CompactWatchHistory() => _store.CompactHistory();
 

@@ -9,6 +9,9 @@ namespace RoostKeeper.Ha.Testing.Diagnostics;
 /// </summary>
 internal sealed class SimulatorErrors
 {
+    /// <summary>A failing reconcile is retried (and reported) every few seconds; keep the most recent ones only.</summary>
+    private const int Capacity = 1000;
+
     private readonly ConcurrentQueue<SimulatorError> _errors = new();
     private readonly TimeProvider _time;
 
@@ -22,11 +25,12 @@ internal sealed class SimulatorErrors
 
     public IReadOnlyList<SimulatorError> All => [.. _errors];
 
-    public void Clear() => _errors.Clear();
-
     public void Unexpected(string source, Exception exception)
     {
         SimulatorLog.UnexpectedError(Logger, source, exception);
         _errors.Enqueue(new SimulatorError(source, exception, _time.GetUtcNow()));
+        while (_errors.Count > Capacity && _errors.TryDequeue(out _))
+        {
+        }
     }
 }
