@@ -322,6 +322,40 @@ internal sealed partial class ObjectStore
     }
 
     /// <summary>
+    /// Server-side apply: creates the object from the configuration, or merges the configuration into it
+    /// with field ownership and conflicts (<see cref="ServerSideApply"/>), then stores it as a create or
+    /// an update would.
+    /// </summary>
+    public JsonObject Apply(ResourceType type, string? ns, string name, JsonObject applied, string manager, bool force, bool statusOnly, bool dryRun = false)
+    {
+        lock (_gate)
+        {
+            using var scope = DryRunScope(dryRun);
+            var metadata = ObjectMeta.Of(applied);
+            if (metadata["name"]?.GetValue<string>() is { Length: > 0 } bodyName && bodyName != name)
+            {
+                throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+            }
+
+            metadata["name"] = name;
+            var existing = Bucket(type).GetValueOrDefault((ns ?? "", name));
+            var merged = ServerSideApply.Apply(type, existing, applied, manager, force, Time.GetUtcNow());
+            if (existing is null)
+            {
+                return Create(type, ns, merged, dryRun);
+            }
+
+            var expectedVersion = ObjectMeta.ResourceVersion(applied);
+            if (!string.IsNullOrEmpty(expectedVersion) && expectedVersion != ObjectMeta.ResourceVersion(existing))
+            {
+                throw ApiException.Conflict(type, name, ConflictMessage);
+            }
+
+            return Update(type, existing, merged, statusOnly);
+        }
+    }
+
+    /// <summary>
     /// Read-modify-write for the simulated controllers: <paramref name="mutate"/> changes a copy, and the
     /// store writes it when it differs. Returns the stored object, or null when it no longer exists.
     /// </summary>
@@ -493,6 +527,12 @@ internal sealed partial class ObjectStore
                 {
                     metadata.Remove(field);
                 }
+            }
+
+            // An update that does not send managedFields keeps them; one that sends them (even empty) sets them.
+            if (!metadata.ContainsKey("managedFields") && previous["managedFields"] is { } managedFields)
+            {
+                metadata["managedFields"] = managedFields.DeepClone();
             }
 
             if (previous["generation"] is not null && SpecChanged(existing, updated, statusIsSeparate: type.HasStatusSubresource))
