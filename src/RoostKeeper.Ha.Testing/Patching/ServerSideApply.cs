@@ -66,7 +66,8 @@ internal static class ServerSideApply
 
         // Fields this manager applied before and not now, owned by no one else, go.
         var ownedByOthers = others.SelectMany(e => FieldSet(e["fieldsV1"])).ToHashSet(StringComparer.Ordinal);
-        foreach (var path in previous.Where(p => !fields.Contains(p)).OrderByDescending(p => p.Length))
+        // Whole list items first, so that their fields need no removing (and the item's key is still there to find it).
+        foreach (var path in previous.Where(p => !fields.Contains(p)).OrderBy(p => p.EndsWith(Separator + ".", StringComparison.Ordinal) ? 0 : 1).ThenByDescending(p => p.Length))
         {
             var prefix = path.EndsWith(Separator + ".", StringComparison.Ordinal) ? path[..^2] : path;
             if (!ownedByOthers.Any(o => o == prefix || o.StartsWith(prefix + Separator, StringComparison.Ordinal)))
