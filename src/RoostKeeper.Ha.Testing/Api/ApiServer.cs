@@ -15,7 +15,7 @@ namespace RoostKeeper.Ha.Testing.Api;
 /// The HTTP face of the simulated API server: decodes the request, applies the client's faults, calls the
 /// store and writes JSON (objects, lists, watch event streams and <c>Status</c> errors) as the real one does.
 /// </summary>
-internal sealed class ApiServer
+internal sealed partial class ApiServer
 {
     /// <summary>The header a <see cref="SimulatedCluster"/> client sends its name in.</summary>
     public const string ClientHeader = "X-RoostHa-Client";
@@ -455,26 +455,6 @@ internal sealed class ApiServer
         return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
     }
 
-    /// <summary>
-    /// Server-side apply's content type. The body is read as JSON, which is how kubectl and KubernetesClient
-    /// send it (JSON is YAML); a YAML-only body is refused as not valid JSON.
-    /// </summary>
-    private static bool IsApplyPatch(string? contentType) =>
-        string.Equals(contentType?.Split(';')[0].Trim(), "application/apply-patch+yaml", StringComparison.OrdinalIgnoreCase);
-
-    private static PatchKind PatchKindOf(string? contentType)
-    {
-        var mediaType = contentType?.Split(';')[0].Trim();
-        return mediaType switch
-        {
-            "application/merge-patch+json" => PatchKind.Merge,
-            "application/strategic-merge-patch+json" => PatchKind.StrategicMerge,
-            "application/json-patch+json" => PatchKind.Json,
-            _ => throw ApiException.UnsupportedMediaType(
-                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got \"{mediaType}\")"),
-        };
-    }
-
     /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>
     private static bool IsStatus(ApiRequest request) => request.Subresource == "status" && request.Type.HasStatusSubresource;
 
@@ -497,155 +477,4 @@ internal sealed class ApiServer
 
     private static string LabelSelectorText(JsonObject? matchLabels) =>
         matchLabels is null ? "" : string.Join(',', matchLabels.Select(p => $"{p.Key}={p.Value}"));
-
-    private async Task ServeDiscoveryAsync(HttpContext context)
-    {
-        var path = (context.Request.Path.Value ?? "/").TrimEnd('/');
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        if (segments is [("healthz" or "livez" or "readyz") and var endpoint, ..])
-        {
-            await WriteHealthAsync(context, endpoint, segments.Length > 1 ? segments[1] : null).ConfigureAwait(false);
-            return;
-        }
-
-        var types = _store.Registry.All();
-        JsonObject? body = segments switch
-        {
-            ["version"] => new JsonObject
-            {
-                ["major"] = "1",
-                ["minor"] = "34",
-                ["gitVersion"] = "v1.34.0-roostha-simulated",
-                ["platform"] = "linux/amd64",
-            },
-            ["api"] => new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") },
-            ["openapi", "v3"] => OpenApiDocuments.Index(types),
-            ["openapi", "v3", "api", var coreVersion] => OpenApiDocuments.Document("", coreVersion, types),
-            ["openapi", "v3", "apis", var apiGroup, var apiVersion] => OpenApiDocuments.Document(apiGroup, apiVersion, types),
-            ["api", "v1"] => ResourceList("", "v1", types),
-            ["apis"] => new JsonObject
-            {
-                ["kind"] = "APIGroupList",
-                ["apiVersion"] = "v1",
-                ["groups"] = new JsonArray(types.Where(t => t.Group.Length > 0).GroupBy(t => t.Group).Select(g => (JsonNode?)Group(g.Key, g)).ToArray()),
-            },
-            ["apis", var group] when types.Any(t => t.Group == group) => Group(group, types.Where(t => t.Group == group)),
-            ["apis", var group, var version] when _store.Registry.ServesGroupVersion(group, version) => ResourceList(group, version, types),
-            _ => null,
-        };
-        if (body is null)
-        {
-            throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({path})");
-        }
-
-        await WriteAsync(context, HttpStatusCode.OK, body).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// /healthz, /livez and /readyz as the API server answers them: "ok" in plain text, one named check
-    /// (e.g. /readyz/ping), or with <c>?verbose</c> a line per check and the verdict.
-    /// </summary>
-    private static async Task WriteHealthAsync(HttpContext context, string endpoint, string? check)
-    {
-        string[] checks = ["ping", "log", "etcd", "poststarthook/start-apiextensions-controllers"];
-        if (check is not null && !checks.Contains(check))
-        {
-            context.Response.StatusCode = (int)HttpStatusCode.NotFound;
-            context.Response.ContentType = "text/plain; charset=utf-8";
-            await context.Response.WriteAsync($"no such {endpoint} check: {check}\n", context.RequestAborted).ConfigureAwait(false);
-            return;
-        }
-
-        context.Response.StatusCode = (int)HttpStatusCode.OK;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
-        var text = context.Request.Query.ContainsKey("verbose") && check is null
-            ? string.Concat(checks.Select(c => $"[+]{c} ok\n")) + $"{endpoint} check passed\n"
-            : "ok";
-        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    private static JsonObject Group(string name, IEnumerable<ResourceType> types)
-    {
-        var versions = types.Select(t => t.Version).Distinct().Select(v => (JsonNode?)new JsonObject { ["groupVersion"] = $"{name}/{v}", ["version"] = v }).ToArray();
-        return new JsonObject
-        {
-            ["kind"] = "APIGroup",
-            ["apiVersion"] = "v1",
-            ["name"] = name,
-            ["versions"] = new JsonArray(versions),
-            ["preferredVersion"] = versions[0]!.DeepClone(),
-        };
-    }
-
-    private static JsonObject ResourceList(string group, string version, IEnumerable<ResourceType> types)
-    {
-        var resources = new JsonArray();
-        foreach (var type in types.Where(t => t.Group == group && t.Version == version))
-        {
-            resources.Add(new JsonObject
-            {
-                ["name"] = type.Plural,
-                ["singularName"] = type.Singular ?? "",
-                ["namespaced"] = type.Namespaced,
-                ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-                ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-                ["categories"] = new JsonArray((type.Categories ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-            });
-            if (type.HasStatusSubresource)
-            {
-                resources.Add(new JsonObject { ["name"] = $"{type.Plural}/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
-            }
-        }
-
-        return new JsonObject
-        {
-            ["kind"] = "APIResourceList",
-            ["apiVersion"] = "v1",
-            ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
-            ["resources"] = resources,
-        };
-    }
-
-    /// <summary>
-    /// A boolean query parameter as the API server's query decoder reads it: present and anything but
-    /// "0" or "false" (any case) is true, so the Python client's <c>watch=True</c> is a watch.
-    /// </summary>
-    private static bool IsTrue(Microsoft.Extensions.Primitives.StringValues values) =>
-        values.Count > 0 && values[0] is { } value && value != "0" && !string.Equals(value, "false", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary><c>dryRun=All</c>, the only value the API server accepts; anything else is a 400.</summary>
-    private static bool IsDryRun(IQueryCollection query)
-    {
-        var values = query["dryRun"];
-        foreach (var value in values)
-        {
-            if (value != "All")
-            {
-                throw ApiException.BadRequest($"Invalid dryRun value: \"{value}\": supported values: \"All\"");
-            }
-        }
-
-        return values.Count > 0;
-    }
-
-    /// <summary>A <c>DeleteOptions</c> body's <c>dryRun</c> list, e.g. <c>["All"]</c>.</summary>
-    private static bool IsDryRun(JsonNode? values) =>
-        values is JsonArray array && array.Count > 0 && array.All(v => v?.GetValue<string>() == "All")
-            ? true
-            : values is JsonArray { Count: > 0 } ? throw ApiException.BadRequest("Invalid dryRun value: supported values: \"All\"") : false;
-
-    /// <summary>The resources whose registry sets ReturnDeletedObject in the real API server.</summary>
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static int? ParseInt(string? value, string name) =>
-        string.IsNullOrEmpty(value) ? null
-        : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
-        : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not an integer");
-
-    private static long? ParseLong(string? value, string name) =>
-        string.IsNullOrEmpty(value) ? null
-        : long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
-        : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not a resourceVersion");
 }
