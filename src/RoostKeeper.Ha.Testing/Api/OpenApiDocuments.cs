@@ -85,7 +85,7 @@ internal static class OpenApiDocuments
 
     /// <summary>"com.example.stable.v1.CronTab", the reversed-domain name the API server gives a custom resource's schema.</summary>
     private static string SchemaName(ResourceType type) =>
-        string.Join('.', type.Group.Split('.').Reverse()) + $".{type.Version}.{type.Kind}";
+        string.Join('.', Enumerable.Reverse(type.Group.Split('.'))) + $".{type.Version}.{type.Kind}";
 
     private static JsonObject Operation(string action, ResourceType type, JsonObject gvk, IEnumerable<string> query) => new()
     {
