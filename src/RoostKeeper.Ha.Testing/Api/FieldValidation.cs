@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s.Models;
+using RoostKeeper.Ha.Testing.Controllers;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
@@ -75,7 +76,7 @@ internal static class FieldValidation
 
     private static void WalkSchema(JsonObject parent, string name, JsonNode? value, string path, List<string> unknown)
     {
-        if (parent["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() == true)
+        if (JsonFields.Bool(parent["x-kubernetes-preserve-unknown-fields"]))
         {
             return;
         }
@@ -98,8 +99,8 @@ internal static class FieldValidation
     {
         switch (value)
         {
-            case JsonObject obj when schema["x-kubernetes-preserve-unknown-fields"]?.GetValue<bool>() != true
-                && schema["x-kubernetes-embedded-resource"]?.GetValue<bool>() != true:
+            case JsonObject obj when !JsonFields.Bool(schema["x-kubernetes-preserve-unknown-fields"])
+                && !JsonFields.Bool(schema["x-kubernetes-embedded-resource"]):
                 foreach (var (name, child) in obj)
                 {
                     WalkSchema(schema, name, child, $"{path}.{name}", unknown);

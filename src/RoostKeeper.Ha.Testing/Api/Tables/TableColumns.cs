@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using RoostKeeper.Ha.Testing.Controllers;
 using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Api.Tables;
@@ -90,10 +91,10 @@ internal static class TableColumns
         {
             var statuses = o["status"]?["containerStatuses"] as JsonArray ?? [];
             var total = Math.Max(Count(o["spec"]?["containers"]), statuses.Count);
-            return $"{statuses.Count(s => s?["ready"]?.GetValue<bool>() == true)}/{total}";
+            return $"{statuses.Count(s => JsonFields.Bool(s?["ready"]))}/{total}";
         }),
         new("Status", "string", 0, (o, _) => PodStatus(o)),
-        new("Restarts", "string", 0, (o, _) => (o["status"]?["containerStatuses"] as JsonArray ?? []).Sum(s => s?["restartCount"]?.GetValue<int>() ?? 0).ToString(CultureInfo.InvariantCulture)),
+        new("Restarts", "string", 0, (o, _) => (o["status"]?["containerStatuses"] as JsonArray ?? []).Sum(s => JsonFields.Int(s?["restartCount"], 0)).ToString(CultureInfo.InvariantCulture)),
         Age,
         new("IP", "string", 1, (o, _) => Text(o["status"]?["podIP"]) ?? None),
         new("Node", "string", 1, (o, _) => Text(o["spec"]?["nodeName"]) ?? None),
@@ -155,7 +156,7 @@ internal static class TableColumns
             yield return new TableColumn(
                 Text(column["name"]) ?? path,
                 columnType,
-                column["priority"]?.GetValue<int>() ?? 0,
+                JsonFields.Int(column["priority"], 0),
                 (o, now) => SimpleJsonPath.Select(o, path) is { } value
                     ? columnType == "date" ? AgeOf(Text(value), now) : value.DeepClone()
                     : null,
@@ -192,7 +193,8 @@ internal static class TableColumns
         return Join(addresses) is { Length: > 0 } text ? text : None;
     }
 
-    private static int Int(JsonObject o, string section, string field) => o[section]?[field]?.GetValue<int>() ?? 0;
+    // Through JsonFields: a number may be backed by an int, a long or a parsed element, and a user may have stored anything.
+    private static int Int(JsonObject o, string section, string field) => JsonFields.Int(o[section]?[field], 0);
 
     private static int Count(JsonNode? node) => node switch
     {
