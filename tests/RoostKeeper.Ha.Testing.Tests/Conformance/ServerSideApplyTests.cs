@@ -87,6 +87,36 @@ public sealed class ServerSideApplyTests
             new V1Patch("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"}}""", V1Patch.PatchType.ApplyPatch), "settings", ns));
     }
 
+    [Fact]
+    public async Task An_apply_dry_run_answers_the_result_and_stores_nothing()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+        var stored = await ApplyConfigMapAsync(client, ns, "controller-a", """{"data":{"mode":"blue"}}""");
+
+        var answer = await client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings"},"data":{"mode":"green"}}""", V1Patch.PatchType.ApplyPatch),
+            "settings", ns, dryRun: "All", fieldManager: "controller-a");
+
+        Assert.Equal("green", answer.Data["mode"]);
+        var after = await client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns);
+        Assert.Equal("blue", after.Data["mode"]);
+        Assert.Equal(stored.Metadata.ResourceVersion, after.Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task An_apply_whose_name_differs_from_the_url_is_refused_with_400()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+
+        await ThrowsStatusAsync(HttpStatusCode.BadRequest, "BadRequest", () => client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"other"}}""", V1Patch.PatchType.ApplyPatch), "settings", ns, fieldManager: "a"));
+        Assert.True(await IsGoneAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns)));
+    }
+
     private static Task<V1ConfigMap> ApplyConfigMapAsync(IKubernetes client, string ns, string manager, string body, bool force = false) =>
         client.CoreV1.PatchNamespacedConfigMapAsync(
             new V1Patch("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"settings","namespace":""" + $"\"{ns}\"}}," + body[1..], V1Patch.PatchType.ApplyPatch),
