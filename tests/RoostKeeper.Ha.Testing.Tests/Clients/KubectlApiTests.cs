@@ -33,13 +33,23 @@ public sealed class KubectlApiTests : IClassFixture<KubectlCluster>
     }
 
     [Fact]
-    public async Task Create_namespace_and_configmap_work_with_kubectls_protobuf_bodies()
+    public async Task Create_namespace_configmap_secret_and_serviceaccount_work_with_kubectls_protobuf_bodies()
     {
         var ns = $"created-{Guid.NewGuid():N}"[..20];
         Assert.Contains($"namespace/{ns} created", await _kubectl.RunAsync("create", "namespace", ns));
         Assert.Contains("configmap/settings created", await _kubectl.RunAsync("create", "configmap", "settings", "-n", ns, "--from-literal=mode=blue", "--from-literal=size=3"));
 
+        Assert.Contains("secret/token created", await _kubectl.RunAsync("create", "secret", "generic", "token", "-n", ns, "--from-literal=key=s3cret"));
+        Assert.Contains("serviceaccount/robot created", await _kubectl.RunAsync("create", "serviceaccount", "robot", "-n", ns));
+
         var configMap = await _fixture.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns);
+        Assert.Equal("s3cret", System.Text.Encoding.UTF8.GetString((await _fixture.Client.CoreV1.ReadNamespacedSecretAsync("token", ns)).Data["key"]));
+        Assert.NotNull(await _fixture.Client.CoreV1.ReadNamespacedServiceAccountAsync("robot", ns));
+
+        // A kind whose protobuf the simulator does not decode is refused, saying what to do.
+        var deployment = await _kubectl.TryRunAsync("create", "deployment", "web", "-n", ns, "--image=nginx");
+        Assert.NotEqual(0, deployment.ExitCode);
+        Assert.Contains("send JSON", deployment.Stderr);
         Assert.Equal("blue", configMap.Data["mode"]);
         Assert.Equal("3", configMap.Data["size"]);
         Assert.Equal("Active", (await _fixture.Client.CoreV1.ReadNamespaceAsync(ns)).Status.Phase);
