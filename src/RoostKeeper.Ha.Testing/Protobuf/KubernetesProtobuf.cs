@@ -6,7 +6,8 @@ namespace RoostKeeper.Ha.Testing.Protobuf;
 /// <summary>
 /// Decodes request bodies in the API server's protobuf encoding (<c>application/vnd.kubernetes.protobuf</c>)
 /// into the JSON the store keeps. kubectl 1.32 and later send protobuf for the built-in types its typed
-/// clients write (<c>kubectl create namespace</c>, <c>configmap</c>, <c>secret</c>, <c>serviceaccount</c>),
+/// clients write (<c>kubectl create namespace</c>, <c>configmap</c>, <c>secret</c>, <c>serviceaccount</c>,
+/// <c>deployment</c>),
 /// and client-go falls back to JSON on a 415 only for CBOR, never for protobuf, so the server must read it.
 /// The envelope is <c>k8s\0</c> followed by a <c>runtime.Unknown</c> {typeMeta, raw}; <c>raw</c> is the typed
 /// message, decoded here from a table of the field numbers in k8s.io/api's generated.proto for the kinds
@@ -55,6 +56,33 @@ internal static class KubernetesProtobuf
             [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("data", Kind.BytesMap), [3] = new("type", Kind.String),
             [4] = new("stringData", Kind.StringMap), [5] = new("immutable", Kind.Bool),
         },
+        ["apps/v1/Deployment"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "DeploymentSpec"), [3] = new("status", Kind.Message, "Empty"),
+        },
+        ["DeploymentSpec"] = new()
+        {
+            [1] = new("replicas", Kind.Int), [2] = new("selector", Kind.Message, "LabelSelector"), [3] = new("template", Kind.Message, "PodTemplateSpec"),
+            [4] = new("strategy", Kind.Message, "DeploymentStrategy"), [5] = new("minReadySeconds", Kind.Int), [6] = new("revisionHistoryLimit", Kind.Int),
+            [7] = new("paused", Kind.TrueOnly), [9] = new("progressDeadlineSeconds", Kind.Int),
+        },
+        ["DeploymentStrategy"] = new() { [1] = new("type", Kind.String) },
+        ["LabelSelector"] = new() { [1] = new("matchLabels", Kind.StringMap) },
+        ["PodTemplateSpec"] = new() { [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "PodSpec") },
+        ["PodSpec"] = new()
+        {
+            [2] = new("containers", Kind.Messages, "Container"), [3] = new("restartPolicy", Kind.String), [8] = new("serviceAccountName", Kind.String),
+            [20] = new("initContainers", Kind.Messages, "Container"),
+        },
+        ["Container"] = new()
+        {
+            [1] = new("name", Kind.String), [2] = new("image", Kind.String), [3] = new("command", Kind.Strings), [4] = new("args", Kind.Strings),
+            [5] = new("workingDir", Kind.String), [6] = new("ports", Kind.Messages, "ContainerPort"), [7] = new("env", Kind.Messages, "EnvVar"),
+            [8] = new("resources", Kind.Message, "Empty"), [14] = new("imagePullPolicy", Kind.String),
+        },
+        ["ContainerPort"] = new() { [1] = new("name", Kind.String), [3] = new("containerPort", Kind.Int), [4] = new("protocol", Kind.String) },
+        ["EnvVar"] = new() { [1] = new("name", Kind.String), [2] = new("value", Kind.String) },
+        ["Empty"] = new(),
         ["v1/ServiceAccount"] = new()
         {
             [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("secrets", Kind.Messages, "ObjectReference"),
@@ -66,6 +94,9 @@ internal static class KubernetesProtobuf
     {
         String,
         Bool,
+
+        /// <summary>A plain (not pointer) Go bool: always on the wire, omitted from JSON when false.</summary>
+        TrueOnly,
         Int,
         Time,
         Message,
@@ -161,6 +192,9 @@ internal static class KubernetesProtobuf
                     break;
                 case Kind.Bool:
                     obj[field.Name] = reader.ReadVarint() != 0;
+                    break;
+                case Kind.TrueOnly when reader.ReadVarint() != 0:
+                    obj[field.Name] = true;
                     break;
                 case Kind.Int when (long)reader.ReadVarint() is not 0 and var number64:
                     obj[field.Name] = number64;

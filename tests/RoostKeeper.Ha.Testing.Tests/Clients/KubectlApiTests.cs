@@ -33,7 +33,7 @@ public sealed class KubectlApiTests : IClassFixture<KubectlCluster>
     }
 
     [Fact]
-    public async Task Create_namespace_configmap_secret_and_serviceaccount_work_with_kubectls_protobuf_bodies()
+    public async Task Create_namespace_configmap_secret_serviceaccount_and_deployment_work_with_kubectls_protobuf_bodies()
     {
         var ns = $"created-{Guid.NewGuid():N}"[..20];
         Assert.Contains($"namespace/{ns} created", await _kubectl.RunAsync("create", "namespace", ns));
@@ -46,10 +46,18 @@ public sealed class KubectlApiTests : IClassFixture<KubectlCluster>
         Assert.Equal("s3cret", System.Text.Encoding.UTF8.GetString((await _fixture.Client.CoreV1.ReadNamespacedSecretAsync("token", ns)).Data["key"]));
         Assert.NotNull(await _fixture.Client.CoreV1.ReadNamespacedServiceAccountAsync("robot", ns));
 
+        Assert.Contains("deployment.apps/web created", await _kubectl.RunAsync("create", "deployment", "web", "-n", ns, "--image=nginx:1.27", "--replicas=2", "--port=8080"));
+        var deployment = await _fixture.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal("web", deployment.Spec.Selector.MatchLabels["app"]);
+        var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+        Assert.Equal(("nginx:1.27", 8080), (container.Image, Assert.Single(container.Ports).ContainerPort));
+        Assert.NotEqual(true, deployment.Spec.Paused);
+
         // A kind whose protobuf the simulator does not decode is refused, saying what to do.
-        var deployment = await _kubectl.TryRunAsync("create", "deployment", "web", "-n", ns, "--image=nginx");
-        Assert.NotEqual(0, deployment.ExitCode);
-        Assert.Contains("send JSON", deployment.Stderr);
+        var service = await _kubectl.TryRunAsync("create", "service", "clusterip", "web", "-n", ns, "--tcp=80:8080");
+        Assert.NotEqual(0, service.ExitCode);
+        Assert.Contains("send JSON", service.Stderr);
         Assert.Equal("blue", configMap.Data["mode"]);
         Assert.Equal("3", configMap.Data["size"]);
         Assert.Equal("Active", (await _fixture.Client.CoreV1.ReadNamespaceAsync(ns)).Status.Phase);

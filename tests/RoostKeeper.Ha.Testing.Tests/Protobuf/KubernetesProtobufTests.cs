@@ -34,10 +34,10 @@ public sealed class KubernetesProtobufTests
     [Fact]
     public void A_kind_without_a_table_is_refused_naming_the_kinds_that_have_one()
     {
-        var body = Envelope("apps/v1", "Deployment", Message(Bytes(1, Message(Text(1, "web")))));
+        var body = Envelope("v1", "Service", Message(Bytes(1, Message(Text(1, "web")))));
 
         var e = Assert.Throws<NotSupportedException>(() => KubernetesProtobuf.Decode(body));
-        Assert.Contains("apps/v1/Deployment", e.Message, StringComparison.Ordinal);
+        Assert.Contains("v1/Service", e.Message, StringComparison.Ordinal);
         Assert.Contains("v1/ConfigMap", e.Message, StringComparison.Ordinal);
     }
 
@@ -59,7 +59,7 @@ public sealed class KubernetesProtobufTests
         await using var cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { RunControllers = false });
         using var http = new HttpClient { BaseAddress = cluster.BaseAddress };
 
-        using var unsupported = await http.PostAsync("/apis/apps/v1/namespaces/default/deployments", Content(Envelope("apps/v1", "Deployment", Message(Bytes(1, Message(Text(1, "web")))))));
+        using var unsupported = await http.PostAsync("/api/v1/namespaces/default/services", Content(Envelope("v1", "Service", Message(Bytes(1, Message(Text(1, "web")))))));
         using var malformed = await http.PostAsync("/api/v1/namespaces/default/configmaps", Content([(byte)'k', (byte)'8', (byte)'s', 0, 0x0A, 0x7F]));
         using var created = await http.PostAsync("/api/v1/namespaces/default/configmaps", Content(Envelope("v1", "ConfigMap", Message(Bytes(1, Message(Text(1, "ok")))))));
 
