@@ -112,6 +112,37 @@ public sealed class DryRunTests
         Assert.True(await IsGoneAsync(() => client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns)));
     }
 
+    [SimulatedOnlyFact("fault injection and the request log")]
+    public async Task A_write_failed_by_a_fault_is_not_a_persisted_write()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient("restore");
+        var ns = await cluster.CreateNamespaceAsync();
+        cluster.Simulation.Faults.FailNext("restore", HttpStatusCode.ServiceUnavailable);
+
+        await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("a"), ns));
+
+        Assert.Equal(1, cluster.Simulation.Requests.Count("restore", "create", "configmaps"));
+        Assert.Equal(0, cluster.Simulation.Requests.CountPersistedWrites("restore"));
+        Assert.Equal(0, cluster.Simulation.Requests.CountDryRuns("restore"));
+    }
+
+    [SimulatedOnlyFact("the request log")]
+    public async Task A_dryRun_in_DeleteOptions_is_a_dry_run_too()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = cluster.CreateClient("restore");
+        var ns = await cluster.CreateNamespaceAsync();
+        await client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("kept"), ns);
+        cluster.Simulation.Requests.Reset();
+
+        await client.CoreV1.DeleteNamespacedConfigMapAsync("kept", ns, new V1DeleteOptions { DryRun = [All] });
+
+        Assert.NotNull(await client.CoreV1.ReadNamespacedConfigMapAsync("kept", ns));
+        Assert.Equal(1, cluster.Simulation.Requests.CountDryRuns("restore", "delete", "configmaps"));
+        Assert.Equal(0, cluster.Simulation.Requests.CountPersistedWrites());
+    }
+
     [SimulatedOnlyFact("the request log")]
     public async Task The_request_log_counts_dry_runs_apart_from_persisted_writes()
     {

@@ -66,6 +66,20 @@ public sealed class TableTests
         Assert.Equal("v", obj["data"]!["k"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task An_unknown_includeObject_is_refused_with_400()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var client = (Kubernetes)cluster.CreateClient();
+        var ns = await cluster.CreateNamespaceAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, $"api/v1/namespaces/{ns}/configmaps?includeObject=Everything"));
+        request.Headers.TryAddWithoutValidation("Accept", TableAccept);
+        using var response = await client.HttpClient.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     private static async Task<JsonObject> GetTableAsync(IKubernetes client, string path)
     {
         var kubernetes = (Kubernetes)client;
