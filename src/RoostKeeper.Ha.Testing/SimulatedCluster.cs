@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Controllers;
 using RoostKeeper.Ha.Testing.Store;
 
@@ -33,12 +35,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly SimulatedControllers? _controllers;
     private readonly ConcurrentBag<IKubernetes> _clients = [];
+    private readonly SimulatorErrors _errors;
     private int _disposed;
 
     private SimulatedCluster(WebApplication app, CancellationTokenSource stopping, ObjectStore store, SimulatedControllers? controllers,
         ClusterFaults faults, RequestLog requests, ImageHealthRules images, Uri baseAddress)
     {
         _app = app;
+        _errors = store.Errors;
         _stopping = stopping;
         _store = store;
         _controllers = controllers;
@@ -60,6 +64,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>How the simulated kubelet runs each image (healthy, crash-looping, never ready).</summary>
     public ImageHealthRules Images { get; }
 
+    /// <summary>
+    /// What went wrong inside the simulator itself (a simulated controller's unexpected failure, a request it
+    /// answered with 500 because of its own fault), oldest first. Expected races (conflicts, objects deleted
+    /// under a controller) are not errors. Assert it empty at the end of a test so that a simulator bug fails
+    /// the test with its cause instead of a timeout.
+    /// </summary>
+    public IReadOnlyList<SimulatorError> Errors => _errors.All;
+
     /// <summary>The resourceVersion of the latest change in the cluster.</summary>
     public long ResourceVersion => _store.CurrentResourceVersion;
 
@@ -76,19 +88,26 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var faults = new ClusterFaults();
         var requests = new RequestLog();
         var images = new ImageHealthRules();
-        var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.WatchHistoryLimit);
+        var errors = new SimulatorErrors(options.LoggerFactory ?? NullLoggerFactory.Instance, options.TimeProvider);
+        var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.WatchHistoryLimit, errors);
         var server = new ApiServer(store, faults, requests, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+
+        // The host's default lifetime is the console's: it would take SIGTERM, SIGINT and Ctrl+C from the
+        // process that embeds the simulator. The cluster stops when it is disposed, never on a signal.
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
         var app = builder.Build();
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options, stopping.Token) : null;
-        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, new Uri(address.EndsWith('/') ? address : address + "/"));
+        var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
+        SimulatorLog.Started(errors.Logger, baseAddress);
+        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress);
     }
 
     /// <summary>
@@ -105,6 +124,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
         _clients.Add(client);
         return client;
     }
+
+    /// <summary>Signalled when the embedded web host begins to stop; for tests that it stops only on dispose.</summary>
+    internal CancellationToken HostStopping => _app.Lifetime.ApplicationStopping;
 
     /// <summary>Forgets the change history, so that any watch resuming from an earlier resourceVersion gets 410 Gone.</summary>
     public void CompactWatchHistory() => _store.CompactHistory();
@@ -133,5 +155,6 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        SimulatorLog.Stopped(_errors.Logger);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace RoostKeeper.Ha.Testing;
 
 /// <summary>Settings of a <see cref="SimulatedCluster"/>.</summary>
@@ -21,6 +23,14 @@ public sealed class SimulatedClusterOptions
     /// <summary>How long a new pod takes from creation to running (and, for a healthy image, ready).</summary>
     /// <value>Default 200 ms. Must not be negative.</value>
     public TimeSpan PodStartupDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Where the simulator logs: start and stop, failed requests (Debug), controller retries (Debug) and
+    /// unexpected errors (Error, also kept in <see cref="SimulatedCluster.Errors"/>). In a test, pass one
+    /// that writes to the test's output to see why a simulated controller did not converge.
+    /// </summary>
+    /// <value>Default null: nothing is logged.</value>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     internal void Validate()
     {

@@ -4,6 +4,9 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using RoostKeeper.Ha.Testing.Api.Tables;
+using RoostKeeper.Ha.Testing.Diagnostics;
+using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Api;
@@ -12,7 +15,7 @@ namespace RoostKeeper.Ha.Testing.Api;
 /// The HTTP face of the simulated API server: decodes the request, applies the client's faults, calls the
 /// store and writes JSON (objects, lists, watch event streams and <c>Status</c> errors) as the real one does.
 /// </summary>
-internal sealed class ApiServer
+internal sealed partial class ApiServer
 {
     /// <summary>The header a <see cref="SimulatedCluster"/> client sends its name in.</summary>
     public const string ClientHeader = "X-RoostHa-Client";
@@ -23,6 +26,7 @@ internal sealed class ApiServer
     private readonly ClusterFaults _faults;
     private readonly RequestLog _requests;
     private readonly CancellationToken _shuttingDown;
+    private readonly SimulatorErrors _errors;
 
     public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, CancellationToken shuttingDown)
     {
@@ -30,6 +34,7 @@ internal sealed class ApiServer
         _faults = faults;
         _requests = requests;
         _shuttingDown = shuttingDown;
+        _errors = store.Errors;
     }
 
     public async Task HandleAsync(HttpContext context)
@@ -41,7 +46,10 @@ internal sealed class ApiServer
         {
             var query = context.Request.Query;
             var request = ApiRequest.Parse(context.Request.Method, context.Request.Path.Value ?? "/", IsTrue(query["watch"]), _store.Registry);
-            _requests.Record(client, request?.Verb ?? "get", request?.Resource ?? (context.Request.Path.Value ?? "/"));
+            // DeleteOptions may carry dryRun in the body (kubectl sends it there), so it is read up front.
+            var deleteOptions = request?.Verb is "delete" or "deletecollection" ? await ReadOptionalObjectAsync(context).ConfigureAwait(false) : null;
+            var dryRun = request is not null && RequestLog.IsWrite(request.Verb) && (IsDryRun(query) | IsDryRun(deleteOptions?["dryRun"]));
+            _requests.Record(client, request?.Verb ?? "get", request?.Resource ?? (context.Request.Path.Value ?? "/"), dryRun);
 
             if (faults.Partition is { } partition)
             {
@@ -71,10 +79,15 @@ internal sealed class ApiServer
                 return;
             }
 
-            await ServeAsync(context, request).ConfigureAwait(false);
+            await ServeAsync(context, request, dryRun, deleteOptions).ConfigureAwait(false);
+            if (RequestLog.IsWrite(request.Verb) && !dryRun)
+            {
+                _requests.RecordPersisted(client, request.Verb, request.Resource);
+            }
         }
         catch (ApiException e)
         {
+            SimulatorLog.RequestFailed(_errors.Logger, context.Request.Method, context.Request.Path.Value ?? "/", (int)e.Code, e.Reason, e.Message);
             if (!context.Response.HasStarted)
             {
                 await WriteAsync(context, e.Code, e.ToStatus()).ConfigureAwait(false);
@@ -94,6 +107,8 @@ internal sealed class ApiServer
         catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
             // As the real server recovers from a handler panic: a 500 with a Status body that says what failed.
+            // It is a simulator bug, so it is also reported where a test can see it.
+            _errors.Unexpected($"ApiServer {context.Request.Method} {context.Request.Path}{context.Request.QueryString}", e);
             await WriteAsync(context, HttpStatusCode.InternalServerError, ApiException.StatusFor(
                 HttpStatusCode.InternalServerError, "InternalError", $"Internal error occurred: {e.GetType().Name}: {e.Message}")).ConfigureAwait(false);
         }
@@ -103,15 +118,25 @@ internal sealed class ApiServer
         }
     }
 
-    private async Task ServeAsync(HttpContext context, ApiRequest request)
+    private async Task ServeAsync(HttpContext context, ApiRequest request, bool dryRun, JsonObject? deleteOptions)
     {
         var type = request.Type;
         var query = context.Request.Query;
         switch (request.Verb)
         {
             case "get" when request.Subresource is null || IsStatus(request):
-                await WriteAsync(context, HttpStatusCode.OK, _store.Get(type, request.Namespace, request.Name!)).ConfigureAwait(false);
+            {
+                var obj = _store.Get(type, request.Namespace, request.Name!);
+                if (TableResponse.For(context.Request, type, _store.Time) is { } table)
+                {
+                    await WriteAsync(context, HttpStatusCode.OK, table.ToTable([obj], ObjectMeta.ResourceVersion(obj)), TableResponse.ContentType).ConfigureAwait(false);
+                    break;
+                }
+
+                await WriteAsync(context, HttpStatusCode.OK, obj).ConfigureAwait(false);
                 break;
+            }
+
             case "get" when request.Subresource == "scale" && IsScalable(type):
                 await WriteAsync(context, HttpStatusCode.OK, ToScale(type, _store.Get(type, request.Namespace, request.Name!))).ConfigureAwait(false);
                 break;
@@ -119,6 +144,13 @@ internal sealed class ApiServer
             {
                 var filter = Filter(request, query);
                 var page = _store.List(filter, ParseInt(query["limit"], "limit"), NullIfEmpty(query["continue"]));
+                if (TableResponse.For(context.Request, type, _store.Time) is { } table)
+                {
+                    var body = table.ToTable(page.Items, page.ResourceVersion.ToString(CultureInfo.InvariantCulture), page.Continue, page.RemainingItemCount);
+                    await WriteAsync(context, HttpStatusCode.OK, body, TableResponse.ContentType).ConfigureAwait(false);
+                    break;
+                }
+
                 await WriteListAsync(context, type, page).ConfigureAwait(false);
                 break;
             }
@@ -135,7 +167,8 @@ internal sealed class ApiServer
                     throw new ApiException(HttpStatusCode.InternalServerError, "InternalError", "Internal error occurred: resourceVersion should not be set on objects to be created");
                 }
 
-                var created = _store.Create(type, request.Namespace, body);
+                Validate(context, type, body);
+                var created = _store.Create(type, request.Namespace, body, dryRun);
                 await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
                 break;
             }
@@ -143,7 +176,8 @@ internal sealed class ApiServer
             case "update" when request.Subresource is null || IsStatus(request):
             {
                 var body = await ReadObjectAsync(context).ConfigureAwait(false);
-                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status");
+                Validate(context, type, body);
+                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status", dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, updated).ConfigureAwait(false);
                 break;
             }
@@ -153,8 +187,20 @@ internal sealed class ApiServer
                 var scale = await ReadObjectAsync(context).ConfigureAwait(false);
                 var replicas = scale["spec"]?["replicas"]?.GetValue<int>() ?? 0;
                 var updated = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge,
-                    new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(scale) }, ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false);
+                    new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(scale) }, ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, ToScale(type, updated)).ConfigureAwait(false);
+                break;
+            }
+
+            case "patch" when IsApplyPatch(context.Request.ContentType) && (request.Subresource is null || IsStatus(request)):
+            {
+                var manager = NullIfEmpty(query["fieldManager"])
+                    ?? throw ApiException.BadRequest("PATCH requests with an apply content type (application/apply-patch+yaml) must set the fieldManager parameter");
+                var applied = await ReadObjectAsync(context).ConfigureAwait(false);
+                Validate(context, type, applied);
+                var force = IsTrue(query["force"]);
+                var result = _store.Apply(type, request.Namespace, request.Name!, applied, manager, force, request.Subresource == "status", dryRun);
+                await WriteAsync(context, HttpStatusCode.OK, result).ConfigureAwait(false);
                 break;
             }
 
@@ -172,19 +218,26 @@ internal sealed class ApiServer
                     var current = ToScale(type, _store.Get(type, request.Namespace, request.Name!));
                     var patchedScale = kind == PatchKind.Json ? Patching.JsonPatch.Apply(current, patch) : Patching.JsonMergePatch.Apply(current, patch);
                     var replicas = patchedScale?["spec"]?["replicas"]?.GetValue<int>() ?? 0;
-                    var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false);
+                    var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
                     await WriteAsync(context, HttpStatusCode.OK, ToScale(type, scaled)).ConfigureAwait(false);
                     break;
                 }
 
-                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status");
+                if (FieldValidation.Directive(query["fieldValidation"]) != "Ignore")
+                {
+                    // Validation looks at the patched object; the store applies the patch again, atomically.
+                    var preview = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun: true);
+                    Validate(context, type, preview);
+                }
+
+                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, patched).ConfigureAwait(false);
                 break;
             }
 
             case "delete" when request.Subresource is null:
             {
-                var options = await ReadOptionalObjectAsync(context).ConfigureAwait(false);
+                var options = deleteOptions;
                 var policy = options?["propagationPolicy"]?.GetValue<string>() ?? NullIfEmpty(query["propagationPolicy"]);
                 var (deleted, kept) = _store.Delete(
                     type,
@@ -192,7 +245,8 @@ internal sealed class ApiServer
                     request.Name!,
                     options?["preconditions"]?["uid"]?.GetValue<string>(),
                     options?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
-                    orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true);
+                    orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true,
+                    dryRun: dryRun);
                 if (kept || type.ReturnsDeletedObject)
                 {
                     // 200 with the object while finalizers keep it; some registries return the deleted object too.
@@ -220,7 +274,7 @@ internal sealed class ApiServer
                     try
                     {
                         deleted.Add((JsonObject)item.DeepClone());
-                        _store.Delete(type, ObjectMeta.Namespace(item), ObjectMeta.Name(item));
+                        _store.Delete(type, ObjectMeta.Namespace(item), ObjectMeta.Name(item), dryRun: dryRun);
                     }
                     catch (ApiException e) when (e.Code == HttpStatusCode.NotFound)
                     {
@@ -237,11 +291,21 @@ internal sealed class ApiServer
         }
     }
 
+    /// <summary>Field validation as the request asks: Strict throws 400, Warn adds a Warning header per unknown field.</summary>
+    private static void Validate(HttpContext context, ResourceType type, JsonObject obj)
+    {
+        foreach (var warning in FieldValidation.Check(type, obj, FieldValidation.Directive(context.Request.Query["fieldValidation"])))
+        {
+            context.Response.Headers.Append("Warning", $"299 - \"{warning.Replace("\"", "\\\"", StringComparison.Ordinal)}\"");
+        }
+    }
+
     private async Task WatchAsync(HttpContext context, ApiRequest request)
     {
         var query = context.Request.Query;
         var filter = Filter(request, query);
         var since = ParseLong(query["resourceVersion"], "resourceVersion");
+        var table = TableResponse.For(context.Request, request.Type, _store.Time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shuttingDown);
         if (ParseInt(query["timeoutSeconds"], "timeoutSeconds") is > 0 and var seconds)
         {
@@ -264,14 +328,19 @@ internal sealed class ApiServer
 
         using (subscription)
         {
+            // A real API server sends the 200 and its headers at once, before any event: clients (kubectl
+            // rollout status, kubectl wait, client-go informers) wait for them before reading the stream.
             await context.Response.StartAsync(timeout.Token).ConfigureAwait(false);
+            await context.Response.BodyWriter.FlushAsync(timeout.Token).ConfigureAwait(false);
             try
             {
                 while (await subscription.Events.WaitToReadAsync(timeout.Token).ConfigureAwait(false))
                 {
                     while (subscription.Events.TryRead(out var e))
                     {
-                        await WriteEventAsync(context, e.Type, e.Object, timeout.Token).ConfigureAwait(false);
+                        // kubectl get -w asks for Tables: each event then carries a one-row Table.
+                        var obj = table is null ? e.Object : table.ToTable([e.Object], ObjectMeta.ResourceVersion(e.Object));
+                        await WriteEventAsync(context, e.Type, obj, timeout.Token).ConfigureAwait(false);
                     }
                 }
             }
@@ -343,10 +412,10 @@ internal sealed class ApiServer
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task WriteAsync(HttpContext context, HttpStatusCode code, JsonObject body)
+    private static async Task WriteAsync(HttpContext context, HttpStatusCode code, JsonObject body, string contentType = "application/json")
     {
         context.Response.StatusCode = (int)code;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         using (var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions))
         {
             body.WriteTo(writer);
@@ -367,20 +436,23 @@ internal sealed class ApiServer
             return null;
         }
 
-        return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
-    }
-
-    private static PatchKind PatchKindOf(string? contentType)
-    {
-        var mediaType = contentType?.Split(';')[0].Trim();
-        return mediaType switch
+        if (KubernetesProtobuf.IsProtobuf(context.Request.ContentType))
         {
-            "application/merge-patch+json" => PatchKind.Merge,
-            "application/strategic-merge-patch+json" => PatchKind.StrategicMerge,
-            "application/json-patch+json" => PatchKind.Json,
-            _ => throw ApiException.UnsupportedMediaType(
-                $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got \"{mediaType}\"; server-side apply is not simulated)"),
-        };
+            try
+            {
+                return KubernetesProtobuf.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            }
+            catch (NotSupportedException e)
+            {
+                throw ApiException.UnsupportedMediaType(e.Message);
+            }
+            catch (FormatException e)
+            {
+                throw ApiException.BadRequest($"the request body is not valid protobuf: {e.Message}");
+            }
+        }
+
+        return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
     }
 
     /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>
@@ -405,95 +477,4 @@ internal sealed class ApiServer
 
     private static string LabelSelectorText(JsonObject? matchLabels) =>
         matchLabels is null ? "" : string.Join(',', matchLabels.Select(p => $"{p.Key}={p.Value}"));
-
-    private async Task ServeDiscoveryAsync(HttpContext context)
-    {
-        var path = (context.Request.Path.Value ?? "/").TrimEnd('/');
-        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var types = _store.Registry.All();
-        JsonObject? body = segments switch
-        {
-            ["version"] => new JsonObject
-            {
-                ["major"] = "1",
-                ["minor"] = "34",
-                ["gitVersion"] = "v1.34.0-roostha-simulated",
-                ["platform"] = "linux/amd64",
-            },
-            ["api"] => new JsonObject { ["kind"] = "APIVersions", ["versions"] = new JsonArray("v1") },
-            ["api", "v1"] => ResourceList("", "v1", types),
-            ["apis"] => new JsonObject
-            {
-                ["kind"] = "APIGroupList",
-                ["apiVersion"] = "v1",
-                ["groups"] = new JsonArray(types.Where(t => t.Group.Length > 0).GroupBy(t => t.Group).Select(g => (JsonNode?)Group(g.Key, g)).ToArray()),
-            },
-            ["apis", var group] when types.Any(t => t.Group == group) => Group(group, types.Where(t => t.Group == group)),
-            ["apis", var group, var version] when _store.Registry.ServesGroupVersion(group, version) => ResourceList(group, version, types),
-            _ => null,
-        };
-        if (body is null)
-        {
-            throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({path})");
-        }
-
-        await WriteAsync(context, HttpStatusCode.OK, body).ConfigureAwait(false);
-    }
-
-    private static JsonObject Group(string name, IEnumerable<ResourceType> types)
-    {
-        var versions = types.Select(t => t.Version).Distinct().Select(v => (JsonNode?)new JsonObject { ["groupVersion"] = $"{name}/{v}", ["version"] = v }).ToArray();
-        return new JsonObject
-        {
-            ["kind"] = "APIGroup",
-            ["apiVersion"] = "v1",
-            ["name"] = name,
-            ["versions"] = new JsonArray(versions),
-            ["preferredVersion"] = versions[0]!.DeepClone(),
-        };
-    }
-
-    private static JsonObject ResourceList(string group, string version, IEnumerable<ResourceType> types)
-    {
-        var resources = new JsonArray();
-        foreach (var type in types.Where(t => t.Group == group && t.Version == version))
-        {
-            resources.Add(new JsonObject
-            {
-                ["name"] = type.Plural,
-                ["singularName"] = type.Singular ?? "",
-                ["namespaced"] = type.Namespaced,
-                ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
-                ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
-            });
-            if (type.HasStatusSubresource)
-            {
-                resources.Add(new JsonObject { ["name"] = $"{type.Plural}/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
-            }
-        }
-
-        return new JsonObject
-        {
-            ["kind"] = "APIResourceList",
-            ["apiVersion"] = "v1",
-            ["groupVersion"] = group.Length == 0 ? version : $"{group}/{version}",
-            ["resources"] = resources,
-        };
-    }
-
-    private static bool IsTrue(string? value) => value is "true" or "1";
-
-    /// <summary>The resources whose registry sets ReturnDeletedObject in the real API server.</summary>
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static int? ParseInt(string? value, string name) =>
-        string.IsNullOrEmpty(value) ? null
-        : int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
-        : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not an integer");
-
-    private static long? ParseLong(string? value, string name) =>
-        string.IsNullOrEmpty(value) ? null
-        : long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
-        : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not a resourceVersion");
 }

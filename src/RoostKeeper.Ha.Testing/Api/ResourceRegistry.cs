@@ -8,12 +8,15 @@ namespace RoostKeeper.Ha.Testing.Api;
 /// </summary>
 internal sealed class ResourceRegistry
 {
+    // Declared before the types that use it: static fields initialise in textual order.
+    private static readonly string[] AllCategory = ["all"];
+
     public static readonly ResourceType Namespaces = new("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatusSubresource: true, "namespace", ["ns"]);
-    public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"]);
-    public static readonly ResourceType Services = new("", "v1", "services", "Service", true, true, "service", ["svc"]);
+    public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"], AllCategory);
+    public static readonly ResourceType Services = new("", "v1", "services", "Service", true, true, "service", ["svc"], AllCategory);
     public static readonly ResourceType Events = new("", "v1", "events", "Event", true, false, "event", ["ev"]);
-    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"]);
-    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"]);
+    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"], AllCategory);
+    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"], AllCategory);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, false, "lease");
     public static readonly ResourceType EndpointSlices = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false, "endpointslice");
     public static readonly ResourceType CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true, "customresourcedefinition", ["crd", "crds"]);
@@ -32,8 +35,8 @@ internal sealed class ResourceRegistry
         new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "persistentvolumeclaim", ["pvc"]),
         Deployments,
         ReplicaSets,
-        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"]),
-        new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"]),
+        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory),
+        new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"], AllCategory),
         Leases,
         EndpointSlices,
         new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, false, "validatingwebhookconfiguration"),
@@ -92,10 +95,38 @@ internal sealed class ResourceRegistry
         }
     }
 
+    /// <summary>Checks a CustomResourceDefinition as <see cref="Register"/> would, without serving anything (dry run).</summary>
+    /// <returns>A reason the definition cannot be served, or null when it would be accepted.</returns>
+    public static string? Check(JsonObject crd) => Describe(crd, out _);
+
     /// <summary>Serves (or updates) the resources a CustomResourceDefinition describes.</summary>
     /// <returns>A reason the definition cannot be served, or null when it is accepted.</returns>
     public string? Register(JsonObject crd)
     {
+        var problem = Describe(crd, out var served);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var name = crd["metadata"]?["name"]?.GetValue<string>() ?? "";
+        lock (_gate)
+        {
+            Unregister(name);
+            foreach (var type in served)
+            {
+                _types[(type.Group, type.Version, type.Plural)] = type;
+            }
+
+            _byCrd[name] = served;
+        }
+
+        return null;
+    }
+
+    private static string? Describe(JsonObject crd, out List<ResourceType> served)
+    {
+        served = [];
         var name = crd["metadata"]?["name"]?.GetValue<string>() ?? "";
         var spec = crd["spec"] as JsonObject;
         var group = spec?["group"]?.GetValue<string>();
@@ -115,7 +146,7 @@ internal sealed class ResourceRegistry
         var namespaced = !string.Equals(spec!["scope"]?.GetValue<string>(), "Cluster", StringComparison.Ordinal);
         var singular = names!["singular"]?.GetValue<string>() ?? kind.ToLowerInvariant();
         var shortNames = (names["shortNames"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray();
-        var served = new List<ResourceType>();
+        var categories = (names["categories"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToArray();
         foreach (var version in (spec["versions"] as JsonArray ?? []).OfType<JsonObject>())
         {
             if (version["served"]?.GetValue<bool>() == false)
@@ -130,26 +161,15 @@ internal sealed class ResourceRegistry
             }
 
             var hasStatus = version["subresources"]?["status"] is not null;
-            served.Add(new ResourceType(group, versionName, plural, kind, namespaced, hasStatus, singular, shortNames));
-        }
-
-        if (served.Count == 0)
-        {
-            return "spec.versions must have at least one served version";
-        }
-
-        lock (_gate)
-        {
-            Unregister(name);
-            foreach (var type in served)
+            served.Add(new ResourceType(group, versionName, plural, kind, namespaced, hasStatus, singular, shortNames, categories)
             {
-                _types[(type.Group, type.Version, type.Plural)] = type;
-            }
-
-            _byCrd[name] = served;
+                Schema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
+                PrinterColumns = version["additionalPrinterColumns"]?.DeepClone() as JsonArray,
+                IsCustom = true,
+            });
         }
 
-        return null;
+        return served.Count == 0 ? "spec.versions must have at least one served version" : null;
     }
 
     /// <summary>Stops serving a definition's resources; returns the types it served.</summary>

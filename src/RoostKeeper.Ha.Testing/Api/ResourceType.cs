@@ -11,8 +11,18 @@ internal sealed record ResourceType(
     bool Namespaced,
     bool HasStatusSubresource,
     string? Singular = null,
-    IReadOnlyList<string>? ShortNames = null)
+    IReadOnlyList<string>? ShortNames = null,
+    IReadOnlyList<string>? Categories = null)
 {
+    /// <summary>A custom resource version's <c>openAPIV3Schema</c>; null for built-in types.</summary>
+    public JsonObject? Schema { get; init; }
+
+    /// <summary>A custom resource version's <c>additionalPrinterColumns</c>; null for built-in types.</summary>
+    public JsonArray? PrinterColumns { get; init; }
+
+    /// <summary>Whether this is a version of a CustomResourceDefinition rather than a built-in type.</summary>
+    public bool IsCustom { get; init; }
+
     /// <summary>apiVersion as objects carry it: "v1" for the core group, "group/version" otherwise.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 

@@ -1,3 +1,6 @@
+using System.Net;
+using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
@@ -5,7 +8,9 @@ namespace RoostKeeper.Ha.Testing.Controllers;
 /// <summary>
 /// Runs one controller the way controller-runtime does: watches feed a de-duplicating queue of keys, and
 /// one worker reconciles them one at a time. A reconcile that throws is retried with backoff, so the loop
-/// itself never dies; a watch that ends (the server closed it) is opened again and re-lists.
+/// itself never dies; a watch that ends (the server closed it) is opened again and re-lists. Failures that
+/// are part of a controller's life (an object deleted or changed under it) are retried quietly; anything
+/// else is a simulator bug, logged and kept in <see cref="SimulatedCluster.Errors"/> so a test fails on it.
 /// </summary>
 internal sealed class ControllerLoop : IAsyncDisposable
 {
@@ -20,6 +25,7 @@ internal sealed class ControllerLoop : IAsyncDisposable
     private readonly CancellationTokenSource _stopping;
     private readonly Dictionary<ObjectKey, int> _failures = [];
     private readonly List<Task> _tasks = [];
+    private readonly string _name;
 
     /// <summary>Starts watching <paramref name="sources"/> and reconciling the keys they yield until <paramref name="stopping"/>.</summary>
     /// <param name="store">The store the controller reads and writes.</param>
@@ -32,6 +38,7 @@ internal sealed class ControllerLoop : IAsyncDisposable
         _store = store;
         _time = time;
         _reconcile = reconcile;
+        _name = reconcile.Target?.GetType().Name ?? "controller";
         _queue = new ReconcileQueue(time);
         _stopping = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         foreach (var source in sources)
@@ -77,9 +84,10 @@ internal sealed class ControllerLoop : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception e)
             {
-                // A mapping that throws on an odd object must not stop the controller: re-list below.
+                // A mapping that throws on an odd object must not stop the controller: report it, re-list below.
+                _store.Errors.Unexpected($"{_name} watch of {source.Type.QualifiedPlural}", e);
             }
 
             try
@@ -116,15 +124,25 @@ internal sealed class ControllerLoop : IAsyncDisposable
                     _queue.AddAfter(key, delay);
                 }
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // Objects change under a controller all the time (deleted, conflicting writes): retry
-                // with exponential backoff, as a real controller's rate-limited queue does.
+                // with exponential backoff, as a real controller's rate-limited queue does. Anything
+                // else is retried too, but reported: it is a bug of the simulator.
+                if (!IsExpected(e))
+                {
+                    _store.Errors.Unexpected($"{_name} reconcile {key}", e);
+                }
+
                 var failures = _failures.GetValueOrDefault(key) + 1;
                 _failures[key] = failures;
                 var delay = TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, FirstRetryDelay.Ticks << Math.Min(failures - 1, 10)));
+                SimulatorLog.ReconcileRetry(_store.Errors.Logger, _name, key.ToString(), delay, e.Message);
                 _queue.AddAfter(key, delay);
             }
         }
     }
+
+    private static bool IsExpected(Exception e) =>
+        e is ApiException { Code: HttpStatusCode.Conflict or HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Gone };
 }
