@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
+using RoostKeeper.Ha.Tests.Election;
 
 namespace RoostKeeper.Ha.Tests.Health;
 
@@ -60,32 +61,69 @@ public sealed class LeaderElectionCheckTests
     }
 
     [Fact]
-    public async Task A_leader_is_healthy_and_unhealthy_once_it_has_not_renewed_for_the_duration_and_tolerance()
+    public async Task A_leader_is_unhealthy_when_its_last_renewal_is_older_than_the_duration_and_the_tolerance()
     {
-        await using var kit = await HealthTestKit.StartAsync();
-        using var manager = new HaManager(kit.Cluster.CreateClient("replica-a"), Options("replica-a", kit.Namespace));
-        using var stop = new CancellationTokenSource();
-        var election = manager.StartLeaderElectionAsync(stop.Token);
-        await HealthTestKit.Until(() => manager.IsLeader, "replica-a to lead");
-        var health = kit.Manager(h => h.AddLeaderElection(tolerance: TimeSpan.FromSeconds(1)), haManager: manager);
+        await using var h = new ElectionHarness();
+        var a = await h.StartLeaderAsync("a");
+        var leading = (await a.Manager.CheckClusterHealthAsync()).Entries[Check];
 
-        var leading = (await health.CheckHealthAsync(CancellationToken.None)).Entries[Check];
+        // As if a's renew loop were stuck (HealthzAdaptor's case): the Lease says a renewed 36 s ago,
+        // past LeaseDuration 15 s + the default tolerance 20 s, while a still believes it leads.
+        h.Lease.Edit(l => l.Spec.RenewTime = (h.Time.GetUtcNow() - TimeSpan.FromSeconds(36)).UtcDateTime);
+        var stale = (await a.Manager.CheckClusterHealthAsync()).Entries[Check];
+        h.Lease.Edit(l => l.Spec.RenewTime = (h.Time.GetUtcNow() - TimeSpan.FromSeconds(34)).UtcDateTime);
+        var tolerated = (await a.Manager.CheckClusterHealthAsync()).Entries[Check];
 
-        // Another writer takes the Lease behind the leader's back: it must not report itself healthy.
-        var lease = await kit.Admin.CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", kit.Namespace);
-        lease.Spec.HolderIdentity = "intruder";
-        await kit.Admin.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, "roost-keeper-controller", kit.Namespace);
-        var entry = await HealthTestKit.CheckUntilAsync(health, Check, e => e.Status != HealthStatus.Healthy || !manager.IsLeader);
-
-        await stop.CancelAsync();
-        await election;
         Assert.Equal(HealthStatus.Healthy, leading.Status);
-        Assert.Equal(true, leading.Data["isLeader"]);
-        if (entry.Data["isLeader"] is true)
+        Assert.True(a.IsLeader);
+        Assert.Equal(HealthStatus.Unhealthy, stale.Status);
+        Assert.Contains("a leads but last renewed", stale.Description);
+        Assert.Equal(HealthStatus.Healthy, tolerated.Status);
+    }
+
+    [Fact]
+    public async Task A_leader_whose_lease_names_another_holder_never_reports_itself_healthy_as_leader()
+    {
+        await using var h = new ElectionHarness();
+        var a = await h.StartLeaderAsync("a");
+
+        h.Lease.Edit(l => l.Spec.HolderIdentity = "intruder");
+        var entry = (await a.Manager.CheckClusterHealthAsync()).Entries[Check];
+
+        // The check's read is also the elector's observation: a steps down on seeing it. Whichever comes
+        // first, the entry is either "a acts as leader but … names intruder" (Unhealthy) or a follower's view.
+        Assert.Equal("intruder", entry.Data["holder"]);
+        if ((bool)entry.Data["isLeader"])
         {
             Assert.Equal(HealthStatus.Unhealthy, entry.Status);
-            Assert.Contains("names intruder", entry.Description);
+            Assert.Contains("a acts as leader but Lease roost/roost-lease names intruder", entry.Description);
         }
+
+        Assert.True(await h.RunUntilAsync(() => !a.IsLeader, TimeSpan.FromMinutes(1)));
+        Assert.Equal(HealthStatus.Healthy, (await a.Manager.CheckClusterHealthAsync()).Entries[Check].Status);
+    }
+
+    [Fact]
+    public async Task A_follower_is_healthy_while_the_leader_renews_and_degraded_once_the_lease_expires_by_its_own_clock()
+    {
+        await using var h = new ElectionHarness();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.Add("b");
+        b.Start();
+        await h.RunForAsync(TimeSpan.FromSeconds(3));
+        var following = (await b.Manager.CheckClusterHealthAsync()).Entries[Check];
+
+        // a stops renewing (its client is cut off); b's own clock runs past LeaseDuration, so b judges the
+        // Lease expired, though it may not have taken it yet.
+        a.Client.Partition();
+        b.Client.BeforeWrite = _ => throw new HttpRequestException("b cannot write either");
+        await h.RunForAsync(TimeSpan.FromSeconds(20));
+        var expired = (await b.Manager.CheckClusterHealthAsync()).Entries[Check];
+
+        Assert.Equal(HealthStatus.Healthy, following.Status);
+        Assert.Equal("a", following.Data["holder"]);
+        Assert.Equal(HealthStatus.Degraded, expired.Status);
+        Assert.Contains("has expired", expired.Description);
     }
 
     [Fact]
