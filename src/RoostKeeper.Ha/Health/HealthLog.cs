@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace RoostKeeper.Ha.Health;
 
-/// <summary>The log messages of the health area; event ids 3000–3099.</summary>
+/// <summary>
+/// The log messages of the health area; event ids 3000–3099. Per-round events (a check timing out or
+/// throwing) are Debug: the monitor reports a failing check once, when its status changes (3000).
+/// </summary>
 internal static partial class HealthLog
 {
     [LoggerMessage(3000, LogLevel.Warning, "Health check {Check} went from {Previous} to {Current}: {Description}")]
@@ -15,10 +18,10 @@ internal static partial class HealthLog
     [LoggerMessage(3002, LogLevel.Information, "Health of {Identity} went from {Previous} to {Current}")]
     public static partial void OverallChanged(ILogger logger, string identity, HealthStatus previous, HealthStatus current);
 
-    [LoggerMessage(3003, LogLevel.Warning, "Health check {Check} timed out after {Timeout}")]
+    [LoggerMessage(3003, LogLevel.Debug, "Health check {Check} timed out after {Timeout}")]
     public static partial void CheckTimedOut(ILogger logger, string check, TimeSpan timeout);
 
-    [LoggerMessage(3004, LogLevel.Warning, "Health check {Check} threw")]
+    [LoggerMessage(3004, LogLevel.Debug, "Health check {Check} threw")]
     public static partial void CheckThrew(ILogger logger, string check, Exception exception);
 
     [LoggerMessage(3005, LogLevel.Warning, "{Identity} leads but has been Unhealthy for {Duration}; handing leadership over to {Successor}, which reports {SuccessorStatus}")]

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -75,6 +76,21 @@ public sealed class ClusterChecksTests
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
         Assert.Equal(0, entry.Data["available"]);
         Assert.Contains("fewer than the minimum of 2", entry.Description);
+    }
+
+    [Fact]
+    public async Task Deployment_check_fails_when_the_rollout_stopped_progressing()
+    {
+        await using var kit = await HealthTestKit.StartAsync();
+        kit.Cluster.Images.Set("roost:stuck", ImageHealth.NeverReady);
+        await kit.Admin.AppsV1.CreateNamespacedDeploymentAsync(
+            Simulation.Controllers.ControllerTestKit.Deployment("stuck", "roost:stuck", 1, spec => spec.ProgressDeadlineSeconds = 1),
+            kit.Namespace);
+        var health = kit.Manager(h => h.AddDeploymentReplicas("stuck", minAvailable: 0));
+
+        var entry = await HealthTestKit.CheckUntilAsync(health, "deployment/stuck", e => e.Status == HealthStatus.Unhealthy);
+
+        Assert.Contains("is not progressing (ProgressDeadlineExceeded", entry.Description);
     }
 
     [Fact]
