@@ -40,8 +40,10 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
 
     internal StepDownPolicy? StepDown { get; }
 
+    private int _rounds;
+
     /// <summary>Completed rounds (for tests).</summary>
-    internal int Rounds { get; private set; }
+    internal int Rounds => Volatile.Read(ref _rounds);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -111,7 +113,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
             await StepDown!.EvaluateAsync(report, stop).ConfigureAwait(false);
         }
 
-        Rounds++;
+        Interlocked.Increment(ref _rounds);
     }
 
     private void LogTransitions(HealthReport report)

@@ -15,12 +15,14 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
 {
     private long? _unhealthySince;
     private bool _declineLogged;
+    private int _declined;
+    private int _handOvers;
 
     /// <summary>Rounds in which the leader was due to step down but no healthier replica was known.</summary>
-    public int Declined { get; private set; }
+    public int Declined => Volatile.Read(ref _declined);
 
     /// <summary>Hand-overs this policy made.</summary>
-    public int HandOvers { get; private set; }
+    public int HandOvers => Volatile.Read(ref _handOvers);
 
     public async Task EvaluateAsync(HealthReport report, CancellationToken cancellationToken)
     {
@@ -55,7 +57,7 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
             ?? others.Where(p => p.Fresh && p.Status == HealthStatus.Degraded).OrderBy(p => p.Identity, StringComparer.Ordinal).FirstOrDefault();
         if (successor is null)
         {
-            Declined++;
+            Interlocked.Increment(ref _declined);
             if (!_declineLogged)
             {
                 HealthLog.NoHealthySuccessor(logger, manager.Identity, unhealthyFor);
@@ -68,7 +70,7 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
         HealthLog.SteppingDown(logger, manager.Identity, unhealthyFor, successor.Identity, successor.Status);
         if (await manager.TriggerFailoverAsync(successor.Identity, cancellationToken).ConfigureAwait(false))
         {
-            HandOvers++;
+            Interlocked.Increment(ref _handOvers);
         }
 
         _unhealthySince = null;

@@ -30,7 +30,8 @@ public sealed class StepDownTests
         kit.Cluster.Images.Set(Image(leader.Name), ImageHealth.NeverReady);
         var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
 
-        Assert.Equal(1, Monitor(leader).StepDown!.HandOvers);
+        // The policy counts the hand-over once TriggerFailoverAsync returns, which may be after the successor leads.
+        await HealthTestKit.Until(() => Monitor(leader).StepDown!.HandOvers == 1, "the old leader to count its hand-over");
         // Degraded, not Unhealthy: its own pod is ready, the old leader's is not (2/3 ready).
         Assert.Equal(HealthStatus.Degraded, (await next.Manager.CheckClusterHealthAsync()).Status);
         await HealthTestKit.Until(() => Monitor(next).Rounds >= 5, "five more rounds on the new leader");
