@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using RoostKeeper.Ha.Benchmarks.Failover;
+using RoostKeeper.Ha.Benchmarks.Health;
 
 namespace RoostKeeper.Ha.Benchmarks;
 
@@ -22,11 +23,14 @@ internal static class Program
                 }
 
                 return await new FailoverRunner(settings).RunAsync();
+            case ["health", .. var rest]:
+                var rounds = rest is ["--rounds", var n, ..] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 10;
+                return await new HealthRoundRunner(rounds, [20, 100, 250]).RunAsync();
             case ["micro", .. var rest]:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | micro [BenchmarkDotNet arguments]");
+                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | health [--rounds N] | micro [BenchmarkDotNet arguments]");
                 return 2;
         }
     }

@@ -1,10 +1,12 @@
 using System.Diagnostics.Metrics;
 using k8s;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Election;
+using RoostKeeper.Ha.Health;
 
 namespace RoostKeeper.Ha;
 
@@ -19,6 +21,7 @@ public sealed class HaManager : IDisposable
     private readonly LeadershipCallbacks _callbacks = new();
     private readonly HaMetrics? _ownedMetrics;
     private readonly ElectionSettings _settings;
+    private HealthManager? _health;
 
     /// <summary>Creates a manager that elects through <paramref name="kubernetes"/>.</summary>
     /// <param name="kubernetes">The client for the API server that holds the Lease.</param>
@@ -48,6 +51,7 @@ public sealed class HaManager : IDisposable
     internal HaManager(ILeaseClient client, ElectionSettings settings, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
     {
         _settings = settings;
+        Time = timeProvider ?? TimeProvider.System;
         if (metrics is null)
         {
             metrics = _ownedMetrics = new HaMetrics(meterFactory);
@@ -131,10 +135,9 @@ public sealed class HaManager : IDisposable
 
     /// <summary>Reads the Lease and reports leader election as this replica sees it.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The status; <see cref="HaStatus.ClusterHealth"/> is Unhealthy when the API server cannot be reached.</returns>
+    /// <returns>The status; <see cref="HaStatus.ClusterHealth"/> is the overall status of <see cref="CheckClusterHealthAsync"/>.</returns>
     public async Task<HaStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        var reachable = true;
         k8s.Models.V1Lease? lease;
         try
         {
@@ -144,10 +147,10 @@ public sealed class HaManager : IDisposable
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or k8s.Autorest.HttpOperationException)
         {
-            reachable = false;
             lease = _elector.ObservedLease;
         }
 
+        var health = await CheckClusterHealthAsync(cancellationToken).ConfigureAwait(false);
         var leader = LeaderIdentity;
         var spec = lease?.Spec;
         return new HaStatus
@@ -159,8 +162,36 @@ public sealed class HaManager : IDisposable
             LastRenewTime = spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : null,
             LeaderTransitions = spec?.LeaseTransitions ?? 0,
             IsWatching = _elector.IsWatching,
-            ClusterHealth = !reachable ? ClusterHealth.Unhealthy : leader is null ? ClusterHealth.Degraded : ClusterHealth.Healthy,
+            ClusterHealth = health.Status,
         };
+    }
+
+    /// <summary>
+    /// Runs the health checks once and reports (the seed's healthy / degraded / unhealthy). With
+    /// <c>AddHealthChecks(...)</c> these are the registered checks; without, the leader election check alone
+    /// (Unhealthy when the Lease cannot be read, Degraded when no replica leads).
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>The report, from <see cref="HealthManager.CheckHealthAsync(CancellationToken)"/>.</returns>
+    public Task<HealthReport> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
+        (Volatile.Read(ref _health) ?? AttachDefaultHealth()).CheckHealthAsync(cancellationToken);
+
+    /// <summary>The resolved election settings (for the leader election health check).</summary>
+    internal ElectionSettings Settings => _settings;
+
+    /// <summary>The clock the elector runs on (the health checks judge the Lease with it too).</summary>
+    internal TimeProvider Time { get; }
+
+    /// <summary>Makes <see cref="CheckClusterHealthAsync"/> and the status report from <paramref name="health"/>.</summary>
+    internal void AttachHealth(HealthManager health) => Volatile.Write(ref _health, health);
+
+    /// <summary>Reads the Lease now (updating this replica's observation of it).</summary>
+    internal Task<k8s.Models.V1Lease?> ReadLeaseAsync(CancellationToken cancellationToken) => _elector.ReadAsync(cancellationToken);
+
+    private HealthManager AttachDefaultHealth()
+    {
+        var health = HealthManager.ForElection(this);
+        return Interlocked.CompareExchange(ref _health, health, null) ?? health;
     }
 
     /// <summary>Releases the manager's own meter, if it created one. Stop election first.</summary>

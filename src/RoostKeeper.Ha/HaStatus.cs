@@ -24,6 +24,6 @@ public sealed record HaStatus
     /// <summary>Whether this replica is following the Lease by watch (true) or by polling after a watch failure.</summary>
     public bool IsWatching { get; init; }
 
-    /// <summary>The health of the replica set as this replica sees it.</summary>
-    public required ClusterHealth ClusterHealth { get; init; }
+    /// <summary>The health of the replica set as this replica sees it: the overall status of <see cref="HaManager.CheckClusterHealthAsync"/> (Healthy, Degraded or Unhealthy).</summary>
+    public required Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus ClusterHealth { get; init; }
 }

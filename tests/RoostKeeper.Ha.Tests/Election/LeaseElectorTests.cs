@@ -341,12 +341,12 @@ public sealed class LeaseElectorTests
 
         var leader = await a.Manager.GetStatusAsync();
         var follower = await b.Manager.GetStatusAsync();
-        Assert.Equal(("a", true, "a", 0L, ClusterHealth.Healthy), (leader.Identity, leader.IsLeader, leader.LeaderIdentity, leader.Term, leader.ClusterHealth));
-        Assert.Equal(("b", false, "a", (long?)null, ClusterHealth.Healthy), (follower.Identity, follower.IsLeader, follower.LeaderIdentity, follower.Term, follower.ClusterHealth));
+        Assert.Equal(("a", true, "a", 0L, Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy), (leader.Identity, leader.IsLeader, leader.LeaderIdentity, leader.Term, leader.ClusterHealth));
+        Assert.Equal(("b", false, "a", (long?)null, Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy), (follower.Identity, follower.IsLeader, follower.LeaderIdentity, follower.Term, follower.ClusterHealth));
         Assert.NotNull(follower.LastRenewTime);
 
         b.Client.Partition();
-        Assert.Equal(ClusterHealth.Unhealthy, (await b.Manager.GetStatusAsync()).ClusterHealth);
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, (await b.Manager.GetStatusAsync()).ClusterHealth);
     }
 
     /// <summary>A Lease written by a holder outside the test, with the renewTime its own clock gave it.</summary>

@@ -1,0 +1,118 @@
+using System.Globalization;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.KubernetesApi;
+
+namespace RoostKeeper.Ha.Health.Checks;
+
+/// <summary>
+/// client-go's HealthzAdaptor rule, on the Lease as the API server holds it now. On the leader: Unhealthy
+/// (the failure status) when the Lease names another holder, or when this replica's last renewal is older
+/// than LeaseDuration plus the tolerance (the renewal was stamped by this replica's own clock, so no
+/// clock skew enters). On any replica: Degraded when no unexpired holder exists (no one leads). Without
+/// a <see cref="HaManager"/> in the process the check only judges the Lease (holder and expiry).
+/// </summary>
+internal sealed class LeaderElectionHealthCheck : IHealthCheck
+{
+    private readonly HaManager? _manager;
+    private readonly IKubernetes? _client;
+    private readonly string _namespace;
+    private readonly string _lease;
+    private readonly TimeSpan _tolerance;
+    private readonly TimeProvider _time;
+
+    /// <summary>Judges the election of <paramref name="manager"/> (this replica).</summary>
+    public LeaderElectionHealthCheck(HaManager manager, TimeSpan tolerance, TimeProvider time)
+    {
+        _manager = manager;
+        _namespace = manager.Settings.LeaseNamespace;
+        _lease = manager.Settings.LeaseName;
+        _tolerance = tolerance;
+        _time = time;
+    }
+
+    /// <summary>Judges a Lease this process does not compete for (holder and expiry only).</summary>
+    public LeaderElectionHealthCheck(IKubernetes client, string ns, string lease, TimeSpan tolerance, TimeProvider time)
+    {
+        _client = client;
+        _namespace = ns;
+        _lease = lease;
+        _tolerance = tolerance;
+        _time = time;
+    }
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var failure = context.Registration.FailureStatus;
+        var name = $"Lease {_namespace}/{_lease}";
+        V1Lease? lease;
+        try
+        {
+            lease = _manager is not null
+                ? await _manager.ReadLeaseAsync(cancellationToken).ConfigureAwait(false)
+                : await KubernetesReads.For(_client!).ReadLeaseAsync(_namespace, _lease, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
+        {
+            if (ApiErrors.Classify(e) == ApiErrorKind.NotFound)
+            {
+                lease = null;
+            }
+            else
+            {
+                return new HealthCheckResult(failure, $"{name} cannot be read: {ApiErrors.Describe(e)}.", e);
+            }
+        }
+
+        var spec = lease?.Spec;
+        var holder = spec?.HolderIdentity is { Length: > 0 } h ? h : null;
+        var duration = spec?.LeaseDurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _manager?.Settings.LeaseDuration ?? TimeSpan.Zero;
+        var renewed = spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : (DateTimeOffset?)null;
+        var sinceRenew = renewed is { } r ? _time.GetUtcNow() - r : (TimeSpan?)null;
+        var data = new Dictionary<string, object>
+        {
+            ["lease"] = $"{_namespace}/{_lease}",
+            ["holder"] = holder ?? "",
+            ["isLeader"] = _manager?.IsLeader ?? false,
+        };
+        if (sinceRenew is { } age)
+        {
+            data["secondsSinceRenew"] = Math.Round(age.TotalSeconds, 3);
+        }
+
+        if (_manager is { IsLeader: true })
+        {
+            var identity = _manager.Identity;
+            if (holder != identity)
+            {
+                return new HealthCheckResult(failure, $"{identity} acts as leader but {name} names {holder ?? "no holder"}.", data: data);
+            }
+
+            // HealthzAdaptor: a leader may miss renewals for up to LeaseDuration + tolerance before it is called unhealthy.
+            if (sinceRenew is null || sinceRenew > duration + _tolerance)
+            {
+                return new HealthCheckResult(failure, $"{identity} leads but last renewed {name} {Seconds(sinceRenew)} ago, more than LeaseDuration ({Seconds(duration)}) + tolerance ({Seconds(_tolerance)}).", data: data);
+            }
+
+            return HealthCheckResult.Healthy($"{identity} leads {name} (term {_manager.Leadership?.Term.ToString(CultureInfo.InvariantCulture) ?? "?"}), renewed {Seconds(sinceRenew)} ago.", data);
+        }
+
+        if (holder is null)
+        {
+            return HealthCheckResult.Degraded($"No replica holds {name}.", data: data);
+        }
+
+        // A follower judges expiry on its own monotonic clock (the elector's view); without one, by renewTime
+        // with the tolerance absorbing clock skew between the holder and this replica.
+        var expired = _manager is not null
+            ? _manager.LeaderIdentity is null
+            : sinceRenew is null || sinceRenew > duration + _tolerance;
+        return expired
+            ? HealthCheckResult.Degraded($"{name} is held by {holder} but has expired (renewed {Seconds(sinceRenew)} ago, LeaseDuration {Seconds(duration)}).", data: data)
+            : HealthCheckResult.Healthy($"{holder} leads {name}.", data);
+    }
+
+    private static string Seconds(TimeSpan? value) =>
+        value is { } v ? v.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s" : "never";
+}

@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace RoostKeeper.Ha.Health;
+
+/// <summary>
+/// The log messages of the health area; event ids 3000–3099. Per-round events (a check timing out or
+/// throwing) are Debug: the monitor reports a failing check once, when its status changes (3000).
+/// </summary>
+internal static partial class HealthLog
+{
+    [LoggerMessage(3000, LogLevel.Warning, "Health check {Check} went from {Previous} to {Current}: {Description}")]
+    public static partial void CheckWorsened(ILogger logger, string check, HealthStatus previous, HealthStatus current, string? description, Exception? exception);
+
+    [LoggerMessage(3001, LogLevel.Information, "Health check {Check} went from {Previous} to {Current}: {Description}")]
+    public static partial void CheckImproved(ILogger logger, string check, HealthStatus previous, HealthStatus current, string? description);
+
+    [LoggerMessage(3002, LogLevel.Information, "Health of {Identity} went from {Previous} to {Current}")]
+    public static partial void OverallChanged(ILogger logger, string identity, HealthStatus previous, HealthStatus current);
+
+    [LoggerMessage(3003, LogLevel.Debug, "Health check {Check} timed out after {Timeout}")]
+    public static partial void CheckTimedOut(ILogger logger, string check, TimeSpan timeout);
+
+    [LoggerMessage(3004, LogLevel.Debug, "Health check {Check} threw")]
+    public static partial void CheckThrew(ILogger logger, string check, Exception exception);
+
+    [LoggerMessage(3005, LogLevel.Warning, "{Identity} leads but has been Unhealthy for {Duration}; handing leadership over to {Successor}, which reports {SuccessorStatus}")]
+    public static partial void SteppingDown(ILogger logger, string identity, TimeSpan duration, string successor, HealthStatus successorStatus);
+
+    [LoggerMessage(3006, LogLevel.Warning, "{Identity} leads and has been Unhealthy for {Duration}, but no other replica reports itself healthy; keeping leadership")]
+    public static partial void NoHealthySuccessor(ILogger logger, string identity, TimeSpan duration);
+
+    [LoggerMessage(3007, LogLevel.Warning, "Could not publish the health of {Identity}: {Reason}")]
+    public static partial void PublishFailed(ILogger logger, string identity, string reason, Exception exception);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Could not read the health of the other replicas of {Lease}: {Reason}")]
+    public static partial void PeersUnreadable(ILogger logger, string lease, string reason, Exception exception);
+
+    [LoggerMessage(3009, LogLevel.Error, "The periodic health round failed")]
+    public static partial void RoundFailed(ILogger logger, Exception exception);
+}

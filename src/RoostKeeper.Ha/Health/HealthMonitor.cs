@@ -1,0 +1,147 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.KubernetesApi;
+
+namespace RoostKeeper.Ha.Health;
+
+/// <summary>
+/// Runs the <see cref="HealthManager"/> every Interval for the life of the host: records the metrics, logs
+/// each change of a check's status (not every round), and with step-down on, publishes this replica's
+/// health and applies the <see cref="StepDownPolicy"/>.
+/// </summary>
+internal sealed class HealthMonitor : IHostedService, IDisposable
+{
+    private readonly HealthManager _health;
+    private readonly HealthMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly string _identity;
+    private readonly ReplicaHealthLeases? _publication;
+    private readonly Dictionary<string, HealthStatus> _previous = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _stopping = new();
+    private HealthStatus? _previousOverall;
+    private Task? _loop;
+
+    public HealthMonitor(HealthManager health, HealthMetrics metrics, HaManager? haManager, k8s.IKubernetes client, ILogger logger, TimeProvider time)
+    {
+        _health = health;
+        _metrics = metrics;
+        _logger = logger;
+        _time = time;
+        _identity = haManager?.Identity ?? health.Options.PodName ?? Environment.MachineName;
+        if (health.Options.StepDownAfter is { } after && haManager is not null)
+        {
+            var settings = haManager.Settings;
+            _publication = new ReplicaHealthLeases(client, settings.LeaseNamespace, settings.LeaseName, haManager.Identity, health.Options.Interval * 3, time);
+            StepDown = new StepDownPolicy(haManager, _publication, after, time, logger);
+        }
+    }
+
+    internal StepDownPolicy? StepDown { get; }
+
+    private int _rounds;
+
+    /// <summary>Completed rounds (for tests).</summary>
+    internal int Rounds => Volatile.Read(ref _rounds);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    internal async Task RunAsync(CancellationToken stop)
+    {
+        using var tracking = _metrics.Track(() => (_identity, _health.LatestReport));
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await RoundAsync(stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Checks never throw out of the manager; this is a defect or a failed hand-over. Keep monitoring.
+                HealthLog.RoundFailed(_logger, e);
+            }
+
+            try
+            {
+                await Task.Delay(_health.Options.Interval, _time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task RoundAsync(CancellationToken stop)
+    {
+        var report = await _health.CheckHealthAsync(stop).ConfigureAwait(false);
+        _metrics.RecordDurations(_identity, report);
+        LogTransitions(report);
+        if (_publication is not null)
+        {
+            try
+            {
+                await _publication.PublishAsync(report.Status, stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
+            {
+                HealthLog.PublishFailed(_logger, _identity, ApiErrors.Describe(e), e);
+            }
+
+            await StepDown!.EvaluateAsync(report, stop).ConfigureAwait(false);
+        }
+
+        Interlocked.Increment(ref _rounds);
+    }
+
+    private void LogTransitions(HealthReport report)
+    {
+        foreach (var (check, entry) in report.Entries)
+        {
+            // The first round counts as a change from Healthy, so a replica that starts unhealthy says so.
+            var previous = _previous.TryGetValue(check, out var p) ? p : HealthStatus.Healthy;
+            if (previous != entry.Status)
+            {
+                if (entry.Status < previous)
+                {
+                    HealthLog.CheckWorsened(_logger, check, previous, entry.Status, entry.Description, entry.Exception);
+                }
+                else
+                {
+                    HealthLog.CheckImproved(_logger, check, previous, entry.Status, entry.Description);
+                }
+            }
+
+            _previous[check] = entry.Status;
+        }
+
+        if (_previousOverall is { } overall && overall != report.Status)
+        {
+            HealthLog.OverallChanged(_logger, _identity, overall, report.Status);
+        }
+
+        _previousOverall = report.Status;
+    }
+}

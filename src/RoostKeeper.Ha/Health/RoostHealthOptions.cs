@@ -1,0 +1,32 @@
+namespace RoostKeeper.Ha.Health;
+
+/// <summary>Settings of the <see cref="HealthManager"/> and of the periodic health checks.</summary>
+public sealed class RoostHealthOptions
+{
+    /// <summary>The configuration section the options bind from: <c>RoostHa:Health</c>.</summary>
+    public const string SectionName = "RoostHa:Health";
+
+    /// <summary>The namespace the built-in checks read when a check names none.</summary>
+    /// <value>Default: with <c>AddRoostHa</c>, the Lease's namespace (the pod's namespace); else the pod's namespace (service-account file or POD_NAMESPACE).</value>
+    public string? Namespace { get; set; }
+
+    /// <summary>This replica's pod, for checks asked to require it ready (see <c>AddReadyPods</c>).</summary>
+    /// <value>Default: the POD_NAME variable (set it from the downward API); null when unset.</value>
+    public string? PodName { get; set; }
+
+    /// <summary>How often the periodic checks run when the manager is hosted.</summary>
+    /// <value>Default 30 s (the seed's). Must be greater than zero.</value>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a check may run when its registration sets no timeout; then it is reported as timed out with its failure status.</summary>
+    /// <value>Default 10 s. Must be greater than zero.</value>
+    public TimeSpan CheckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// When set, a leader whose health stays Unhealthy this long hands leadership to a replica that reports
+    /// itself healthy, and every replica publishes its health for the others to see. Set by
+    /// <c>StepDownWhenUnhealthy(after)</c>.
+    /// </summary>
+    /// <value>Default null (off). When set, must be at least <see cref="Interval"/>.</value>
+    public TimeSpan? StepDownAfter { get; set; }
+}

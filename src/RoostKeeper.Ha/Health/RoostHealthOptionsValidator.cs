@@ -1,0 +1,51 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace RoostKeeper.Ha.Health;
+
+/// <summary>Validates <see cref="RoostHealthOptions"/>; every failure names the option, its value and the rule.</summary>
+internal sealed class RoostHealthOptionsValidator : IValidateOptions<RoostHealthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RoostHealthOptions options)
+    {
+        var failures = Failures(options).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public static IEnumerable<string> Failures(RoostHealthOptions o)
+    {
+        if (o.Interval <= TimeSpan.Zero)
+        {
+            yield return $"RoostHa:Health:Interval ({Format(o.Interval)}) must be greater than zero.";
+        }
+
+        if (o.CheckTimeout <= TimeSpan.Zero)
+        {
+            yield return $"RoostHa:Health:CheckTimeout ({Format(o.CheckTimeout)}) must be greater than zero.";
+        }
+
+        if (o.StepDownAfter is { } after && after < o.Interval)
+        {
+            yield return $"RoostHa:Health:StepDownAfter ({Format(after)}) must be at least Interval ({Format(o.Interval)}): a leader hands over only after its health was seen Unhealthy for that long.";
+        }
+
+        if (o.Namespace is { Length: > 0 } ns && (ns.Length > 63 || !ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || ns[0] == '-' || ns[^1] == '-'))
+        {
+            yield return $"RoostHa:Health:Namespace \"{ns}\" is not a valid namespace name: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.";
+        }
+    }
+
+    public static void ThrowIfInvalid(RoostHealthOptions options)
+    {
+        var failures = Failures(options).ToList();
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(RoostHealthOptions), failures);
+        }
+    }
+
+    private static string Format(TimeSpan value) =>
+        value.TotalSeconds >= 1 && value.Milliseconds == 0
+            ? value.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s"
+            : value.TotalMilliseconds.ToString(CultureInfo.InvariantCulture) + "ms";
+}
