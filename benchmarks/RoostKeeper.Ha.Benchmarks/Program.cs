@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using RoostKeeper.Ha.Benchmarks.Failover;
+using RoostKeeper.Ha.Benchmarks.Fleet;
 
 namespace RoostKeeper.Ha.Benchmarks;
 
@@ -22,11 +23,24 @@ internal static class Program
                 }
 
                 return await new FailoverRunner(settings).RunAsync();
+            case ["fleet", .. var rest]:
+                FleetSettings fleet;
+                try
+                {
+                    fleet = FleetSettings.Parse(rest);
+                }
+                catch (ArgumentException e)
+                {
+                    await Console.Error.WriteLineAsync(e.Message);
+                    return 2;
+                }
+
+                return await new FleetRunner(fleet).RunAsync();
             case ["micro", .. var rest]:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | micro [BenchmarkDotNet arguments]");
+                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | fleet [--sizes 3,10,30] [--window-seconds N] [--settle-seconds N] | micro [BenchmarkDotNet arguments]");
                 return 2;
         }
     }

@@ -102,6 +102,7 @@ internal sealed class LeaseWatch
                 await foreach (var (type, lease) in _client.WatchAsync(resourceVersion, stop).ConfigureAwait(false))
                 {
                     resourceVersion = lease.Metadata?.ResourceVersion ?? resourceVersion;
+                    _metrics.WatchEvents.Add(1, new KeyValuePair<string, object?>("lease", _lease));
                     if (type != WatchEventType.Bookmark)
                     {
                         Apply(type == WatchEventType.Deleted ? null : lease, fromWatch: true, restartsStream: false, version: type == WatchEventType.Deleted ? DeletedEcho : resourceVersion);
