@@ -118,7 +118,7 @@ internal sealed class LeaderTerm : IDisposable
             await _token.CancelAsync().ConfigureAwait(false);
             return null;
         }
-        catch (AggregateException e)
+        catch (Exception e)
         {
             return e;
         }

@@ -326,7 +326,7 @@ internal sealed partial class LeaseElector
     /// <summary>Why the term must end now, if it must. A lost term comes first: nothing of it may be released.</summary>
     private static StepDown? Reason(LeaderTerm term, CancellationToken stop) =>
         term.Lost ? StepDown.Lost
-        : term.DeadlinePassed ? StepDown.DeadlineExceeded
+        : term.DeadlinePassed || term.UntilDeadline <= TimeSpan.Zero ? StepDown.DeadlineExceeded
         : stop.IsCancellationRequested ? StepDown.Stopping
         : term.Failover is not null ? StepDown.Failover
         : term.Work?.Failed.IsCompleted == true ? StepDown.WorkFailed

@@ -108,6 +108,25 @@ public sealed class LeaseElectorFailurePathTests
     }
 
     [Fact]
+    public async Task Leader_token_callback_that_throws_does_not_stop_the_step_down()
+    {
+        await using var h = new ElectionHarness();
+        var a = h.Add("a", async (_, token) =>
+        {
+            token.Register(() => throw new InvalidOperationException("a token callback that throws"));
+            await Task.Delay(Timeout.Infinite, token);
+        });
+        a.Start();
+        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute));
+
+        await a.StopAsync(); // throws if the run faulted
+
+        Assert.False(a.IsLeader);
+        AssertSteppedDownOnce(h, "a");
+        Assert.Equal("", h.Lease.Current!.Spec.HolderIdentity);
+    }
+
+    [Fact]
     public async Task Renewal_conflict_that_shows_another_holder_ends_the_term_at_once()
     {
         await using var h = new ElectionHarness();
