@@ -40,7 +40,7 @@ internal static class Program
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | fleet [--sizes 3,10,30] [--window-seconds N] [--settle-seconds N] | micro [BenchmarkDotNet arguments]");
+                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | fleet [--sizes 3,10,30] [--window-seconds N] [--settle-seconds N] [--warmup-seconds N] | micro [BenchmarkDotNet arguments]");
                 return 2;
         }
     }

@@ -23,6 +23,11 @@ internal sealed class FleetRunner(FleetSettings settings)
     {
         var output = Console.Out;
         var rows = new List<string>();
+
+        // Unmeasured first: JIT and first-use costs of both electors and of the simulated API server
+        // would otherwise land on whichever row runs first.
+        await MeasureAsync(true, 3, settings.Warmup);
+        await MeasureAsync(false, 3, settings.Warmup);
         var baseline = await MeasureAsync(null, 0);
         foreach (var size in settings.Sizes)
         {
@@ -33,7 +38,7 @@ internal sealed class FleetRunner(FleetSettings settings)
             }
         }
 
-        await output.WriteLineAsync($"Fleet: {ElectionTimings.Default}, window {settings.Window.TotalSeconds:0} s after {settings.Settle.TotalSeconds:0} s settling, one fresh SimulatedCluster per row.");
+        await output.WriteLineAsync($"Fleet: {ElectionTimings.Default}, window {settings.Window.TotalSeconds:0} s after {settings.Settle.TotalSeconds:0} s settling, one fresh SimulatedCluster per row, after a {settings.Warmup.TotalSeconds:0} s unmeasured warm-up of each elector.");
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"Idle cluster baseline (no replicas): CPU {baseline.CpuMs / settings.Window.TotalMinutes:0} ms/min, managed heap {baseline.HeapBytes / 1024.0 / 1024.0:0.0} MiB."));
         await output.WriteLineAsync();
         await output.WriteLineAsync("| Elector | Replicas | API requests/min (all replicas) | by verb | Watch events/min delivered | CPU ms/min per replica | Managed KiB per replica |");
@@ -55,8 +60,9 @@ internal sealed class FleetRunner(FleetSettings settings)
     }
 
     /// <summary>One row: a fresh cluster, <paramref name="size"/> replicas (none for the baseline), settle, then one window.</summary>
-    private async Task<Measurement> MeasureAsync(bool? ours, int size)
+    private async Task<Measurement> MeasureAsync(bool? ours, int size, TimeSpan? window = null)
     {
+        var measured = window ?? settings.Window;
         var label = ours switch { null => "idle cluster", true => $"ours x{size}", false => $"theirs x{size}" };
         await Console.Error.WriteLineAsync($"fleet: {label}: starting");
         await using var cluster = await SimulatedCluster.StartAsync();
@@ -82,13 +88,13 @@ internal sealed class FleetRunner(FleetSettings settings)
                 await group.WaitForLeaderAsync(Patience);
             }
 
-            await Console.Error.WriteLineAsync($"fleet: {label}: settling {settings.Settle.TotalSeconds:0} s, then measuring {settings.Window.TotalSeconds:0} s");
+            await Console.Error.WriteLineAsync($"fleet: {label}: settling {settings.Settle.TotalSeconds:0} s, then measuring {measured.TotalSeconds:0} s");
             await Task.Delay(settings.Settle);
             var heap = HeapAfterCollection();
             cluster.Requests.Reset();
             Interlocked.Exchange(ref watchEvents, 0);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            await Task.Delay(settings.Window);
+            await Task.Delay(measured);
             var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
             var requests = group?.Replicas.Sum(r => cluster.Requests.Count(r.Name)) ?? 0;
             string[] verbs = ["get", "update", "watch", "create", "list"];

@@ -11,6 +11,8 @@ internal sealed record FleetSettings
 
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
 
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(20);
+
     public static FleetSettings Parse(IReadOnlyList<string> args)
     {
         var settings = new FleetSettings();
@@ -22,7 +24,8 @@ internal sealed record FleetSettings
                 "--sizes" => settings with { Sizes = value.Split(',').Select(v => Positive("--sizes", v)).ToList() },
                 "--window-seconds" => settings with { Window = TimeSpan.FromSeconds(Positive(args[i], value)) },
                 "--settle-seconds" => settings with { Settle = TimeSpan.FromSeconds(Positive(args[i], value)) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --sizes 3,10,30, --window-seconds N, --settle-seconds N."),
+                "--warmup-seconds" => settings with { Warmup = TimeSpan.FromSeconds(Positive(args[i], value)) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --sizes 3,10,30, --window-seconds N, --settle-seconds N, --warmup-seconds N."),
             };
             i++;
         }

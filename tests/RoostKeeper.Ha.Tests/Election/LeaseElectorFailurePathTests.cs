@@ -287,6 +287,8 @@ public sealed class LeaseElectorFailurePathTests
 
         Assert.True(await h.RunUntilAsync(() => status.IsCompleted, Minute), "the status read is not bounded on the TimeProvider");
         Assert.Equal(ClusterHealth.Unhealthy, (await status).ClusterHealth);
+        Assert.False((await status).ApiReachable);
+        Assert.Equal(0, (await status).Term);
         Assert.True(a.IsLeader);
     }
 
