@@ -151,6 +151,7 @@ public sealed class LeaderElectionIntegrationTests
         // Settles on one leader, the one the Lease names, and every term that ended was stepped down from.
         await Until(() => replicas.Count(r => r.Manager.IsLeader) == 1 && terms.Count(t => t.End is null) == 1);
         var current = replicas.Single(r => r.Manager.IsLeader);
+        Assert.NotNull(terms.First(t => t.Replica == leader.Name).End); // the slow leader's term did end
         Assert.Equal(current.Name, (await editor.CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", ns)).Spec.HolderIdentity);
         Assert.All(replicas, r => Assert.Equal(terms.Count(t => t.Replica == r.Name && t.End is not null), r.StoppedCount));
         ReplicaHost.AssertNoOverlap(terms.Where(t => t.End is not null));
