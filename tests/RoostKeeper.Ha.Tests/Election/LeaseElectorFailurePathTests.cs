@@ -155,6 +155,38 @@ public sealed class LeaseElectorFailurePathTests
     }
 
     [Fact]
+    public async Task Lost_term_is_handled_before_a_pending_failover_and_nothing_is_written_over_the_new_holder()
+    {
+        await using var h = new ElectionHarness();
+        var a = await h.StartLeaderAsync("a");
+        var inFlight = new TaskCompletionSource();
+        var proceed = new TaskCompletionSource();
+        a.Client.WriteGate = async (_, _) =>
+        {
+            if (inFlight.TrySetResult())
+            {
+                await proceed.Task; // hold one renewal in flight
+            }
+        };
+        Assert.True(await h.RunUntilAsync(() => inFlight.Task.IsCompleted, Minute));
+        var writes = a.Client.Replaces;
+
+        var handover = a.Manager.TriggerFailoverAsync("c");
+        h.Lease.Edit(l =>
+        {
+            l.Spec.HolderIdentity = "intruder";
+            l.Spec.LeaseTransitions++;
+        });
+        proceed.SetResult(); // the renewal now gets a 409 and the re-read shows the intruder
+
+        Assert.True(await h.RunUntilAsync(() => handover.IsCompleted, Minute));
+        Assert.False(await handover);
+        Assert.Equal(writes, a.Client.Replaces); // no release or hand-over attempted over the intruder's record
+        Assert.Equal("intruder", h.Lease.Current!.Spec.HolderIdentity);
+        AssertSteppedDownOnce(h, "a");
+    }
+
+    [Fact]
     public async Task Failing_work_with_a_failing_release_holds_off_and_lets_another_replica_lead()
     {
         await using var h = new ElectionHarness();
