@@ -96,6 +96,8 @@ bool reqNewCur[N + 1];      /* the version its write produced is still current *
 #define min(a, b) ((a) < (b) -> (a) : (b))
 #define eligible(i) (up[i] && !leading[i] && reqKind[i] == NONE && known[i] && !tried[i] && \
                      (obsHolder[i] == 0 || obsAge[i] >= LD || obsHolder[i] == i || obsHandoff[i] == i))
+/* Retaking its own record at once is allowed here; the elector holds off for LeaseDuration + RetryPeriod
+   after a failed term. The model thus allows more behaviours than the code: its safety covers the code's. */
 #define mustStepDown(i) (leading[i] && sinceSent[i] >= RD)
 #define settled(i) (reqState[i] == 0 || !quiet && reqAge[i] < DMAX) && !mustStepDown(i) && \
                    (!quiet || (up[i] && obsCur[i] && !eligible(i) && reqState[i] != ANSWERED && \
@@ -161,7 +163,8 @@ inline answer(i) {
 #endif
     :: reqKind[i] == RENEW && reqOk[i] && leading[i] ->
         /* RD runs from the sending of the last successful renewal.
-           cites Election/LeaseElector.cs "lastSent = sent;" */
+           cites Election/LeaseElector.cs "term.Renewed(written, sent);"
+           cites Election/LeaderTerm.cs "LastSent = sentAt;" */
         myCur[i] = reqNewCur[i];
 #ifdef BROKEN_DEADLINE
         sinceSent[i] = 0
@@ -187,14 +190,14 @@ proctype Replica(byte i) {
     :: atomic { eligible(i) -> send(i, ACQUIRE, obsCur[i]) }
     :: atomic { up[i] && leading[i] && reqKind[i] == NONE && !tried[i] && !mustStepDown(i) -> send(i, RENEW, myCur[i]) }
     /* The leader token is cancelled RD after the last successful renewal was sent.
-       cites Election/LeaseElector.cs "leaderToken.CancelAfter(" */
+       cites Election/LeaderTerm.cs "_token.CancelAfter(ElectionTiming.Clamp(UntilDeadline));" */
     :: atomic { mustStepDown(i) -> endTerm(i) }
     :: atomic { reqState[i] == ANSWERED -> answer(i) }
     /* Release on a graceful stop: the work stops first, then the empty holder is written. */
     :: atomic { !quiet && faults < FAULTS && leading[i] && reqKind[i] == NONE ->
                 faults++; endTerm(i); send(i, RELEASE, myCur[i]) }
     /* Hand-over: the work stops first, then the record names the successor with the hand-off mark.
-       cites Election/LeaseElector.cs "desired.Metadata.Annotations[HandoffAnnotation] = successor;" */
+       cites Election/LeaseRecord.cs "desired.Metadata.Annotations[HandoffAnnotation] = successor;" */
     :: atomic { !quiet && faults < FAULTS && leading[i] && reqKind[i] == NONE ->
                 faults++; endTerm(i); send(i, HANDOFF, myCur[i]) }
     /* A lost response: the replica only learns that the request failed. */

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha;
 
@@ -123,30 +124,41 @@ public sealed class HaManager : IDisposable
 
     /// <summary>
     /// Hands leadership over on purpose: the leader stops its work, then releases the Lease, or writes
-    /// <paramref name="preferredSuccessor"/> as holder so that replica takes over at once. This replica then
-    /// stays out of the next election for one LeaseDuration.
+    /// <paramref name="preferredSuccessor"/> as holder (in a new term) so that replica takes over at once.
+    /// This replica then stays out of the next election for LeaseDuration + RetryPeriod. The task completes
+    /// when the term has ended, whichever way it ended.
     /// </summary>
     /// <param name="preferredSuccessor">The identity of the replica to lead next, or null for whoever is first.</param>
     /// <param name="cancellationToken">Stops waiting (the hand-over still happens).</param>
-    /// <returns>True when this replica led and handed over; false when it was not leading.</returns>
+    /// <returns>
+    /// True when this replica led and wrote the hand-over (or release); false when it was not leading, or
+    /// the term ended otherwise first (lost, renew deadline passed, work would not stop, the write failed).
+    /// </returns>
     /// <exception cref="ArgumentException"><paramref name="preferredSuccessor"/> is this replica.</exception>
     public Task<bool> TriggerFailoverAsync(string? preferredSuccessor = null, CancellationToken cancellationToken = default) =>
         _elector.RequestFailoverAsync(preferredSuccessor, cancellationToken);
 
-    /// <summary>Reads the Lease and reports leader election as this replica sees it.</summary>
+    /// <summary>
+    /// Reads the Lease and reports leader election as this replica sees it. The read is bounded by
+    /// RenewDeadline on the manager's <see cref="TimeProvider"/> and changes nothing in the election.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the read.</param>
-    /// <returns>The status; <see cref="HaStatus.ClusterHealth"/> is the overall status of <see cref="CheckClusterHealthAsync"/>.</returns>
+    /// <returns>
+    /// The status, with <see cref="HaStatus.ClusterHealth"/> the overall status of <see cref="CheckClusterHealthAsync"/>;
+    /// when the API server cannot be reached (or answers with an error) it is built from the Lease as last
+    /// observed, with <see cref="HaStatus.ApiReachable"/> false and <see cref="HaStatus.ClusterHealth"/> Unhealthy.
+    /// </returns>
     public async Task<HaStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
+        var reachable = true;
         k8s.Models.V1Lease? lease;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_settings.RenewDeadline);
-            lease = await _elector.ReadAsync(timeout.Token).ConfigureAwait(false);
+            lease = await _elector.ReadForStatusAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is HttpRequestException or OperationCanceledException or k8s.Autorest.HttpOperationException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ApiErrors.IsApiOrNetwork(e))
         {
+            reachable = false;
             lease = _elector.ObservedLease;
         }
 
@@ -162,7 +174,8 @@ public sealed class HaManager : IDisposable
             LastRenewTime = spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : null,
             LeaderTransitions = spec?.LeaseTransitions ?? 0,
             IsWatching = _elector.IsWatching,
-            ClusterHealth = health.Status,
+            ApiReachable = reachable,
+            ClusterHealth = reachable ? health.Status : HealthStatus.Unhealthy,
         };
     }
 
@@ -185,8 +198,8 @@ public sealed class HaManager : IDisposable
     /// <summary>Makes <see cref="CheckClusterHealthAsync"/> and the status report from <paramref name="health"/>.</summary>
     internal void AttachHealth(HealthManager health) => Volatile.Write(ref _health, health);
 
-    /// <summary>Reads the Lease now (updating this replica's observation of it).</summary>
-    internal Task<k8s.Models.V1Lease?> ReadLeaseAsync(CancellationToken cancellationToken) => _elector.ReadAsync(cancellationToken);
+    /// <summary>Reads the Lease now, bounded by RenewDeadline; changes nothing in the election.</summary>
+    internal Task<k8s.Models.V1Lease?> ReadLeaseAsync(CancellationToken cancellationToken) => _elector.ReadForStatusAsync(cancellationToken);
 
     private HealthManager AttachDefaultHealth()
     {
@@ -200,18 +213,7 @@ public sealed class HaManager : IDisposable
     private static RoostHaOptions Resolve(RoostHaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var copy = new RoostHaOptions
-        {
-            LeaseName = options.LeaseName,
-            LeaseNamespace = options.LeaseNamespace,
-            Identity = options.Identity,
-            LeaseDuration = options.LeaseDuration,
-            RenewDeadline = options.RenewDeadline,
-            RetryPeriod = options.RetryPeriod,
-            ReleaseOnCancel = options.ReleaseOnCancel,
-            StopLeadingTimeout = options.StopLeadingTimeout,
-            MaxClockSkew = options.MaxClockSkew,
-        };
+        var copy = options.Clone();
         new PodEnvironment().ApplyDefaults(copy);
         var failures = RoostHaOptionsValidator.Failures(copy).ToList();
         if (failures.Count > 0)

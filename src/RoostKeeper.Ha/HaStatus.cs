@@ -24,6 +24,9 @@ public sealed record HaStatus
     /// <summary>Whether this replica is following the Lease by watch (true) or by polling after a watch failure.</summary>
     public bool IsWatching { get; init; }
 
+    /// <summary>Whether the status read of the Lease reached the API server; false: the other fields are as last observed.</summary>
+    public bool ApiReachable { get; init; } = true;
+
     /// <summary>The health of the replica set as this replica sees it: the overall status of <see cref="HaManager.CheckClusterHealthAsync"/> (Healthy, Degraded or Unhealthy).</summary>
     public required Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus ClusterHealth { get; init; }
 }

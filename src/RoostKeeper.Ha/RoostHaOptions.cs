@@ -58,4 +58,7 @@ public sealed class RoostHaOptions
     /// </summary>
     /// <value>Default null (off): expiry is judged only on the local monotonic clock. Must not be negative.</value>
     public TimeSpan? MaxClockSkew { get; set; }
+
+    /// <summary>A copy to resolve defaults on without touching the caller's instance (every property, by construction).</summary>
+    internal RoostHaOptions Clone() => (RoostHaOptions)MemberwiseClone();
 }

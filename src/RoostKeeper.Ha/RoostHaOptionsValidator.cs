@@ -13,6 +13,9 @@ internal sealed partial class RoostHaOptionsValidator : IValidateOptions<RoostHa
     /// <summary>client-go's JitterFactor: the leader may renew up to 1.2 × RetryPeriod after the last try.</summary>
     private const double JitterFactor = 1.2;
 
+    /// <summary>The longest duration any option may have: what a .NET timer accepts (uint.MaxValue − 1 ms).</summary>
+    private static readonly TimeSpan MaxDuration = Election.ElectionTiming.MaxTimer;
+
     public ValidateOptionsResult Validate(string? name, RoostHaOptions options)
     {
         var failures = Failures(options).ToList();
@@ -72,6 +75,23 @@ internal sealed partial class RoostHaOptionsValidator : IValidateOptions<RoostHa
         if (o.MaxClockSkew < TimeSpan.Zero)
         {
             yield return $"RoostHa:MaxClockSkew ({Format(o.MaxClockSkew.Value)}) must not be negative.";
+        }
+
+        // Upper bounds: every duration ends up in a timer (and LeaseDuration in the Lease's int32 seconds,
+        // a far larger bound), and a .NET timer refuses anything over uint.MaxValue − 1 ms.
+        foreach (var (name, value) in new (string, TimeSpan?)[]
+        {
+            (nameof(o.LeaseDuration), o.LeaseDuration),
+            (nameof(o.RenewDeadline), o.RenewDeadline),
+            (nameof(o.RetryPeriod), o.RetryPeriod),
+            (nameof(o.StopLeadingTimeout), o.StopLeadingTimeout),
+            (nameof(o.MaxClockSkew), o.MaxClockSkew),
+        })
+        {
+            if (value > MaxDuration)
+            {
+                yield return $"RoostHa:{name} ({Format(value.Value)}) must be at most {Format(MaxDuration)} (about 49 days, the longest timer .NET supports).";
+            }
         }
     }
 

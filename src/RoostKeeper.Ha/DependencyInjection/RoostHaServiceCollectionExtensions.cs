@@ -113,8 +113,10 @@ public static class RoostHaServiceCollectionExtensions
 
     /// <summary>
     /// Runs <typeparamref name="T"/> (typically a <see cref="BackgroundService"/>) only while this replica
-    /// leads: a new instance, created with its dependencies from DI, is started when a term begins and
-    /// stopped (its token cancelled, then awaited) when the term ends.
+    /// leads: a new instance, created with its dependencies from a DI scope of its own, is started when a
+    /// term begins and stopped (its token cancelled, then its ExecuteAsync awaited) when the term ends;
+    /// the scope is disposed after it. If its ExecuteAsync throws during the term, the term ends (as with a
+    /// throwing <see cref="HaManager.OnStartedLeading"/> callback) so another replica can lead.
     /// </summary>
     /// <typeparam name="T">The hosted service. Do not also register it with AddHostedService.</typeparam>
     /// <param name="builder">The builder.</param>
@@ -125,7 +127,7 @@ public static class RoostHaServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton(sp => new LeadershipCallbackRegistration
         {
-            Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout),
+            Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout),
         });
         return builder;
     }

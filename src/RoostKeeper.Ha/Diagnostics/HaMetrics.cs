@@ -6,8 +6,9 @@ namespace RoostKeeper.Ha.Diagnostics;
 /// <summary>
 /// The instruments of the "RoostKeeper.Ha" meter. Names are OpenTelemetry-style; Prometheus exporters
 /// show them as <c>roost_keeper_leader_election_changes_total</c>, <c>roost_keeper_leader_is_leader</c>,
-/// <c>roost_keeper_leader_election_renew_duration_seconds</c> and
-/// <c>roost_keeper_leader_election_failures_total</c>.
+/// <c>roost_keeper_leader_election_renew_duration_seconds</c>,
+/// <c>roost_keeper_leader_election_failures_total</c> and
+/// <c>roost_keeper_leader_election_watch_events_total</c>.
 /// </summary>
 internal sealed class HaMetrics : IDisposable
 {
@@ -29,7 +30,8 @@ internal sealed class HaMetrics : IDisposable
 
         Meter = meter;
         LeaderChanges = meter.CreateCounter<long>("roost_keeper.leader_election.changes", "{change}", "Times this replica became leader.");
-        Failures = meter.CreateCounter<long>("roost_keeper.leader_election.failures", "{failure}", "Failed Lease operations, by operation (acquire, renew, release, read, watch).");
+        Failures = meter.CreateCounter<long>("roost_keeper.leader_election.failures", "{failure}", "Failed Lease operations, by operation (acquire, renew, release, read, watch, work).");
+        WatchEvents = meter.CreateCounter<long>("roost_keeper.leader_election.watch.events", "{event}", "Watch events received for the Lease: the cost of following it by watch.");
         RenewDuration = meter.CreateHistogram<double>("roost_keeper.leader_election.renew.duration", "s", "Latency of successful Lease renewals.");
         meter.CreateObservableGauge("roost_keeper.leader.is_leader", ObserveLeaders, "{leader}", "1 while this replica leads, else 0, per identity.");
     }
@@ -40,6 +42,8 @@ internal sealed class HaMetrics : IDisposable
     public Counter<long> LeaderChanges { get; }
 
     public Counter<long> Failures { get; }
+
+    public Counter<long> WatchEvents { get; }
 
     public Histogram<double> RenewDuration { get; }
 

@@ -1,6 +1,10 @@
 namespace RoostKeeper.Ha.Election;
 
-/// <summary>Validated, resolved election settings (defaults filled in) that one elector runs with.</summary>
+/// <summary>
+/// Validated, resolved election settings (defaults filled in) that one elector runs with. <see cref="From"/>
+/// is the one place options are mapped: a new option is added to <see cref="RoostHaOptions"/>, its validator
+/// and here.
+/// </summary>
 internal sealed record ElectionSettings(
     string Identity,
     string LeaseNamespace,

@@ -1,8 +1,8 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Election;
 
@@ -36,7 +36,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         {
             return await _kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && !IsMissingResourceType(e))
+        catch (HttpOperationException e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound)
         {
             return null;
         }
@@ -48,7 +48,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         {
             return await _kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(lease, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (HttpOperationException e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
             throw new LeaseConflictException($"Lease {Namespace}/{Name} was created by someone else.", e);
         }
@@ -60,7 +60,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         {
             return await _kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound && !IsMissingResourceType(e))
+        catch (HttpOperationException e) when (ApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
         {
             throw new LeaseConflictException($"Lease {Namespace}/{Name} changed since resourceVersion {lease.Metadata?.ResourceVersion}.", e);
         }
@@ -102,7 +102,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         }
 
         // KubernetesClient hands ERROR events (a Status) to onError rather than to the stream.
-        if (error is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+        if (error is not null && ApiErrors.Classify(error) == ApiErrorKind.Expired)
         {
             throw new LeaseWatchExpiredException($"The watch on Lease {Namespace}/{Name} from resourceVersion {resourceVersion} expired: {error.Message}", error);
         }
@@ -112,8 +112,4 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
             throw new InvalidOperationException($"The watch on Lease {Namespace}/{Name} failed: {error.Message}", error);
         }
     }
-
-    /// <summary>A 404 for the resource type itself (no coordination.k8s.io) is an error, not a missing Lease.</summary>
-    private static bool IsMissingResourceType(HttpOperationException e) =>
-        e.Response.Content?.Contains("the server could not find the requested resource", StringComparison.Ordinal) == true;
 }

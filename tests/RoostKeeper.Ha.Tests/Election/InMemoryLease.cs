@@ -48,6 +48,41 @@ internal sealed class InMemoryLease
         }
     }
 
+    /// <summary>Deletes the Lease, as kubectl delete would.</summary>
+    public void Delete()
+    {
+        lock (_gate)
+        {
+            var gone = Copy(_lease ?? throw new InvalidOperationException("no lease"));
+            _lease = null;
+            gone.Metadata.ResourceVersion = (++_version).ToString(CultureInfo.InvariantCulture);
+            _history.Add((_version, WatchEventType.Deleted, Copy(gone)));
+            foreach (var watcher in _watchers)
+            {
+                watcher.Writer.TryWrite((WatchEventType.Deleted, Copy(gone)));
+            }
+        }
+    }
+
+    /// <summary>
+    /// An etcd restore (or a switch to another API server): the Lease keeps its content but resourceVersions
+    /// start again from <paramref name="version"/>, lower than before; history is gone and watches drop.
+    /// </summary>
+    public void RestoreWithVersion(long version)
+    {
+        lock (_gate)
+        {
+            _version = version;
+            _history.Clear();
+            if (_lease is not null)
+            {
+                _lease.Metadata.ResourceVersion = version.ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
+        DropWatches();
+    }
+
     public void CompactHistory()
     {
         lock (_gate)
@@ -106,13 +141,24 @@ internal sealed class InMemoryLease
         /// <summary>Runs before each write is applied (under no lock); lets a test see what the elector did when.</summary>
         public Action<V1Lease>? BeforeWrite { get; set; }
 
-        public Task<V1Lease?> GetAsync(CancellationToken cancellationToken)
+        /// <summary>Awaited before a read is answered: lets a test hold a read in flight (or fail it late).</summary>
+        public Func<CancellationToken, Task>? ReadGate { get; set; }
+
+        /// <summary>Awaited before a replace is applied: lets a test hold a write in flight (or fail it late).</summary>
+        public Func<V1Lease, CancellationToken, Task>? WriteGate { get; set; }
+
+        public async Task<V1Lease?> GetAsync(CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Gets);
             ThrowIfCut(cancellationToken);
+            if (ReadGate is { } gate)
+            {
+                await gate(cancellationToken);
+            }
+
             lock (store._gate)
             {
-                return Task.FromResult(store._lease is null ? null : Copy(store._lease));
+                return store._lease is null ? null : Copy(store._lease);
             }
         }
 
@@ -134,11 +180,16 @@ internal sealed class InMemoryLease
             }
         }
 
-        public Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken)
+        public async Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Replaces);
             ThrowIfCut(cancellationToken);
             BeforeWrite?.Invoke(lease);
+            if (WriteGate is { } gate)
+            {
+                await gate(lease, cancellationToken);
+            }
+
             lock (store._gate)
             {
                 if (store._lease is null || lease.Metadata.ResourceVersion != store._lease.Metadata.ResourceVersion)
@@ -146,7 +197,7 @@ internal sealed class InMemoryLease
                     throw new LeaseConflictException("stale");
                 }
 
-                return Task.FromResult(store.Commit(Copy(lease), WatchEventType.Modified));
+                return store.Commit(Copy(lease), WatchEventType.Modified);
             }
         }
 

@@ -124,6 +124,43 @@ public sealed class LeaderElectionIntegrationTests
         Assert.Single(terms);
     }
 
+    [SimulatedOnlyFact("fault injection")]
+    public async Task Slow_leader_whose_renewal_conflicts_steps_down_cleanly_and_one_leader_remains()
+    {
+        // The reproduction: the leader's renewal gets a 409 (labels churn) and, with 2 s of latency,
+        // its re-read outlives the 3 s renew deadline.
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        var timings = (TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500));
+        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns, timings: timings);
+        await using var _ = new Replicas(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+        var editor = cluster.CreateClient("editor");
+
+        cluster.Simulation.Faults.AddLatency(leader.Name, TimeSpan.FromSeconds(2));
+        var churn = Stopwatch.StartNew();
+        for (var n = 0; churn.Elapsed < TimeSpan.FromSeconds(8); n++)
+        {
+            var labels = new V1Patch("{\"metadata\":{\"labels\":{\"churn\":\"" + n + "\"}}}", V1Patch.PatchType.MergePatch);
+            await editor.CoordinationV1.PatchNamespacedLeaseAsync(labels, "roost-keeper-controller", ns);
+            await Task.Delay(20);
+        }
+
+        cluster.Simulation.Faults.AddLatency(leader.Name, TimeSpan.Zero);
+
+        // Settles on one leader, the one the Lease names, and every term that ended was stepped down from.
+        await Until(() => replicas.Count(r => r.Manager.IsLeader) == 1 && terms.Count(t => t.End is null) == 1);
+        var current = replicas.Single(r => r.Manager.IsLeader);
+        Assert.NotNull(terms.First(t => t.Replica == leader.Name).End); // the slow leader's term did end
+        Assert.Equal(current.Name, (await editor.CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", ns)).Spec.HolderIdentity);
+        Assert.All(replicas, r => Assert.Equal(terms.Count(t => t.Replica == r.Name && t.End is not null), r.StoppedCount));
+        ReplicaHost.AssertNoOverlap(terms.Where(t => t.End is not null));
+
+        // Every replica still competes: stopping the current leader hands the Lease on.
+        await current.StopAsync();
+        await WaitForLeaderAsync(replicas.Where(r => r != current).ToList());
+    }
+
     [Fact]
     public async Task Leader_hosted_service_runs_only_on_the_leader_and_moves_with_leadership()
     {
@@ -196,14 +233,14 @@ public sealed class LeaderElectionIntegrationTests
     }
 
     private static async Task<(List<ReplicaHost> Replicas, ConcurrentQueue<ReplicaHost.Term> Terms, Stopwatch Clock)> StartReplicasAsync(
-        TestCluster cluster, string ns, Action<string, IRoostHaBuilder>? configure = null)
+        TestCluster cluster, string ns, Action<string, IRoostHaBuilder>? configure = null, (TimeSpan Lease, TimeSpan Renew, TimeSpan Retry)? timings = null)
     {
         var clock = Stopwatch.StartNew();
         var terms = new ConcurrentQueue<ReplicaHost.Term>();
         var replicas = new List<ReplicaHost>();
         foreach (var name in new[] { "replica-a", "replica-b", "replica-c" })
         {
-            var replica = new ReplicaHost(name, cluster.CreateClient(name), ns, clock, terms, configure is null ? null : ha => configure(name, ha));
+            var replica = new ReplicaHost(name, cluster.CreateClient(name), ns, clock, terms, configure is null ? null : ha => configure(name, ha), timings);
             replicas.Add(replica);
             await replica.StartAsync();
         }

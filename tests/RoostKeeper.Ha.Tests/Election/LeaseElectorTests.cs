@@ -359,5 +359,5 @@ public sealed class LeaseElectorTests
             },
             CancellationToken.None);
 
-    private const string LeaseElectorAnnotation = RoostKeeper.Ha.Election.LeaseElector.HandoffAnnotation;
+    private const string LeaseElectorAnnotation = RoostKeeper.Ha.Election.LeaseRecord.HandoffAnnotation;
 }

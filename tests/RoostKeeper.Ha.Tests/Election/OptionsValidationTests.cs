@@ -21,6 +21,9 @@ public sealed class OptionsValidationTests
         { o => o.RetryPeriod = TimeSpan.Zero, "RoostHa:RetryPeriod (0ms) must be greater than zero" },
         { o => o.StopLeadingTimeout = TimeSpan.FromSeconds(-1), "RoostHa:StopLeadingTimeout (-1000ms) must be greater than zero" },
         { o => o.MaxClockSkew = TimeSpan.FromSeconds(-1), "RoostHa:MaxClockSkew (-1000ms) must not be negative" },
+        { o => (o.LeaseDuration, o.RenewDeadline) = (TimeSpan.FromDays(100), TimeSpan.FromDays(99)), "RoostHa:LeaseDuration (8640000s) must be at most" },
+        { o => o.StopLeadingTimeout = TimeSpan.MaxValue, "RoostHa:StopLeadingTimeout" },
+        { o => o.MaxClockSkew = TimeSpan.FromDays(365), "RoostHa:MaxClockSkew (31536000s) must be at most" },
     };
 
     [Theory]

@@ -18,8 +18,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
     private readonly IHost _host;
     private bool _stopped;
 
-    public ReplicaHost(string name, IKubernetes client, string leaseNamespace, Stopwatch clock, ConcurrentQueue<Term> terms, Action<IRoostHaBuilder>? configure = null)
+    public ReplicaHost(string name, IKubernetes client, string leaseNamespace, Stopwatch clock, ConcurrentQueue<Term> terms, Action<IRoostHaBuilder>? configure = null, (TimeSpan Lease, TimeSpan Renew, TimeSpan Retry)? timings = null)
     {
+        var (leaseDuration, renewDeadline, retryPeriod) = timings ?? (LeaseDuration, RenewDeadline, RetryPeriod);
         Name = name;
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton(client);
@@ -28,9 +29,9 @@ internal sealed class ReplicaHost : IAsyncDisposable
             o.LeaseName = "roost-keeper-controller";
             o.LeaseNamespace = leaseNamespace;
             o.Identity = name;
-            o.LeaseDuration = LeaseDuration;
-            o.RenewDeadline = RenewDeadline;
-            o.RetryPeriod = RetryPeriod;
+            o.LeaseDuration = leaseDuration;
+            o.RenewDeadline = renewDeadline;
+            o.RetryPeriod = retryPeriod;
         })
         .OnStartedLeading(async (leadership, token) =>
         {

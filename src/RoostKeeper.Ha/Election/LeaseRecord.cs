@@ -1,0 +1,118 @@
+using k8s;
+using k8s.Models;
+
+namespace RoostKeeper.Ha.Election;
+
+/// <summary>
+/// The Lease record as client-go's resourcelock writes it (holderIdentity, leaseDurationSeconds,
+/// acquireTime, renewTime, leaseTransitions), plus our hand-over mark: building, reading, copying and
+/// comparing records, with no I/O and no clock of its own.
+/// </summary>
+internal static class LeaseRecord
+{
+    /// <summary>
+    /// Set by a leader that hands the Lease to a chosen successor: the record names the successor as
+    /// holder with a fresh renewTime, so every other elector (ours or client-go's) waits as for any live
+    /// leader, while the successor, seeing this mark on the hand-over record itself, takes its term at once.
+    /// </summary>
+    public const string HandoffAnnotation = "roostkeeper.ha/handoff-to";
+
+    /// <summary>A deep copy, so a record we send never aliases one we observed.</summary>
+    public static V1Lease Copy(V1Lease lease) => KubernetesJson.Deserialize<V1Lease>(KubernetesJson.Serialize(lease));
+
+    public static string? Holder(V1Lease? lease) => lease?.Spec?.HolderIdentity is { Length: > 0 } holder ? holder : null;
+
+    public static long? Term(V1Lease? lease) => lease?.Spec?.LeaseTransitions;
+
+    /// <summary>Whether <paramref name="lease"/> is still term <paramref name="term"/> held by <paramref name="identity"/>.</summary>
+    public static bool IsTermOf(V1Lease? lease, string identity, long term) =>
+        lease?.Spec is { } spec && spec.HolderIdentity == identity && spec.LeaseTransitions == term;
+
+    /// <summary>
+    /// Whether <paramref name="lease"/> is a hand-over to <paramref name="identity"/> that nobody has renewed
+    /// since: a successor running client-go keeps the mark while it renews, so once renewTime moved on, the
+    /// mark is spent and the record waits for expiry like any other.
+    /// </summary>
+    public static bool IsHandedTo(V1Lease? lease, string identity) =>
+        lease?.Spec is { } spec
+        && spec.HolderIdentity == identity
+        && lease.Metadata?.Annotations?.TryGetValue(HandoffAnnotation, out var to) == true && to == identity
+        && spec.AcquireTime is { } acquired && spec.RenewTime == acquired;
+
+    /// <summary>The duration the holder wrote, or <paramref name="fallback"/> when it wrote none.</summary>
+    public static TimeSpan Duration(V1Lease? lease, TimeSpan fallback) =>
+        lease?.Spec?.LeaseDurationSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : fallback;
+
+    /// <summary>
+    /// A new term for <paramref name="identity"/>: one past both the observed record's term and the highest
+    /// term this replica ever saw, so a Lease deleted and recreated does not start again at zero for anyone
+    /// who saw the earlier terms. The hand-over mark is consumed.
+    /// </summary>
+    public static V1Lease ForAcquire(V1Lease? observed, string namespaceName, string name, string identity, int durationSeconds, DateTime now, long? highestSeen)
+    {
+        V1Lease desired;
+        if (observed is null)
+        {
+            desired = new V1Lease
+            {
+                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = namespaceName },
+                Spec = new V1LeaseSpec { LeaseTransitions = highestSeen is { } seen ? NextTerm(seen) : 0 },
+            };
+        }
+        else
+        {
+            desired = Copy(observed);
+            desired.Spec ??= new V1LeaseSpec();
+            desired.Spec.LeaseTransitions = NextTerm(Math.Max(observed.Spec?.LeaseTransitions ?? 0, highestSeen ?? 0));
+            desired.Metadata.Annotations?.Remove(HandoffAnnotation);
+        }
+
+        desired.Spec.HolderIdentity = identity;
+        desired.Spec.LeaseDurationSeconds = durationSeconds;
+        desired.Spec.AcquireTime = now;
+        desired.Spec.RenewTime = now;
+        return desired;
+    }
+
+    /// <summary>The leader's renewal of <paramref name="current"/>: same term, a new renewTime.</summary>
+    public static V1Lease ForRenewal(V1Lease current, string identity, int durationSeconds, DateTime now)
+    {
+        var desired = Copy(current);
+        desired.Spec.HolderIdentity = identity;
+        desired.Spec.LeaseDurationSeconds = durationSeconds;
+        desired.Spec.RenewTime = now;
+        return desired;
+    }
+
+    /// <summary>client-go's release record: no holder, a 1 s duration, transitions kept.</summary>
+    public static V1Lease ForRelease(V1Lease current, DateTime now)
+    {
+        var desired = Copy(current);
+        desired.Spec.HolderIdentity = "";
+        desired.Spec.LeaseDurationSeconds = 1;
+        desired.Spec.AcquireTime = now;
+        desired.Spec.RenewTime = now;
+        return desired;
+    }
+
+    /// <summary>
+    /// A hand-over to <paramref name="successor"/>. It starts a new term: a client-go or KubernetesClient
+    /// successor treats a record naming it as a renewal and keeps leaseTransitions as written, so writing the
+    /// old term would let two leaders share it.
+    /// </summary>
+    public static V1Lease ForHandOver(V1Lease current, string successor, int durationSeconds, DateTime now)
+    {
+        var desired = Copy(current);
+        desired.Spec.HolderIdentity = successor;
+        desired.Spec.LeaseDurationSeconds = durationSeconds;
+        desired.Spec.LeaseTransitions = NextTerm(current.Spec.LeaseTransitions ?? 0);
+        desired.Spec.AcquireTime = now;
+        desired.Spec.RenewTime = now;
+        desired.Metadata.Annotations ??= new Dictionary<string, string>();
+        desired.Metadata.Annotations[HandoffAnnotation] = successor;
+        return desired;
+    }
+
+    /// <summary>The term after <paramref name="term"/> (leaseTransitions is an int32 on the wire).</summary>
+    private static int NextTerm(long term) => checked((int)(term + 1));
+}

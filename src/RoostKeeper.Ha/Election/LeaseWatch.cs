@@ -1,0 +1,315 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.KubernetesApi;
+
+namespace RoostKeeper.Ha.Election;
+
+/// <summary>
+/// What one replica knows of the Lease. Follows it by watch (polling every RetryPeriod while the watch is
+/// down, re-reading after 410 Gone), takes in the responses to the elector's own requests, keeps the latest
+/// observation stamped with the local monotonic clock, and announces new holders off the caller's path.
+/// </summary>
+/// <remarks>
+/// resourceVersions are opaque: they are only compared for equality, never ordered, so an etcd restore or
+/// another API server (versions that go backwards) cannot make fresh reads look "older". The one ordering
+/// problem (a watch event that arrives after the response to a later request) is solved from the watch
+/// stream's own order: after applying a response with version V, events before V's echo are older than V
+/// and skipped; a response whose version the watch already delivered is older than what we hold.
+/// </remarks>
+internal sealed class LeaseWatch
+{
+    private const int RecentVersions = 64;
+    private const string DeletedEcho = "\0deleted";
+
+    private readonly ILeaseClient _client;
+    private readonly ElectionSettings _settings;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly HaMetrics _metrics;
+    private readonly LeadershipCallbacks _callbacks;
+    private readonly Action<V1Lease?> _observed;
+    private readonly string _lease;
+    private readonly object _gate = new();
+    private readonly Queue<string> _delivered = new();
+    private string? _awaitedEcho;
+    private Observation? _observation;
+    private TaskCompletionSource _changed = NewSignal();
+    private long? _highestTerm;
+    private string? _announced;
+    private Task _announcing = Task.CompletedTask;
+    private volatile bool _watching;
+    private volatile bool _apiReachable = true;
+
+    public LeaseWatch(ILeaseClient client, ElectionSettings settings, ILogger logger, TimeProvider time, HaMetrics metrics, LeadershipCallbacks callbacks, Action<V1Lease?> observed)
+    {
+        _client = client;
+        _settings = settings;
+        _logger = logger;
+        _time = time;
+        _metrics = metrics;
+        _callbacks = callbacks;
+        _observed = observed;
+        _lease = $"{client.Namespace}/{client.Name}";
+    }
+
+    public bool IsWatching => _watching;
+
+    public bool ApiReachable => _apiReachable;
+
+    /// <summary>The highest leaseTransitions this replica has seen on the Lease, whatever happened to it since.</summary>
+    public long? HighestTerm
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _highestTerm;
+            }
+        }
+    }
+
+    /// <summary>The latest observation (null before the first read) and a task that completes at the next change.</summary>
+    public (Observation? Observation, Task Changed) Snapshot()
+    {
+        lock (_gate)
+        {
+            return (_observation, _changed.Task);
+        }
+    }
+
+    /// <summary>Follows the Lease until <paramref name="stop"/>.</summary>
+    public async Task RunAsync(CancellationToken stop)
+    {
+        string? resourceVersion = null;
+        var needRead = true;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (needRead)
+                {
+                    using var read = new Attempt(stop, _settings.RenewDeadline, _time);
+                    var lease = await _client.GetAsync(read.Token).ConfigureAwait(false);
+                    _apiReachable = true;
+                    Apply(lease, fromWatch: false, restartsStream: true);
+                    resourceVersion = lease?.Metadata?.ResourceVersion;
+                    needRead = false;
+                }
+
+                _watching = true;
+                await foreach (var (type, lease) in _client.WatchAsync(resourceVersion, stop).ConfigureAwait(false))
+                {
+                    resourceVersion = lease.Metadata?.ResourceVersion ?? resourceVersion;
+                    _metrics.WatchEvents.Add(1, new KeyValuePair<string, object?>("lease", _lease));
+                    if (type != WatchEventType.Bookmark)
+                    {
+                        Apply(type == WatchEventType.Deleted ? null : lease, fromWatch: true, restartsStream: false, version: type == WatchEventType.Deleted ? DeletedEcho : resourceVersion);
+                    }
+                }
+            }
+            catch (LeaseWatchExpiredException)
+            {
+                ElectionLog.WatchExpired(_logger, _lease, _settings.Identity);
+                needRead = true;
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (needRead)
+                {
+                    _apiReachable = false;
+                }
+
+                StopWatching();
+                needRead = true;
+                _metrics.Failures.Add(1, new KeyValuePair<string, object?>("operation", "watch"), new KeyValuePair<string, object?>("lease", _lease));
+                ElectionLog.WatchFailed(_logger, _lease, _settings.Identity, _settings.RetryPeriod, ApiErrors.Describe(e), ApiErrors.IsApiOrNetwork(e) ? null : e);
+                Signal();
+                try
+                {
+                    await Task.Delay(_settings.RetryPeriod, _time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes in the Lease as returned by one of our own requests (a write's response, a re-read).</summary>
+    public void ObserveResponse(V1Lease? lease) => Apply(lease, fromWatch: false, restartsStream: false);
+
+    /// <summary>Re-reads the Lease for the elector; never throws. Ok is false when the read failed or was cancelled.</summary>
+    public async Task<(bool Ok, V1Lease? Lease)> ReadAsync(string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var read = new Attempt(cancellationToken, _settings.RenewDeadline, _time);
+            var lease = await _client.GetAsync(read.Token).ConfigureAwait(false);
+            _apiReachable = true;
+            ObserveResponse(lease);
+            return (true, lease);
+        }
+        catch (Exception e)
+        {
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                ReportFailure(operation, e);
+            }
+
+            return (false, null);
+        }
+    }
+
+    /// <summary>Counts and logs a failed Lease call; API and network failures as one line, anything else with its stack.</summary>
+    public void ReportFailure(string operation, Exception e)
+    {
+        if (ApiErrors.IsTransient(e) && ApiErrors.StatusCode(e) is null)
+        {
+            // No answer at all (refused, reset, timed out): the API server is unreachable, not just failing.
+            _apiReachable = false;
+        }
+
+        _metrics.Failures.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("lease", _lease));
+        ElectionLog.ApiFailed(_logger, operation, _lease, _settings.Identity, ApiErrors.Describe(e), ApiErrors.IsApiOrNetwork(e) ? null : e);
+    }
+
+    public void MarkReachable() => _apiReachable = true;
+
+    private void StopWatching()
+    {
+        lock (_gate)
+        {
+            _watching = false;
+            _awaitedEcho = null;
+        }
+    }
+
+    /// <summary>
+    /// Records what the Lease looks like now. Only a new resourceVersion counts as a change: re-reading an
+    /// unchanged Lease must not restart a follower's expiry count.
+    /// </summary>
+    private void Apply(V1Lease? lease, bool fromWatch, bool restartsStream, string? version = null)
+    {
+        version ??= lease?.Metadata?.ResourceVersion;
+        string? announce = null;
+        lock (_gate)
+        {
+            if (LeaseRecord.Term(lease) is { } term && (_highestTerm is null || term > _highestTerm))
+            {
+                _highestTerm = term;
+            }
+
+            if (restartsStream)
+            {
+                // A fresh read that the next watch starts from: the old stream's order no longer applies.
+                _delivered.Clear();
+                _awaitedEcho = null;
+            }
+            else if (fromWatch)
+            {
+                Remember(version);
+                if (_awaitedEcho is not null)
+                {
+                    // Events before the echo of a response we applied are older than it.
+                    if (version == _awaitedEcho)
+                    {
+                        _awaitedEcho = null;
+                    }
+
+                    return;
+                }
+            }
+            else if (version is not null && _delivered.Contains(version))
+            {
+                return; // the watch delivered this version already, and maybe newer ones since
+            }
+            else if (_watching && version is not null)
+            {
+                // Skip watch events until the stream catches up with this response. (A response that the
+                // Lease is gone is not awaited: its echo's version is unknown, so at worst an older event
+                // shows the Lease briefly until the deletion arrives.)
+                _awaitedEcho = version;
+            }
+
+            var previous = _observation;
+            if (previous is not null && (previous.Lease is null) == (lease is null) && previous.Lease?.Metadata?.ResourceVersion == lease?.Metadata?.ResourceVersion)
+            {
+                return;
+            }
+
+            _observation = new Observation(lease, _time.GetTimestamp(), First: previous is null);
+            var holder = LeaseRecord.Holder(lease);
+            if (holder is null)
+            {
+                _announced = null;
+            }
+            else if (holder != _announced)
+            {
+                _announced = announce = holder;
+                _announcing = _announcing.ContinueWith(_ => Announce(holder), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            }
+
+            var previousSignal = _changed;
+            _changed = NewSignal();
+            previousSignal.TrySetResult();
+        }
+
+        _observed(lease);
+        if (announce is not null)
+        {
+            ElectionLog.NewLeader(_logger, _lease, announce, _settings.Identity);
+        }
+    }
+
+    private void Remember(string? version)
+    {
+        if (version is null)
+        {
+            return;
+        }
+
+        _delivered.Enqueue(version);
+        if (_delivered.Count > RecentVersions)
+        {
+            _delivered.Dequeue();
+        }
+    }
+
+    /// <summary>Runs OnNewLeader callbacks one holder at a time, in order, on the thread pool: a slow handler delays nothing else.</summary>
+    private void Announce(string holder)
+    {
+        foreach (var callback in _callbacks.NewLeader())
+        {
+            try
+            {
+                callback(holder);
+            }
+            catch (Exception e)
+            {
+                ElectionLog.CallbackFailed(_logger, "OnNewLeader", _settings.Identity, _lease, e);
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        lock (_gate)
+        {
+            var previous = _changed;
+            _changed = NewSignal();
+            previous.TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The Lease as observed (null: it does not exist), when, and whether it was the first observation.</summary>
+    internal sealed record Observation(V1Lease? Lease, long ObservedAt, bool First);
+}
