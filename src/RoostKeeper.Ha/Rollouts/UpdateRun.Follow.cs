@@ -12,6 +12,7 @@ internal sealed partial class UpdateRun
     private async Task<UpdateStatus> FollowAsync(UpdateValidator.Plan plan, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var canaryPending = _options.Canary;
+        var canaryHeld = false;
         (RolloutFailureKind Kind, string Message)? failure = null;
         try
         {
@@ -34,6 +35,15 @@ internal sealed partial class UpdateRun
                 {
                     failure = (podFailure.Kind, podFailure.Message);
                     break;
+                }
+
+                if (canaryPending && !canaryHeld && report.NewReplicaSet is { } created)
+                {
+                    // Pause as soon as the new ReplicaSet exists: with maxSurge 1 and maxUnavailable 0 it was created with
+                    // one pod, and a paused Deployment is only resized, never rolled further, so the canary stays one pod.
+                    await PatchSpecAsync(new JsonObject { ["paused"] = true }, deadline, cancellationToken).ConfigureAwait(false);
+                    canaryHeld = true;
+                    _tracker.Enter(UpdatePhase.Canary, $"holding: ReplicaSet {created.Metadata.Name} created; waiting for its first pod to be ready");
                 }
 
                 if (canaryPending && report.NewReplicaSet is { } canarySet && pods.Any(PodFailureDetector.IsReady))
@@ -104,10 +114,9 @@ internal sealed partial class UpdateRun
         return await RollBackAsync(kind, message).ConfigureAwait(false);
     }
 
-    /// <summary>Canary: pause after the first new pod is ready, verify, then resume with the update's strategy; the failure if any.</summary>
+    /// <summary>Canary: the first new pod is ready and the Deployment paused: verify, then resume with the update's strategy; the failure if any.</summary>
     private async Task<(RolloutFailureKind, string)?> HoldCanaryAsync(UpdateValidator.Plan plan, V1ReplicaSet canarySet, IReadOnlyList<V1Pod> pods, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        await PatchSpecAsync(new JsonObject { ["paused"] = true }, deadline, cancellationToken).ConfigureAwait(false);
         var failure = await VerifyAsync(VerificationStage.Canary, UpdatePhase.Canary, canarySet, pods, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
