@@ -18,7 +18,7 @@ internal static class PodFailureDetector
 
     /// <summary>The first failure among <paramref name="pods"/>, or null when none has failed yet.</summary>
     /// <param name="pods">The new ReplicaSet's pods.</param>
-    /// <param name="age">How long each pod has been seen by the caller (measured on the caller's clock, not the pod's timestamps).</param>
+    /// <param name="age">How long each pod has been seen running by the caller (measured on the caller's clock, not the pod's timestamps).</param>
     /// <param name="maxRestarts">Restarts of one container that count as a crash loop.</param>
     /// <param name="readinessTimeout">How long a running pod may stay unready.</param>
     public static PodFailure? Detect(IEnumerable<V1Pod> pods, Func<V1Pod, TimeSpan> age, int maxRestarts, TimeSpan readinessTimeout)

@@ -193,8 +193,10 @@ internal sealed partial class UpdateRun
         var report = RolloutStatusEvaluator.Evaluate(deployment, replicaSets);
         var pods = report.NewReplicaSet is { } newSet ? await _api.PodsAsync(newSet, deadline, cancellationToken).ConfigureAwait(false) : [];
         var now = _time.GetUtcNow();
-        foreach (var pod in pods)
+        foreach (var pod in pods.Where(p => p.Status?.Phase == "Running"))
         {
+            // The readiness bound runs from when the pod was first seen running: a slow pull or a pod waiting for a
+            // node is the progress deadline's (and Timeout's) business, not a readiness failure.
             _firstSeen.TryAdd(pod.Metadata.Uid ?? pod.Metadata.Name, now);
         }
 
