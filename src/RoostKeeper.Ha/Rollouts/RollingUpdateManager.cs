@@ -92,6 +92,7 @@ public sealed class RollingUpdateManager : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         ArgumentException.ThrowIfNullOrEmpty(deployment);
         ArgumentNullException.ThrowIfNull(image);
+        ThrowIfNotLeader(@namespace, deployment);
         var container = await SingleContainerAsync(@namespace, deployment, cancellationToken).ConfigureAwait(false);
         return await PerformRollingUpdateAsync(@namespace, deployment, new Dictionary<string, string> { [container] = image }, options, progress, cancellationToken).ConfigureAwait(false);
     }
@@ -118,13 +119,7 @@ public sealed class RollingUpdateManager : IDisposable
         RollingUpdateOptionsValidator.ThrowIfInvalid(settings);
         var frozen = new SortedDictionary<string, string>(images.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
 
-        if (_leadership?.Invoke() is { IsLeader: false } leadership)
-        {
-            var problem = $"This replica ({Identity}) is not the leader; only the leader performs rolling updates (the leader is {leadership.Leader ?? "not known yet"}).";
-            RolloutLog.Refused(_logger, @namespace, deployment, problem);
-            throw new RolloutRefusedException(@namespace, deployment, [problem]);
-        }
-
+        ThrowIfNotLeader(@namespace, deployment);
         var key = @namespace + "/" + deployment;
         var id = NewId();
         if (!_running.TryAdd(key, id))
@@ -210,6 +205,16 @@ public sealed class RollingUpdateManager : IDisposable
         return containers.Count == 1
             ? containers[0].Name
             : throw new RolloutRefusedException(ns, name, [$"Deployment {ns}/{name} has {containers.Count} containers ({string.Join(", ", containers.Select(c => c.Name))}); name the container(s) with the image map overload."]);
+    }
+
+    private void ThrowIfNotLeader(string ns, string deployment)
+    {
+        if (_leadership?.Invoke() is { IsLeader: false } leadership)
+        {
+            var problem = $"This replica ({Identity}) is not the leader; only the leader performs rolling updates (the leader is {leadership.Leader ?? "not known yet"}).";
+            RolloutLog.Refused(_logger, ns, deployment, problem);
+            throw new RolloutRefusedException(ns, deployment, [problem]);
+        }
     }
 
     private string NewId()
