@@ -103,6 +103,20 @@ public sealed class RollingUpdateSafetyTests
     }
 
     [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task Expired_lock_of_a_holder_that_died_does_not_block_the_next_update()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 2);
+        var stale = "id=upd-dead;holder=replica-gone;expires=2020-01-01T00:00:00Z";
+        await h.Client.AppsV1.PatchNamespacedDeploymentAsync(
+            new V1Patch(new { metadata = new { annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = stale } } }, V1Patch.PatchType.MergePatch), "roost", h.Namespace);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        Assert.False((await h.DeploymentAsync()).Metadata.Annotations.ContainsKey(RollingUpdateManager.LockAnnotation));
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
     public async Task Cancellation_rolls_back_then_throws()
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 3, podStartupDelay: TimeSpan.FromSeconds(1));
