@@ -166,9 +166,9 @@ public sealed class RollingUpdateManagerTests
     [SimulatedOnlyFact("simulated Deployment controller")]
     public async Task Canary_that_passes_holds_after_the_first_new_pod_then_completes()
     {
-        // Pods take 1.5 s to start here, so the manager's pause (issued once the new ReplicaSet exists) lands before the
+        // Pods take 3 s to start here, so the manager's pause (issued once the new ReplicaSet exists) lands before the
         // canary pod is ready, as it does on a real cluster where pulling and starting a container takes seconds.
-        await using var h = await RolloutHarness.StartAsync(replicas: 3, podStartupDelay: TimeSpan.FromSeconds(1.5));
+        await using var h = await RolloutHarness.StartAsync(replicas: 3, podStartupDelay: TimeSpan.FromSeconds(3));
         var atCanary = (Paused: false, NewPods: 0, OldPods: 0);
 
         var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o =>
