@@ -80,8 +80,12 @@ internal sealed partial class UpdateRun
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             if (!_tracker.Status.IsFinished)
             {
-                // Only reachable before the template was written (after it, every path ends in a final phase).
-                var reason = e is OperationCanceledException ? "cancelled before the template was changed" : $"stopped before the template was changed: {(ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : e.Message)}";
+                // Before the template is written this is a refusal or an API failure; after it, only a defect (an
+                // unexpected exception) gets here, and the status says the Deployment may be mid-rollout.
+                var problem = ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : $"{e.GetType().Name}: {e.Message}";
+                var reason = !_templateWritten
+                    ? (e is OperationCanceledException ? "cancelled before the template was changed" : $"stopped before the template was changed: {problem}")
+                    : $"stopped by an unexpected error after the template was changed (the Deployment may be mid-rollout; check kubectl rollout status): {problem}";
                 _tracker.Enter(UpdatePhase.Failed, reason, e is OperationCanceledException ? RolloutFailureKind.Cancelled : RolloutFailureKind.ApiError);
             }
 
