@@ -219,6 +219,26 @@ public sealed class RollingUpdateManagerTests
         await h.WaitForPodsAsync("roost:v1", 3);
     }
 
+    [SimulatedOnlyFact("simulated kubelet image rules")]
+    public async Task Crash_looping_canary_is_rolled_back_by_default_without_waiting_for_verification()
+    {
+        // Argo Rollouts and Flagger leave a crash-looping canary for the analysis (or a human) to judge; here it is a failure.
+        await using var h = await RolloutHarness.StartAsync(replicas: 3);
+        h.Simulation.Images.Set("roost:crash", ImageHealth.CrashLooping);
+        var verified = false;
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:crash", RolloutHarness.Fast(o =>
+        {
+            o.Canary = true;
+            o.Verify = (_, _) => Task.FromResult(verified = true);
+        }));
+
+        Assert.False(verified, "a canary that never became ready was verified");
+        Assert.Equal((UpdatePhase.RolledBack, RolloutFailureKind.CrashLoop), (status.Phase, status.Failure));
+        Assert.NotEqual(true, (await h.DeploymentAsync()).Spec.Paused);
+        await h.WaitForPodsAsync("roost:v1", 3);
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool; this reports in order, on the caller's thread.</summary>
     private sealed class SynchronousProgress(Action<UpdateStatus> report) : IProgress<UpdateStatus>
     {
