@@ -98,8 +98,10 @@ internal sealed partial class UpdateRun
             return;
         }
 
-        var deadline = _time.GetUtcNow() + TimeSpan.FromSeconds(30);
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30), _time);
+        // Bounded like the rollback (at most 30 s): an unreachable API must not hold the caller much past the outcome.
+        var limit = _options.RollbackTimeout < TimeSpan.FromSeconds(30) ? _options.RollbackTimeout : TimeSpan.FromSeconds(30);
+        var deadline = _time.GetUtcNow() + limit;
+        using var bound = new CancellationTokenSource(limit, _time);
         try
         {
             var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, bound.Token).ConfigureAwait(false);
