@@ -1,51 +1,60 @@
 using BenchmarkDotNet.Running;
 using RoostKeeper.Ha.Benchmarks.Failover;
-using RoostKeeper.Ha.Benchmarks.Health;
 using RoostKeeper.Ha.Benchmarks.Fleet;
+using RoostKeeper.Ha.Benchmarks.Health;
+using RoostKeeper.Ha.Benchmarks.Rollouts;
 
 namespace RoostKeeper.Ha.Benchmarks;
 
 internal static class Program
 {
+    private const string Usage = """
+        Usage: dotnet run -c Release --project benchmarks/RoostKeeper.Ha.Benchmarks -- COMMAND
+          failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast]
+          fleet    [--sizes 3,10,30] [--window-seconds N] [--settle-seconds N] [--warmup-seconds N]
+          health   [--rounds N]
+          rollout  [--runs N] [--progress-deadline-seconds N] [--pod-startup-ms N] [--replicas N] [--kubectl real|model]
+          micro    [BenchmarkDotNet arguments]
+        """;
+
     public static async Task<int> Main(string[] args)
     {
-        switch (args)
+        // Arguments are parsed before anything runs, so a bad one is a usage error and a runner's own
+        // ArgumentException is not mistaken for one.
+        Func<Task<int>>? run;
+        try
         {
-            case ["failover", .. var rest]:
-                FailoverSettings settings;
-                try
-                {
-                    settings = FailoverSettings.Parse(rest);
-                }
-                catch (ArgumentException e)
-                {
-                    await Console.Error.WriteLineAsync(e.Message);
-                    return 2;
-                }
-
-                return await new FailoverRunner(settings).RunAsync();
-            case ["health", .. var rest]:
-                var rounds = rest is ["--rounds", var n, ..] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 10;
-                return await new HealthRoundRunner(rounds, [20, 100, 250]).RunAsync();
-            case ["fleet", .. var rest]:
-                FleetSettings fleet;
-                try
-                {
-                    fleet = FleetSettings.Parse(rest);
-                }
-                catch (ArgumentException e)
-                {
-                    await Console.Error.WriteLineAsync(e.Message);
-                    return 2;
-                }
-
-                return await new FleetRunner(fleet).RunAsync();
-            case ["micro", .. var rest]:
-                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
-                return 0;
-            default:
-                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | health [--rounds N] | fleet [--sizes 3,10,30] [--window-seconds N] [--settle-seconds N] [--warmup-seconds N] | micro [BenchmarkDotNet arguments]");
-                return 2;
+            run = args switch
+            {
+                ["failover", .. var rest] => new FailoverRunner(FailoverSettings.Parse(rest)).RunAsync,
+                ["fleet", .. var rest] => new FleetRunner(FleetSettings.Parse(rest)).RunAsync,
+                ["health", .. var rest] => new HealthRoundRunner(HealthRounds(rest), [20, 100, 250]).RunAsync,
+                ["rollout", .. var rest] => new RolloutRunner(RolloutSettings.Parse(rest)).RunAsync,
+                ["micro", .. var rest] => () => Task.FromResult(Micro(rest)),
+                _ => null,
+            };
         }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+
+        if (run is null)
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        return await run();
+    }
+
+    private static int HealthRounds(string[] rest) =>
+        rest is ["--rounds", var n, ..] ? int.Parse(n, System.Globalization.CultureInfo.InvariantCulture) : 10;
+
+    private static int Micro(string[] rest)
+    {
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
+        return 0;
     }
 }

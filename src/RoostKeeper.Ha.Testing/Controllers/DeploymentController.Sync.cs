@@ -152,6 +152,17 @@ internal sealed partial class DeploymentController
             },
         };
 
+        // SetNewReplicaSetAnnotations: the Deployment's own annotations (change-cause included, which is what
+        // `kubectl rollout history` reads per revision) travel to its new ReplicaSet.
+        var rsAnnotations = (JsonObject)body["metadata"]!["annotations"]!;
+        foreach (var (key, value) in deployment["metadata"]?["annotations"] as JsonObject ?? [])
+        {
+            if (!rsAnnotations.ContainsKey(key) && key is not ("kubectl.kubernetes.io/last-applied-configuration" or "deployment.kubernetes.io/revision-history" or "deprecated.deployment.rollback.to"))
+            {
+                rsAnnotations[key] = value?.DeepClone();
+            }
+        }
+
         JsonObject created;
         try
         {

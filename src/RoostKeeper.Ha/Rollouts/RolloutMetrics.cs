@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+using RoostKeeper.Ha.Diagnostics;
+
+namespace RoostKeeper.Ha.Rollouts;
+
+/// <summary>
+/// Rolling updates' instruments on the "RoostKeeper.Ha" meter: <c>roost_keeper.rollout.updates.started</c>,
+/// <c>.succeeded</c>, <c>.rolled_back</c> and <c>.failed</c> (counters, tagged with namespace and deployment;
+/// rolled_back and failed also with the failure kind) and <c>roost_keeper.rollout.duration</c> (seconds from start to
+/// a final phase, tagged with the outcome).
+/// </summary>
+internal sealed class RolloutMetrics : IDisposable
+{
+    private readonly Meter? _ownedMeter;
+
+    public RolloutMetrics(IMeterFactory? meterFactory = null)
+    {
+        // IMeterFactory hands out one Meter per name, so these instruments join the elector's on the shared meter.
+        Meter meter;
+        if (meterFactory is not null)
+        {
+            meter = meterFactory.Create(HaTelemetry.Name);
+        }
+        else
+        {
+            meter = new Meter(HaTelemetry.Name);
+            _ownedMeter = meter;
+        }
+
+        Started = meter.CreateCounter<long>("roost_keeper.rollout.updates.started", "{update}", "Rolling updates started.");
+        Succeeded = meter.CreateCounter<long>("roost_keeper.rollout.updates.succeeded", "{update}", "Rolling updates that completed and were verified.");
+        RolledBack = meter.CreateCounter<long>("roost_keeper.rollout.updates.rolled_back", "{update}", "Rolling updates rolled back after a failure, by failure kind.");
+        Failed = meter.CreateCounter<long>("roost_keeper.rollout.updates.failed", "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
+        Duration = meter.CreateHistogram<double>("roost_keeper.rollout.duration", "s", "Time from the start of a rolling update to its final phase, by outcome.");
+    }
+
+    public Counter<long> Started { get; }
+
+    public Counter<long> Succeeded { get; }
+
+    public Counter<long> RolledBack { get; }
+
+    public Counter<long> Failed { get; }
+
+    public Histogram<double> Duration { get; }
+
+    public void Dispose() => _ownedMeter?.Dispose();
+}

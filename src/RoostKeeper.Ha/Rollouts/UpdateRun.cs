@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.KubernetesApi;
+
+namespace RoostKeeper.Ha.Rollouts;
+
+/// <summary>
+/// One update from validation to its final phase: validate, snapshot configuration, patch, follow the rollout with
+/// <see cref="RolloutStatusEvaluator"/> and <see cref="PodFailureDetector"/>, verify, and on failure roll back with
+/// <see cref="DeploymentRollback"/> and wait for the rollback to be complete and available.
+/// <para>
+/// Guarantee: once the new template is written, the update ends in a final phase that says where the Deployment is.
+/// Transient API failures are retried within the update's bounds; any other failure while following the rollout is a
+/// failure of the update and is rolled back like a crash loop; a rollback that cannot finish ends Failed and is thrown
+/// as <see cref="RolloutFailedException"/>, naming the revision to go back to.
+/// </para>
+/// </summary>
+internal sealed partial class UpdateRun
+{
+    private readonly RolloutApi _api;
+    private readonly IKubernetes _kubernetes;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly RolloutMetrics _metrics;
+    private readonly UpdateTracker _tracker;
+    private readonly RollingUpdateOptions _options;
+    private readonly string _ns;
+    private readonly string _name;
+    private readonly IReadOnlyDictionary<string, string> _images;
+    private readonly string _holder;
+    private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
+    private ConfigurationSnapshot? _snapshot;
+    private UpdateLock? _lock;
+    private long _previousRevision;
+    private bool _templateWritten;
+
+    public UpdateRun(IKubernetes kubernetes, TimeProvider time, ILogger logger, RolloutMetrics metrics, UpdateTracker tracker,
+        RollingUpdateOptions options, string ns, string name, IReadOnlyDictionary<string, string> images, string holder)
+    {
+        _kubernetes = kubernetes;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+        _tracker = tracker;
+        _options = options;
+        _ns = ns;
+        _name = name;
+        _images = images;
+        _holder = holder;
+        _api = new RolloutApi(kubernetes, time, logger, tracker.Id, options.PollInterval);
+    }
+
+    private TagList Tags => new() { { "namespace", _ns }, { "deployment", _name } };
+
+    public async Task<UpdateStatus> RunAsync(CancellationToken cancellationToken)
+    {
+        using var activity = HaTelemetry.ActivitySource.StartActivity("RollingUpdate");
+        activity?.SetTag("k8s.namespace.name", _ns);
+        activity?.SetTag("k8s.deployment.name", _name);
+        activity?.SetTag("roost_keeper.update.id", _tracker.Id);
+        var deadline = _time.GetUtcNow() + _options.Timeout;
+        try
+        {
+            var plan = await PrepareAsync(deadline, cancellationToken).ConfigureAwait(false);
+            if (plan is null)
+            {
+                return _tracker.Status;
+            }
+
+            var status = await FollowAsync(plan, deadline, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("roost_keeper.update.phase", status.Phase.ToString());
+            activity?.SetStatus(status.Phase == UpdatePhase.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error, status.Message);
+            return status;
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            if (!_tracker.Status.IsFinished)
+            {
+                // Before the template is written this is a refusal or an API failure; after it, only a defect (an
+                // unexpected exception) gets here, and the status says the Deployment may be mid-rollout.
+                var problem = ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : $"{e.GetType().Name}: {e.Message}";
+                var reason = !_templateWritten
+                    ? (e is OperationCanceledException ? "cancelled before the template was changed" : $"stopped before the template was changed: {problem}")
+                    : $"stopped by an unexpected error after the template was changed (the Deployment may be mid-rollout; check kubectl rollout status): {problem}";
+                _tracker.Enter(UpdatePhase.Failed, reason, e is OperationCanceledException ? RolloutFailureKind.Cancelled : RolloutFailureKind.ApiError);
+            }
+
+            throw;
+        }
+        finally
+        {
+            var final = _tracker.Status;
+            if (_templateWritten)
+            {
+                var outcome = final.Phase.ToString();
+                _metrics.Duration.Record((_time.GetUtcNow() - final.StartedAt).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome), new("namespace", _ns), new("deployment", _name));
+            }
+
+            await ReleaseLockAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Validates, snapshots and writes the new template; null when there is nothing to roll out.</summary>
+    private async Task<UpdateValidator.Plan?> PrepareAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var plan = await ValidateAsync(deadline, cancellationToken).ConfigureAwait(false);
+        var validation = plan.Validation;
+        foreach (var warning in validation.Warnings)
+        {
+            RolloutLog.ValidationWarning(_logger, _tracker.Id, warning);
+            _tracker.Note(warning);
+        }
+
+        if (!validation.IsValid)
+        {
+            RolloutLog.Refused(_logger, _ns, _name, string.Join(" ", validation.Problems));
+            _tracker.Enter(UpdatePhase.Failed, "refused: " + string.Join(" ", validation.Problems));
+            throw new RolloutRefusedException(_ns, _name, validation.Problems);
+        }
+
+        _previousRevision = validation.CurrentRevision;
+        _tracker.Set(s => s with { PreviousRevision = validation.CurrentRevision, Revision = validation.CurrentRevision });
+        if (validation.IsNoChange)
+        {
+            _tracker.Enter(UpdatePhase.Succeeded, $"deployment {_ns}/{_name} already runs {ImagesText()}; nothing to roll out");
+            return null;
+        }
+
+        var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false)
+            ?? throw new RolloutRefusedException(_ns, _name, [$"Deployment {_ns}/{_name} was deleted during validation."]);
+        if (_options.RestoreConfigurationOnRollback)
+        {
+            _snapshot = await ConfigurationSnapshot.TakeAsync(_api, _ns, deployment.Spec.Template, deadline, cancellationToken).ConfigureAwait(false);
+            _tracker.Note($"snapshotted {_snapshot.Count} ConfigMap(s)/Secret(s) the pod template references");
+        }
+
+        if (_options.BeforeUpdate is { } before)
+        {
+            try
+            {
+                await before(_kubernetes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Nothing of the template changed yet; put back what the hook may have half-written, then report.
+                await RestoreConfigurationAsync(_time.GetUtcNow() + _options.RollbackTimeout, CancellationToken.None).ConfigureAwait(false);
+                _tracker.Enter(UpdatePhase.Failed, $"BeforeUpdate failed: {e.Message}; configuration restored, template unchanged");
+                throw;
+            }
+        }
+
+        await WriteTemplateAsync(plan, deadline, cancellationToken).ConfigureAwait(false);
+        return plan;
+    }
+
+    private async Task<UpdateValidator.Plan> ValidateAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        var budgetDeadline = _time.GetUtcNow() + _options.DisruptionBudgetWait;
+        while (true)
+        {
+            var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false);
+            if (deployment is not null && UpdateLock.Read(deployment) is { } held && held.ExpiresAt > _time.GetUtcNow() && held.UpdateId != _tracker.Id)
+            {
+                _tracker.Enter(UpdatePhase.Failed, $"refused: update {held.UpdateId} by {held.Holder} is running");
+                throw new RolloutInProgressException(_ns, _name, held.UpdateId, held.Holder, held.ExpiresAt);
+            }
+
+            var replicaSets = deployment is null ? [] : await _api.ReplicaSetsAsync(deployment, deadline, cancellationToken).ConfigureAwait(false);
+            var budgets = deployment is null ? [] : await DisruptionBudgets.ReadAsync(_api, deployment, deadline, cancellationToken).ConfigureAwait(false);
+            var plan = UpdateValidator.Validate(_ns, _name, deployment, replicaSets, _images, _options, budgets);
+            var blockedByBudget = !plan.Validation.IsValid && plan.Validation.Problems.All(p => p.StartsWith("PodDisruptionBudget ", StringComparison.Ordinal));
+            if (!blockedByBudget || _time.GetUtcNow() >= budgetDeadline)
+            {
+                return plan;
+            }
+
+            // A budget at its limit may free up as pods become healthy: wait for it, within DisruptionBudgetWait.
+            _tracker.Note("waiting for a PodDisruptionBudget: " + plan.Validation.Problems[0]);
+            await Task.Delay(_options.PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One optimistic-concurrency update: new images, strategy, change-cause and the lock, or nothing.</summary>
+    private async Task WriteTemplateAsync(UpdateValidator.Plan plan, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        _lock = new UpdateLock(_tracker.Id, _holder, _time.GetUtcNow() + _options.Timeout + _options.RollbackTimeout + _options.VerificationTimeout + _options.VerificationTimeout);
+        for (var attempt = 0; ; attempt++)
+        {
+            var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false)
+                ?? throw new RolloutRefusedException(_ns, _name, [$"Deployment {_ns}/{_name} was deleted before the update started."]);
+            if (UpdateLock.Read(deployment) is { } held && held.ExpiresAt > _time.GetUtcNow() && held.UpdateId != _tracker.Id)
+            {
+                _tracker.Enter(UpdatePhase.Failed, $"refused: update {held.UpdateId} by {held.Holder} is running");
+                throw new RolloutInProgressException(_ns, _name, held.UpdateId, held.Holder, held.ExpiresAt);
+            }
+
+            foreach (var container in (deployment.Spec.Template.Spec.Containers ?? []).Concat(deployment.Spec.Template.Spec.InitContainers ?? []))
+            {
+                if (_images.TryGetValue(container.Name, out var image))
+                {
+                    container.Image = image;
+                }
+            }
+
+            var (surge, unavailable) = _options.Canary ? (1, 0) : (plan.MaxSurge, plan.MaxUnavailable);
+            deployment.Spec.Strategy = new V1DeploymentStrategy
+            {
+                Type = "RollingUpdate",
+                RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = surge, MaxUnavailable = unavailable },
+            };
+            deployment.Metadata.Annotations ??= new Dictionary<string, string>();
+            deployment.Metadata.Annotations[RollingUpdateManager.ChangeCauseAnnotation] = _options.ChangeCause ?? $"RoostKeeper.Ha: set image {ImagesText()}";
+            deployment.Metadata.Annotations[RollingUpdateManager.LockAnnotation] = _lock.Format();
+            try
+            {
+                await _api.CallAsync("update deployment", ct => _kubernetes.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, _name, _ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict && attempt < 5 && !cancellationToken.IsCancellationRequested)
+            {
+                // Someone wrote the Deployment since it was read (the controller's status, another tool): read again.
+            }
+        }
+
+        _templateWritten = true;
+        _metrics.Started.Add(1, Tags);
+        RolloutLog.Started(_logger, _tracker.Id, _ns, _name, ImagesText(), _previousRevision);
+        _tracker.Enter(UpdatePhase.Updating, $"set image {ImagesText()} (maxSurge {(_options.Canary ? 1 : plan.MaxSurge)}, maxUnavailable {(_options.Canary ? 0 : plan.MaxUnavailable)}{(_options.Canary ? ", canary" : "")}); following the rollout");
+    }
+
+    private string ImagesText() => string.Join(", ", _images.Select(p => $"{p.Key}={p.Value}"));
+}

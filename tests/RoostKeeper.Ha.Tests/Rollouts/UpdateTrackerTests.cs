@@ -1,0 +1,53 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using RoostKeeper.Ha.Rollouts;
+
+namespace RoostKeeper.Ha.Tests.Rollouts;
+
+/// <summary>The update's record (timeline, final time, progress reports) and its lock, on a fake clock.</summary>
+public sealed class UpdateTrackerTests
+{
+    [Fact]
+    public void Timeline_and_finish_time_come_from_the_time_provider_and_every_change_is_reported()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 19, 0, 0, TimeSpan.Zero));
+        var reports = new List<UpdateStatus>();
+        var tracker = new UpdateTracker("upd-1", "ns", "roost", new Dictionary<string, string> { ["roost"] = "roost:v2" }, time, NullLogger.Instance, new Reporter(reports));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        tracker.Enter(UpdatePhase.Updating, "set image");
+        tracker.Observe(new RolloutStatusReport(RolloutState.Waiting, "waiting", 3, 4, 1, 3, 3, 2, null), isRollback: false);
+        tracker.Observe(new RolloutStatusReport(RolloutState.Waiting, "waiting", 3, 4, 1, 3, 3, 2, null), isRollback: false);
+        time.Advance(TimeSpan.FromSeconds(5));
+        var final = tracker.Enter(UpdatePhase.Succeeded, "done");
+
+        Assert.Equal(time.Start, final.StartedAt);
+        Assert.Equal(time.Start.AddSeconds(7), final.FinishedAt);
+        Assert.Equal(TimeSpan.FromSeconds(7), final.Duration);
+        Assert.True(final.IsFinished);
+        Assert.Equal([UpdatePhase.Validating, UpdatePhase.Updating, UpdatePhase.Succeeded], final.Timeline.Select(e => e.Phase));
+        Assert.Equal([time.Start, time.Start.AddSeconds(2), time.Start.AddSeconds(7)], final.Timeline.Select(e => e.At));
+        Assert.Equal(3, reports.Count);
+        Assert.Equal((4, 1, 3), (reports[1].CurrentReplicas, reports[1].UpdatedReplicas, reports[1].AvailableReplicas));
+        Assert.Equal(1.0, final.Progress);
+    }
+
+    [Fact]
+    public void Lock_round_trips_and_a_malformed_one_is_ignored()
+    {
+        var held = new UpdateLock("upd-1", "replica-a", new DateTimeOffset(2026, 11, 28, 19, 30, 0, TimeSpan.Zero));
+        var deployment = new V1Deployment { Metadata = new V1ObjectMeta { Annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = held.Format() } } };
+
+        Assert.Equal("id=upd-1;holder=replica-a;expires=2026-11-28T19:30:00Z", held.Format());
+        Assert.Equal(held, UpdateLock.Read(deployment));
+        deployment.Metadata.Annotations[RollingUpdateManager.LockAnnotation] = "someone wrote this by hand";
+        Assert.Null(UpdateLock.Read(deployment));
+        Assert.Null(UpdateLock.Read(new V1Deployment { Metadata = new V1ObjectMeta() }));
+    }
+
+    private sealed class Reporter(List<UpdateStatus> reports) : IProgress<UpdateStatus>
+    {
+        public void Report(UpdateStatus value) => reports.Add(value);
+    }
+}
