@@ -195,9 +195,9 @@ internal static class BackupArchiveReader
     private static VerifiedArchive Check(BackupInfo info, BackupManifest? manifest, Dictionary<string, string> seen, List<string> order, HashingStream hashing)
     {
         var actualArchiveSha = hashing.HashHex();
-        if (hashing.BytesSeen < info.ArchiveSizeBytes)
+        if (manifest is null && hashing.BytesSeen < info.ArchiveSizeBytes)
         {
-            throw new BackupIntegrityException(info.Id, BackupProblem.Truncated, $"The archive has {hashing.BytesSeen} bytes; {info.ArchiveSizeBytes} were written.", expectedSha256: info.ArchiveSha256, actualSha256: actualArchiveSha);
+            throw new BackupIntegrityException(info.Id, BackupProblem.Truncated, $"The archive ends after {hashing.BytesSeen} bytes, before its manifest; {info.ArchiveSizeBytes} were written.", expectedSha256: info.ArchiveSha256, actualSha256: actualArchiveSha);
         }
 
         if (manifest is null)
