@@ -12,6 +12,8 @@ namespace RoostKeeper.Ha.Recovery.Scheduling;
 /// leader continues from the newest recorded slot: a slot the old leader completed is not run again; a slot
 /// it was cancelled in (nothing committed, so nothing recorded) is run at once, as is the latest slot missed
 /// while no one led (only the latest: a backup is a snapshot of now, so catching up older slots adds nothing).
+/// With no scheduled backup in the store yet, the latest slot of the past week counts as missed, so a
+/// schedule's first backup is made when it starts.
 /// Assumed: the old leader's write of a slot finishes or is abandoned before the new leader reads the store
 /// (leader work is cancelled before a lease can expire for the others); not guaranteed: fencing of a stalled
 /// old leader's late commit, which at worst adds one extra backup of the same slot.
@@ -20,6 +22,7 @@ namespace RoostKeeper.Ha.Recovery.Scheduling;
 internal sealed class BackupScheduler(RecoveryManager manager, string expression, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan RetryAfterStoreFailure = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan FirstRunLookBack = TimeSpan.FromDays(7);
 
     private readonly CronExpression _cron = CronExpression.Parse(expression);
 
@@ -68,8 +71,9 @@ internal sealed class BackupScheduler(RecoveryManager manager, string expression
         var from = lastAttempted is { } attempted && attempted > lastDone ? attempted : lastDone;
         if (from == DateTimeOffset.MinValue)
         {
-            // First start of a schedule with no scheduled backup yet: wait for its first slot.
-            return _cron.GetNextOccurrence(now, TimeZoneInfo.Utc) ?? throw NoOccurrence();
+            // No scheduled backup yet: the latest slot of the past week is due now (so a new deployment, or a
+            // leader that died during the very first scheduled backup, does not wait a whole interval).
+            from = now - FirstRunLookBack;
         }
 
         var missed = _cron.GetOccurrences(from, now, TimeZoneInfo.Utc, fromInclusive: false, toInclusive: true).LastOrDefault();
