@@ -22,11 +22,24 @@ internal static class Program
                 }
 
                 return await new FailoverRunner(settings).RunAsync();
+            case ["recovery", .. var rest]:
+                Recovery.RecoveryRunner recovery;
+                try
+                {
+                    recovery = Recovery.RecoveryRunner.Parse(rest);
+                }
+                catch (Exception e) when (e is ArgumentException or FormatException)
+                {
+                    await Console.Error.WriteLineAsync(e.Message);
+                    return 2;
+                }
+
+                return await recovery.RunAsync();
             case ["micro", .. var rest]:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? ["--filter", "*"] : rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | micro [BenchmarkDotNet arguments]");
+                await Console.Error.WriteLineAsync("Usage: failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast] | recovery [--sizes 1000,10000] [--restore 10000] [--parallelism 8] | micro [BenchmarkDotNet arguments]");
                 return 2;
         }
     }
