@@ -23,10 +23,10 @@ internal static class Program
 
                 return await new FailoverRunner(settings).RunAsync();
             case ["recovery", .. var rest]:
-                Recovery.RecoveryRunner recovery;
+                RoostKeeper.Ha.Benchmarks.Recovery.RecoveryRunner recovery;
                 try
                 {
-                    recovery = Recovery.RecoveryRunner.Parse(rest);
+                    recovery = RoostKeeper.Ha.Benchmarks.Recovery.RecoveryRunner.Parse(rest);
                 }
                 catch (Exception e) when (e is ArgumentException or FormatException)
                 {

@@ -140,13 +140,13 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
 
             foreach (var obj in page.Items)
             {
-                if (!kindSet && obj["kind"]?.GetValue<string>() is { } kind)
+                if (!kindSet)
                 {
-                    writer.SetKind(kind);
+                    writer.SetKind(obj.Kind);
                     kindSet = true;
                 }
 
-                await writer.AddObjectAsync(ObjectPath.Namespace(obj), ObjectPath.Name(obj), JsonSerializer.SerializeToUtf8Bytes(obj), cancellationToken).ConfigureAwait(false);
+                await writer.AddObjectAsync(obj.Namespace, obj.Name, obj.Json, cancellationToken).ConfigureAwait(false);
             }
 
             progress?.Report(new BackupProgress(type.ToString(), writer.ObjectCount, writer.ObjectBytes));

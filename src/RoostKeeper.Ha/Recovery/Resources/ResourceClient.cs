@@ -35,25 +35,32 @@ internal sealed class ResourceClient(IKubernetes client)
         var list = type.Namespace is null
             ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(type.Group, type.Version, type.Plural, continueParameter: continueToken, labelSelector: type.LabelSelector, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false)
             : await client.CustomObjects.ListNamespacedCustomObjectAsync(type.Group, type.Version, type.Namespace, type.Plural, continueParameter: continueToken, labelSelector: type.LabelSelector, limit: limit, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var root = ToNode(list);
-        var kind = root["kind"]?.GetValue<string>() is { } listKind && listKind.EndsWith("List", StringComparison.Ordinal) ? listKind[..^4] : null;
-        var items = new List<JsonObject>();
-        if (root["items"] is JsonArray array)
+        var root = list is JsonElement element ? element : JsonSerializer.SerializeToElement(list);
+        var listKind = root.TryGetProperty("kind", out var k) && k.GetString() is { } lk && lk.EndsWith("List", StringComparison.Ordinal) ? lk[..^4] : KindOf(type);
+        var items = new List<ListedObject>();
+        if (root.TryGetProperty("items", out var array) && array.ValueKind == JsonValueKind.Array)
         {
-            foreach (var item in array.OfType<JsonObject>())
+            foreach (var item in array.EnumerateArray())
             {
-                var copy = (JsonObject)item.DeepClone();
-                copy["apiVersion"] ??= type.ApiVersion;
-                if (copy["kind"] is null && kind is not null)
+                var metadata = item.GetProperty("metadata");
+                var ns = metadata.TryGetProperty("namespace", out var n) && n.GetString() is { Length: > 0 } itemNamespace ? itemNamespace : null;
+                var name = metadata.GetProperty("name").GetString() ?? "";
+                if (item.TryGetProperty("apiVersion", out _) && item.TryGetProperty("kind", out var itemKind))
                 {
-                    copy["kind"] = kind;
+                    // The usual case: the server's bytes are stored as they are, without building a DOM.
+                    items.Add(new ListedObject(ns, name, itemKind.GetString() ?? listKind, System.Text.Encoding.UTF8.GetBytes(item.GetRawText())));
                 }
-
-                items.Add(copy);
+                else
+                {
+                    var copy = JsonNode.Parse(item.GetRawText())!.AsObject();
+                    copy["apiVersion"] ??= type.ApiVersion;
+                    copy["kind"] ??= listKind;
+                    items.Add(new ListedObject(ns, name, listKind, JsonSerializer.SerializeToUtf8Bytes(copy)));
+                }
             }
         }
 
-        var next = root["metadata"]?["continue"]?.GetValue<string>();
+        var next = root.TryGetProperty("metadata", out var listMetadata) && listMetadata.TryGetProperty("continue", out var c) ? c.GetString() : null;
         return new ResourcePage(items, string.IsNullOrEmpty(next) ? null : next);
     }
 
@@ -139,20 +146,20 @@ internal sealed class ResourceClient(IKubernetes client)
 
     public static bool IsSupportedCore(BackupResource type) => !type.IsCore || type.Plural is "namespaces" or "configmaps" or "secrets";
 
-    private static ResourcePage Page<TList>(BackupResource type, string kind, TList list)
-        where TList : IMetadata<V1ListMeta>
+    private static ResourcePage Page<TItem>(BackupResource type, string kind, IItems<TItem> list)
+        where TItem : IKubernetesObject<V1ObjectMeta>
     {
-        var root = ToNode(list);
-        var items = new List<JsonObject>();
-        if (root["items"] is JsonArray array)
+        var items = new List<ListedObject>();
+        foreach (var item in list.Items)
         {
-            foreach (var item in array.OfType<JsonObject>())
-            {
-                items.Add(WithType((JsonObject)item.DeepClone(), type, kind));
-            }
+            // Items of a typed list carry no apiVersion/kind (the server leaves them out); set them so each stored object is complete.
+            item.ApiVersion = type.ApiVersion;
+            item.Kind = kind;
+            var ns = item.Metadata.NamespaceProperty is { Length: > 0 } itemNamespace ? itemNamespace : null;
+            items.Add(new ListedObject(ns, item.Metadata.Name, kind, System.Text.Encoding.UTF8.GetBytes(KubernetesJson.Serialize(item))));
         }
 
-        var next = list.Metadata?.ContinueProperty;
+        var next = ((IMetadata<V1ListMeta>)list).Metadata?.ContinueProperty;
         return new ResourcePage(items, string.IsNullOrEmpty(next) ? null : next);
     }
 
