@@ -117,6 +117,34 @@ public sealed class RestoreTests
     }
 
     [Fact]
+    public async Task Included_namespaces_are_restored_first_with_their_labels_and_progress_is_reported()
+    {
+        await using var bed = await RecoveryTestBed.StartAsync();
+        await bed.SeedAsync(roosts: 4, namespaces: 2);
+        foreach (var ns in new[] { "ns-0", "ns-1" })
+        {
+            await bed.Admin.CoreV1.PatchNamespaceAsync(new V1Patch("""{"metadata":{"labels":{"team":"birds"}}}""", V1Patch.PatchType.MergePatch), ns);
+        }
+
+        var options = Plain;
+        options.Resources.Add(new BackupResource("", "v1", "namespaces", LabelSelector: "team=birds"));
+        var backupProgress = new List<BackupProgress>();
+        var backup = await bed.Manager("backup", options).CreateBackupAsync(new InlineProgress<BackupProgress>(backupProgress.Add));
+        await bed.DeleteEverythingAsync(namespaces: 2);
+        var restoreProgress = new List<RestoreProgress>();
+
+        var result = await bed.Manager("restorer", options).RestoreFromBackupAsync(backup.Id, progress: new InlineProgress<RestoreProgress>(p => { lock (restoreProgress) { restoreProgress.Add(p); } }));
+
+        Assert.True(result.Succeeded);
+        Assert.Equal(["Namespace", "Namespace"], result.Objects.Take(2).Select(o => o.Kind));
+        Assert.Equal("CustomResourceDefinition", result.Objects[2].Kind);
+        Assert.Equal("birds", (await bed.Admin.CoreV1.ReadNamespaceAsync("ns-1")).Metadata.Labels["team"]);
+        Assert.Equal(backup.ObjectCount, backupProgress[^1].Objects);
+        Assert.Equal(backup.ObjectCount, restoreProgress.Max(p => p.Objects));
+        Assert.All(restoreProgress.Where(p => p.Phase == "restore"), p => Assert.Equal(backup.ObjectCount, p.Total));
+    }
+
+    [Fact]
     public async Task Dry_run_returns_the_plan_with_a_diff_against_the_cluster()
     {
         await using var bed = await RecoveryTestBed.StartAsync();
@@ -244,4 +272,9 @@ public sealed class RestoreTests
 
     private static Task SetReplicasAsync(RecoveryTestBed bed, string ns, string name, int replicas) =>
         bed.Admin.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch($"{{\"spec\":{{\"replicas\":{replicas}}}}}", V1Patch.PatchType.MergePatch), RecoveryTestBed.Group, RecoveryTestBed.Version, ns, RecoveryTestBed.Plural, name);
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 }
