@@ -2,6 +2,7 @@ using BenchmarkDotNet.Running;
 using RoostKeeper.Ha.Benchmarks.Failover;
 using RoostKeeper.Ha.Benchmarks.Fleet;
 using RoostKeeper.Ha.Benchmarks.Health;
+using RoostKeeper.Ha.Benchmarks.Recovery;
 using RoostKeeper.Ha.Benchmarks.Rollouts;
 
 namespace RoostKeeper.Ha.Benchmarks;
@@ -13,6 +14,7 @@ internal static class Program
           failover [--runs N] [--window-seconds N] [--safety-rounds N] [--fast-safety-rounds N] [--seed N] [--only handoff,crash,rpm,safety,fast]
           fleet    [--sizes 3,10,30] [--window-seconds N] [--settle-seconds N] [--warmup-seconds N]
           health   [--rounds N]
+          recovery [--sizes 1000,10000] [--restore 10000] [--parallelism 8] [--latency-ms N]
           rollout  [--runs N] [--progress-deadline-seconds N] [--pod-startup-ms N] [--replicas N] [--kubectl real|model]
           micro    [BenchmarkDotNet arguments]
         """;
@@ -29,6 +31,7 @@ internal static class Program
                 ["failover", .. var rest] => new FailoverRunner(FailoverSettings.Parse(rest)).RunAsync,
                 ["fleet", .. var rest] => new FleetRunner(FleetSettings.Parse(rest)).RunAsync,
                 ["health", .. var rest] => new HealthRoundRunner(HealthRounds(rest), [20, 100, 250]).RunAsync,
+                ["recovery", .. var rest] => RecoveryRunner.Parse(rest).RunAsync,
                 ["rollout", .. var rest] => new RolloutRunner(RolloutSettings.Parse(rest)).RunAsync,
                 ["micro", .. var rest] => () => Task.FromResult(Micro(rest)),
                 _ => null,

@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using RoostKeeper.Ha.Recovery;
+using RoostKeeper.Ha.Recovery.Stores;
+using RoostKeeper.Ha.Testing;
+
+namespace RoostKeeper.Ha.Benchmarks.Recovery;
+
+/// <summary>
+/// Backup and restore on SimulatedCluster against what a user would otherwise write with KubernetesClient:
+/// a backup of N ManagedRoosts vs a paged list that only serializes each object (no archive, no hashing,
+/// no file), with the managed-heap growth sampled during each; a restore of N objects vs creating them one
+/// at a time. Everything runs in one process (the simulator too), so heap growth includes the server side
+/// of both alike.
+/// </summary>
+internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, int parallelism, int latencyMs)
+{
+    private const string Group = "roost.birb.party";
+    private const string Version = "v1alpha1";
+    private const string Plural = "managedroosts";
+
+    public static RecoveryRunner Parse(IReadOnlyList<string> args)
+    {
+        var sizes = new List<int> { 1000, 10000 };
+        var restore = 10000;
+        var parallelism = 8;
+        var latency = 2;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--sizes":
+                    sizes = [.. args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))];
+                    break;
+                case "--restore":
+                    restore = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--parallelism":
+                    parallelism = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--latency-ms":
+                    latency = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument {args[i]}. Usage: recovery [--sizes 1000,10000,50000] [--restore 10000] [--parallelism 8] [--latency-ms 2]");
+            }
+        }
+
+        return new RecoveryRunner(sizes, restore, parallelism, latency);
+    }
+
+    public async Task<int> RunAsync()
+    {
+        Console.WriteLine("| Objects | Baseline: list + serialize | RoostKeeper.Ha backup (tar, SHA-256, file) | backup:baseline | Baseline heap growth | Backup heap growth | Archive |");
+        Console.WriteLine("|---|---|---|---|---|---|---|");
+        foreach (var n in sizes)
+        {
+            await using var cluster = await SimulatedCluster.StartAsync();
+            var client = cluster.CreateClient("bench");
+            await SeedAsync(client, n);
+            var dir = Directory.CreateTempSubdirectory("roostha-bench");
+            try
+            {
+                var options = new BackupOptions { PageSize = 500, VerifyAfterWrite = false };
+                options.Resources.Add(new BackupResource(Group, Version, Plural));
+                var manager = new RecoveryManager(client, options, new DirectoryBackupStore(dir.FullName));
+
+                // Warm-up of both paths (JIT, connections), then one measured run each.
+                await BaselineAsync(client);
+                await manager.CreateBackupAsync();
+                var baseline = await TimeAsync(() => BaselineAsync(client));
+                BackupInfo? info = null;
+                var backup = await TimeAsync(async () => info = await manager.CreateBackupAsync());
+                var baselineHeap = await PeakLiveGrowthAsync(() => BaselineAsync(client));
+                var backupHeap = await PeakLiveGrowthAsync(() => manager.CreateBackupAsync());
+                Console.WriteLine($"| {n:N0} | {baseline.TotalMilliseconds:F0} ms | {backup.TotalMilliseconds:F0} ms | {backup / baseline:F2} | {baselineHeap / 1048576.0:F1} MB | {backupHeap / 1048576.0:F1} MB | {info!.ArchiveSizeBytes / 1048576.0:F1} MB |");
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"| Objects | API latency added per request | One-at-a-time creates | RoostKeeper.Ha restore (parallelism {parallelism}, validation included) | speed-up |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var latency in new[] { 0, latencyMs }.Distinct())
+        {
+            await using var cluster = await SimulatedCluster.StartAsync();
+            var client = cluster.CreateClient("bench");
+            await SeedAsync(client, restoreSize);
+            var dir = Directory.CreateTempSubdirectory("roostha-bench");
+            try
+            {
+                var options = new BackupOptions { PageSize = 500, IncludeDefinitions = false };
+                options.Resources.Add(new BackupResource(Group, Version, Plural));
+                var manager = new RecoveryManager(client, options, new DirectoryBackupStore(dir.FullName));
+                var backup = await manager.CreateBackupAsync();
+                var objects = await ListAllAsync(client);
+
+                await DeleteAllAsync(client);
+                cluster.Faults.AddLatency("bench", TimeSpan.FromMilliseconds(latency));
+                var sequential = Stopwatch.StartNew();
+                foreach (var obj in objects)
+                {
+                    await client.CustomObjects.CreateNamespacedCustomObjectAsync(obj, Group, Version, obj["metadata"]!["namespace"]!.GetValue<string>(), Plural);
+                }
+
+                sequential.Stop();
+
+                await DeleteAllAsync(client);
+                var restore = Stopwatch.StartNew();
+                var result = await manager.RestoreFromBackupAsync(backup.Id, new RestoreOptions { MaxParallelism = parallelism });
+                restore.Stop();
+                if (result.Count(RestoreOutcome.Created) != restoreSize)
+                {
+                    throw new InvalidOperationException($"The restore created {result.Count(RestoreOutcome.Created)} of {restoreSize} objects.");
+                }
+
+                Console.WriteLine($"| {restoreSize:N0} | {latency} ms | {sequential.Elapsed.TotalMilliseconds:F0} ms | {restore.Elapsed.TotalMilliseconds:F0} ms | {sequential.Elapsed / restore.Elapsed:F2}x |");
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>What a user would write without the library: page through the list and serialize each object.</summary>
+    private static async Task BaselineAsync(IKubernetes client)
+    {
+        string? continueToken = null;
+        long bytes = 0;
+        do
+        {
+            var page = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(Group, Version, Plural, continueParameter: continueToken, limit: 500);
+            foreach (var item in page.GetProperty("items").EnumerateArray())
+            {
+                bytes += JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(item.GetRawText())).Length;
+            }
+
+            continueToken = page.GetProperty("metadata").TryGetProperty("continue", out var c) && c.GetString() is { Length: > 0 } next ? next : null;
+        }
+        while (continueToken is not null);
+
+        GC.KeepAlive(bytes);
+    }
+
+    private static async Task<TimeSpan> TimeAsync(Func<Task> action)
+    {
+        GC.Collect();
+        var watch = Stopwatch.StartNew();
+        await action();
+        return watch.Elapsed;
+    }
+
+    /// <summary>
+    /// The peak of live managed memory over the starting heap while <paramref name="action"/> runs, sampled every
+    /// 20 ms after a full collection (so garbage not yet collected is not counted; the sampling slows the action,
+    /// which is why time is measured in a separate run).
+    /// </summary>
+    private static async Task<long> PeakLiveGrowthAsync(Func<Task> action)
+    {
+        var start = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = start;
+        using var done = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true));
+                await Task.Delay(20);
+            }
+        });
+        await action();
+        await done.CancelAsync();
+        await sampler;
+        return peak - start;
+    }
+
+    private static async Task SeedAsync(IKubernetes client, int n)
+    {
+        var preserve = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true };
+        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
+        {
+            Metadata = new V1ObjectMeta { Name = $"{Plural}.{Group}" },
+            Spec = new V1CustomResourceDefinitionSpec
+            {
+                Group = Group,
+                Scope = "Namespaced",
+                Names = new V1CustomResourceDefinitionNames { Plural = Plural, Singular = "managedroost", Kind = "ManagedRoost", ListKind = "ManagedRoostList" },
+                Versions = [new V1CustomResourceDefinitionVersion { Name = Version, Served = true, Storage = true, Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", Properties = new Dictionary<string, V1JSONSchemaProps> { ["spec"] = preserve } } } }],
+            },
+        });
+        for (var ns = 0; ns < 10; ns++)
+        {
+            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = $"ns-{ns}" } });
+        }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            await client.CustomObjects.CreateNamespacedCustomObjectAsync(
+                new JsonObject
+                {
+                    ["apiVersion"] = $"{Group}/{Version}",
+                    ["kind"] = "ManagedRoost",
+                    ["metadata"] = new JsonObject { ["name"] = $"roost-{i:D6}", ["labels"] = new JsonObject { ["app"] = "roost-keeper" } },
+                    ["spec"] = new JsonObject { ["replicas"] = (i % 5) + 1, ["image"] = $"registry.birb.party/roost:{i % 4}", ["config"] = new JsonObject { ["interval"] = "30s", ["perches"] = new JsonArray(i, i + 1, i + 2) } },
+                },
+                Group, Version, $"ns-{i % 10}", Plural, cancellationToken: ct));
+    }
+
+    private static async Task<List<JsonObject>> ListAllAsync(IKubernetes client)
+    {
+        var page = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(Group, Version, Plural);
+        return [.. page.GetProperty("items").EnumerateArray().Select(item =>
+        {
+            var obj = JsonNode.Parse(item.GetRawText())!.AsObject();
+            var metadata = obj["metadata"]!.AsObject();
+            foreach (var field in new[] { "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields" })
+            {
+                metadata.Remove(field);
+            }
+
+            obj["apiVersion"] = $"{Group}/{Version}";
+            obj["kind"] = "ManagedRoost";
+            return obj;
+        })];
+    }
+
+    private static async Task DeleteAllAsync(IKubernetes client)
+    {
+        for (var ns = 0; ns < 10; ns++)
+        {
+            await client.CustomObjects.DeleteCollectionNamespacedCustomObjectAsync(Group, Version, $"ns-{ns}", Plural);
+        }
+    }
+}

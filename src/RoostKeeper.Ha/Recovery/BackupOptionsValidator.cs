@@ -1,0 +1,97 @@
+using Cronos;
+using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Recovery.Resources;
+
+namespace RoostKeeper.Ha.Recovery;
+
+/// <summary>The rules of <see cref="BackupOptions"/>, each failure naming the option and the rule.</summary>
+internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BackupOptions options)
+    {
+        var failures = Failures(options).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with every failure, for use outside DI.</summary>
+    public static void ThrowIfInvalid(BackupOptions options)
+    {
+        var failures = Failures(options).ToList();
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+    }
+
+    private static IEnumerable<string> Failures(BackupOptions options)
+    {
+        if (options.Resources.Count == 0)
+        {
+            yield return "BackupOptions.Resources is empty: include at least one resource type (Include(group, version, plural), IncludeConfigMaps(...)).";
+        }
+
+        foreach (var resource in options.Resources)
+        {
+            if (string.IsNullOrEmpty(resource.Version) || string.IsNullOrEmpty(resource.Plural))
+            {
+                yield return $"BackupOptions.Resources: {resource} needs a version and a plural name.";
+            }
+            else if (!ResourceClient.IsSupportedCore(resource))
+            {
+                yield return $"BackupOptions.Resources: {resource} is not supported; of the core group, namespaces, configmaps and secrets are.";
+            }
+        }
+
+        if (options.Resources.Any(r => r.IsSecrets) && options.EncryptionKey is null)
+        {
+            yield return "BackupOptions.Resources includes Secrets but BackupOptions.EncryptionKey is not set: Secrets are backed up only with encryption on. Call Encrypt(...) with a key from a Secret or file.";
+        }
+
+        if (options.PageSize is < 10 or > 5000)
+        {
+            yield return $"BackupOptions.PageSize ({options.PageSize}) must be between 10 and 5000.";
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterName))
+        {
+            yield return "BackupOptions.ClusterName must not be empty.";
+        }
+
+        if (options.Retention is { } retention)
+        {
+            if (retention.Count is < 1)
+            {
+                yield return $"BackupOptions.Retention.Count ({retention.Count}) must be at least 1.";
+            }
+
+            if (retention.MaxAge is { } age && age <= TimeSpan.Zero)
+            {
+                yield return $"BackupOptions.Retention.MaxAge ({age}) must be positive.";
+            }
+        }
+
+        if (options.Schedule is { } schedule)
+        {
+            string? problem = null;
+            CronExpression? cron = null;
+            try
+            {
+                cron = CronExpression.Parse(schedule);
+            }
+            catch (CronFormatException e)
+            {
+                problem = $"BackupOptions.Schedule (\"{schedule}\") is not a valid cron expression: {e.Message}";
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+            else if (options.Retention is { MaxAge: { } maxAge } && cron!.GetNextOccurrence(DateTime.UnixEpoch) is { } first
+                && cron.GetNextOccurrence(first) is { } second && second - first > maxAge)
+            {
+                yield return $"BackupOptions.Retention.MaxAge ({maxAge}) is shorter than the interval of BackupOptions.Schedule (\"{schedule}\", {second - first}): every backup but the newest would be deleted as soon as it is made.";
+            }
+        }
+    }
+}

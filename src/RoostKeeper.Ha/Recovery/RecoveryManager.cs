@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using k8s;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.KubernetesApi;
+using RoostKeeper.Ha.Recovery.Archive;
+using RoostKeeper.Ha.Recovery.Resources;
+using RoostKeeper.Ha.Recovery.Restore;
+using RoostKeeper.Ha.Recovery.Stores;
+
+namespace RoostKeeper.Ha.Recovery;
+
+/// <summary>
+/// Backs up the configured resource types into a store and restores from it. A restore validates the whole
+/// backup first (hashes, decryption, parsing) and writes nothing from one that fails. Usable alone with an
+/// <see cref="IKubernetes"/>, and registered by <c>AddBackups(...)</c>.
+/// </summary>
+public sealed class RecoveryManager
+{
+    private readonly IKubernetes _client;
+    private readonly BackupOptions _options;
+    private readonly ResourceClient _resources;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly RecoveryMetrics _metrics;
+    private readonly Func<CancellationToken, Task<HealthReport>>? _healthCheck;
+
+    /// <summary>Creates a manager.</summary>
+    /// <param name="client">The Kubernetes client objects are read with and restored through.</param>
+    /// <param name="options">What to back up and how; validated here.</param>
+    /// <param name="store">Where backups are kept, e.g. a <see cref="DirectoryBackupStore"/>.</param>
+    /// <param name="loggerFactory">Logging; none when null.</param>
+    /// <param name="timeProvider">Time; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="healthCheck">Run after a restore that wrote (e.g. the HealthManager's check); none when null.</param>
+    /// <exception cref="ArgumentException">An option breaks a rule (the message names it), e.g. Secrets included without encryption.</exception>
+    public RecoveryManager(
+        IKubernetes client,
+        BackupOptions options,
+        IBackupStore store,
+        ILoggerFactory? loggerFactory = null,
+        TimeProvider? timeProvider = null,
+        Func<CancellationToken, Task<HealthReport>>? healthCheck = null)
+        : this(client, options, store, loggerFactory, timeProvider, healthCheck, null)
+    {
+    }
+
+    internal RecoveryManager(
+        IKubernetes client,
+        BackupOptions options,
+        IBackupStore store,
+        ILoggerFactory? loggerFactory,
+        TimeProvider? timeProvider,
+        Func<CancellationToken, Task<HealthReport>>? healthCheck,
+        RecoveryMetrics? metrics)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
+        BackupOptionsValidator.ThrowIfInvalid(options);
+        _client = client;
+        _options = options;
+        Store = store;
+        _resources = new ResourceClient(client);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RecoveryManager>();
+        _time = timeProvider ?? TimeProvider.System;
+        _metrics = metrics ?? new RecoveryMetrics();
+        _healthCheck = healthCheck;
+    }
+
+    /// <summary>The store backups are kept in.</summary>
+    public IBackupStore Store { get; }
+
+    /// <summary>Backs up every included resource type now. The backup lists only once complete (and verified, unless <see cref="BackupOptions.VerifyAfterWrite"/> is off); then retention applies.</summary>
+    /// <param name="progress">Receives progress after each page.</param>
+    /// <param name="cancellationToken">Cancels the backup; nothing is left that lists.</param>
+    /// <returns>The new backup's info.</returns>
+    public Task<BackupInfo> CreateBackupAsync(IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        CreateBackupAsync(null, progress, cancellationToken);
+
+    /// <summary>The complete backups in the store, newest first.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The backups.</returns>
+    public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken = default)
+    {
+        var list = await Store.ListAsync(cancellationToken).ConfigureAwait(false);
+        return [.. list.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>One backup's info.</summary>
+    /// <param name="backupId">The backup id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The info.</returns>
+    /// <exception cref="BackupNotFoundException">The store has no complete backup with that id.</exception>
+    public async Task<BackupInfo> GetBackupAsync(string backupId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backupId);
+        return await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false)
+            ?? throw new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name);
+    }
+
+    /// <summary>Reads the whole backup and checks it: format version, key, every object's hash and parse, the manifest's id and content hash, the archive's hash.</summary>
+    /// <param name="backupId">The backup id.</param>
+    /// <param name="progress">Receives the number of objects checked.</param>
+    /// <param name="cancellationToken">Cancels the validation.</param>
+    /// <returns>The result; <see cref="BackupValidationResult.Error"/> names the problem when it is not valid.</returns>
+    public async Task<BackupValidationResult> ValidateBackupAsync(string backupId, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backupId);
+        var info = await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
+        if (info is null)
+        {
+            return new BackupValidationResult(backupId, new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name), null);
+        }
+
+        try
+        {
+            await VerifyAsync(info, progress, cancellationToken).ConfigureAwait(false);
+            return new BackupValidationResult(backupId, null, info);
+        }
+        catch (BackupException e)
+        {
+            return new BackupValidationResult(backupId, e, info);
+        }
+    }
+
+    /// <summary>
+    /// Restores a backup: validates all of it first and refuses (throws, having written nothing) one that
+    /// fails; then restores phase by phase (namespaces, definitions waited on until Established,
+    /// configuration, custom resources) with a result per object; then runs the health check when configured.
+    /// </summary>
+    /// <param name="backupId">The backup id.</param>
+    /// <param name="options">Dry run, existing-object policy, namespace mapping, parallelism; defaults when null.</param>
+    /// <param name="progress">Receives progress.</param>
+    /// <param name="cancellationToken">Cancels the restore (objects already written stay).</param>
+    /// <returns>The per-object results.</returns>
+    /// <exception cref="BackupNotFoundException">No such backup.</exception>
+    /// <exception cref="BackupIntegrityException">The backup failed validation; nothing was written.</exception>
+    /// <exception cref="BackupKeyException">The backup is encrypted with another key (or no key is configured); nothing was written.</exception>
+    /// <exception cref="UnsupportedBackupFormatException">The backup's format version is not readable; nothing was written.</exception>
+    public async Task<RestoreResult> RestoreFromBackupAsync(string backupId, RestoreOptions? options = null, IProgress<RestoreProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new RestoreOptions();
+        if (options.MaxParallelism is < 1 or > 64)
+        {
+            throw new ArgumentException($"RestoreOptions.MaxParallelism ({options.MaxParallelism}) must be between 1 and 64.", nameof(options));
+        }
+
+        using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.RestoreActivityName);
+        activity?.SetTag("backup.id", backupId);
+        activity?.SetTag("restore.dry_run", options.DryRun);
+        var started = _time.GetTimestamp();
+        Count("restore", "started");
+        RecoveryLog.RestoreStarted(_logger, backupId, options.DryRun);
+        try
+        {
+            var info = await GetBackupAsync(backupId, cancellationToken).ConfigureAwait(false);
+            progress?.Report(new RestoreProgress("validate", 0, info.ObjectCount, 0));
+            var verified = await VerifyAsync(info, null, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<RestoredObject> objects;
+            var stored = await Store.OpenReadAsync(backupId, cancellationToken).ConfigureAwait(false);
+            await using (stored.ConfigureAwait(false))
+            {
+                var runner = new RestoreRunner(_resources, verified, options, _time, _logger, progress);
+                objects = await runner.RunAsync(BackupArchiveReader.ReadObjectsAsync(verified, stored, _options.EncryptionKey, _client, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+
+            HealthReport? health = null;
+            if (!options.DryRun && options.VerifyHealth && _healthCheck is not null)
+            {
+                health = await _healthCheck(cancellationToken).ConfigureAwait(false);
+            }
+
+            var result = new RestoreResult { BackupId = backupId, DryRun = options.DryRun, Objects = objects, Health = health };
+            RecoveryLog.RestoreFinished(_logger, backupId, options.DryRun,
+                result.Count(RestoreOutcome.Created) + result.Count(RestoreOutcome.WouldCreate),
+                result.Count(RestoreOutcome.Updated) + result.Count(RestoreOutcome.WouldUpdate),
+                result.Count(RestoreOutcome.Skipped), result.Count(RestoreOutcome.Unchanged), result.Count(RestoreOutcome.Failed));
+            var outcome = result.Succeeded ? "succeeded" : "failed";
+            Count("restore", outcome);
+            _metrics.Objects.Add(objects.Count, new KeyValuePair<string, object?>("operation", "restore"));
+            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "restore"), new("outcome", outcome));
+            activity?.SetStatus(result.Succeeded ? ActivityStatusCode.Ok : ActivityStatusCode.Error);
+            return result;
+        }
+        catch (Exception e)
+        {
+            Count("restore", "failed");
+            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "restore"), new("outcome", "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            RecoveryLog.RestoreFailed(_logger, backupId, e.Message, e);
+            throw;
+        }
+    }
+
+    /// <summary>Deletes a backup.</summary>
+    /// <param name="backupId">The backup id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the backup no longer lists.</returns>
+    /// <exception cref="BackupNotFoundException">No such backup.</exception>
+    public async Task DeleteBackupAsync(string backupId, CancellationToken cancellationToken = default)
+    {
+        _ = await GetBackupAsync(backupId, cancellationToken).ConfigureAwait(false);
+        await Store.DeleteAsync(backupId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A disaster-recovery drill that writes nothing to the cluster: makes a backup, validates it, and plans a
+    /// restore of it as a dry run against the live cluster; the drill passes when the plan finds every object
+    /// unchanged (the backup reproduces the cluster) and nothing fails.
+    /// </summary>
+    /// <param name="progress">Receives the backup's progress.</param>
+    /// <param name="cancellationToken">Cancels the drill.</param>
+    /// <returns>The backup, its validation and the plan.</returns>
+    public async Task<DisasterRecoveryTestResult> TestDisasterRecoveryAsync(IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var backup = await CreateBackupAsync(progress, cancellationToken).ConfigureAwait(false);
+        var validation = await ValidateBackupAsync(backup.Id, progress, cancellationToken).ConfigureAwait(false);
+        if (!validation.IsValid)
+        {
+            return new DisasterRecoveryTestResult(backup, validation, null);
+        }
+
+        var plan = await RestoreFromBackupAsync(backup.Id, new RestoreOptions { DryRun = true }, null, cancellationToken).ConfigureAwait(false);
+        return new DisasterRecoveryTestResult(backup, validation, plan);
+    }
+
+    internal async Task<BackupInfo> CreateBackupAsync(DateTimeOffset? scheduledFor, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    {
+        var createdAt = _time.GetUtcNow();
+        var id = $"{createdAt.UtcDateTime:yyyyMMdd-HHmmss}-{Sha256Hex.Format(RandomNumberGenerator.GetBytes(3))}";
+        using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.BackupActivityName);
+        activity?.SetTag("backup.id", id);
+        var started = _time.GetTimestamp();
+        Count("backup", "started");
+        RecoveryLog.BackupStarted(_logger, id, string.Join(", ", _options.Resources));
+        try
+        {
+            var info = await new BackupCreator(_resources, _options, Store, _client, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
+            if (_options.VerifyAfterWrite)
+            {
+                try
+                {
+                    await VerifyAsync(info, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (BackupException)
+                {
+                    await Store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+            }
+
+            Count("backup", "succeeded");
+            _metrics.Objects.Add(info.ObjectCount, new KeyValuePair<string, object?>("operation", "backup"));
+            _metrics.Bytes.Add(info.ArchiveSizeBytes, new KeyValuePair<string, object?>("operation", "backup"));
+            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "backup"), new("outcome", "succeeded"));
+            _metrics.BackupSucceeded(_time.GetUtcNow());
+            activity?.SetTag("backup.objects", info.ObjectCount);
+            activity?.SetStatus(ActivityStatusCode.Ok);
+            RecoveryLog.BackupCompleted(_logger, id, info.ObjectCount, info.ArchiveSizeBytes, info.ArchiveSha256);
+            await ApplyRetentionAsync(info, cancellationToken).ConfigureAwait(false);
+            return info;
+        }
+        catch (Exception e)
+        {
+            Count("backup", "failed");
+            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "backup"), new("outcome", "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            RecoveryLog.BackupFailed(_logger, id, ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : e.Message, e);
+            throw;
+        }
+    }
+
+    private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.ValidateActivityName);
+        activity?.SetTag("backup.id", info.Id);
+        var started = _time.GetTimestamp();
+        Count("validate", "started");
+        try
+        {
+            var stored = await Store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+            VerifiedArchive verified;
+            await using (stored.ConfigureAwait(false))
+            {
+                var objects = progress is null ? null : new Progress<long>(n => progress.Report(new BackupProgress("validate", n, 0)));
+                verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+            }
+
+            Count("validate", "succeeded");
+            _metrics.Bytes.Add(info.ArchiveSizeBytes, new KeyValuePair<string, object?>("operation", "validate"));
+            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "validate"), new("outcome", "succeeded"));
+            return verified;
+        }
+        catch (BackupException e)
+        {
+            Count("validate", "failed");
+            _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "validate"), new("outcome", "failed"));
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            RecoveryLog.ValidationFailed(_logger, info.Id, e.Message);
+            throw;
+        }
+    }
+
+    private async Task ApplyRetentionAsync(BackupInfo newest, CancellationToken cancellationToken)
+    {
+        if (_options.Retention is not { } retention)
+        {
+            return;
+        }
+
+        var now = _time.GetUtcNow();
+        var backups = await ListBackupsAsync(cancellationToken).ConfigureAwait(false);
+        var kept = 0;
+        foreach (var backup in backups)
+        {
+            // The backup just written and verified is never deleted, so retention cannot leave the store without a valid backup.
+            if (backup.Id == newest.Id)
+            {
+                kept++;
+                continue;
+            }
+
+            var tooMany = retention.Count is { } count && kept >= count;
+            var tooOld = retention.MaxAge is { } maxAge && now - backup.CreatedAt > maxAge;
+            if (tooMany || tooOld)
+            {
+                await Store.DeleteAsync(backup.Id, cancellationToken).ConfigureAwait(false);
+                RecoveryLog.RetentionDeleted(_logger, backup.Id, backup.CreatedAt);
+            }
+            else
+            {
+                kept++;
+            }
+        }
+    }
+
+    private void Count(string operation, string outcome) =>
+        _metrics.Operations.Add(1, new("operation", operation), new("outcome", outcome));
+}

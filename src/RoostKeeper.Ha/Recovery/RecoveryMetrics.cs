@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+using RoostKeeper.Ha.Diagnostics;
+
+namespace RoostKeeper.Ha.Recovery;
+
+/// <summary>
+/// The recovery instruments of the "RoostKeeper.Ha" meter: operations started/succeeded/failed (tag
+/// <c>operation</c> = backup, restore, validate; tag <c>outcome</c>), their duration, the objects and bytes
+/// handled, and the Unix time of the last successful backup (alert when it is too old).
+/// </summary>
+internal sealed class RecoveryMetrics : IDisposable
+{
+    private readonly Meter? _ownedMeter;
+    private long _lastSuccessfulBackupUnixSeconds;
+
+    public RecoveryMetrics(IMeterFactory? meterFactory = null)
+    {
+        Meter meter;
+        if (meterFactory is not null)
+        {
+            meter = meterFactory.Create(HaTelemetry.Name);
+        }
+        else
+        {
+            meter = new Meter(HaTelemetry.Name);
+            _ownedMeter = meter;
+        }
+
+        Operations = meter.CreateCounter<long>("roost_keeper.recovery.operations", "{operation}", "Backups, restores and validations, by operation and outcome (started, succeeded, failed).");
+        Duration = meter.CreateHistogram<double>("roost_keeper.recovery.duration", "s", "Duration of backups, restores and validations, by operation and outcome.");
+        Objects = meter.CreateCounter<long>("roost_keeper.recovery.objects", "{object}", "Objects backed up, restored or validated, by operation.");
+        Bytes = meter.CreateCounter<long>("roost_keeper.recovery.bytes", "By", "Archive bytes written or read, by operation.");
+        meter.CreateObservableGauge("roost_keeper.backup.last_success", () => Interlocked.Read(ref _lastSuccessfulBackupUnixSeconds), "s", "Unix time of the last successful backup made by this process (0 before the first).");
+    }
+
+    public Counter<long> Operations { get; }
+
+    public Histogram<double> Duration { get; }
+
+    public Counter<long> Objects { get; }
+
+    public Counter<long> Bytes { get; }
+
+    public void BackupSucceeded(DateTimeOffset at) => Interlocked.Exchange(ref _lastSuccessfulBackupUnixSeconds, at.ToUnixTimeSeconds());
+
+    public void Dispose() => _ownedMeter?.Dispose();
+}

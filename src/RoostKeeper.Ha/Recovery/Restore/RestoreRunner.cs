@@ -1,0 +1,276 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.KubernetesApi;
+using RoostKeeper.Ha.Recovery.Archive;
+using RoostKeeper.Ha.Recovery.Resources;
+
+namespace RoostKeeper.Ha.Recovery.Restore;
+
+/// <summary>
+/// Applies the objects of a verified archive, read once in archive order: phase by phase (see
+/// <see cref="RestorePhase"/>), in batches written with bounded parallelism, each object created (or, when it
+/// exists, compared and then skipped or replaced per policy), with a result per object. A dry run reads the
+/// live objects for the plan and diff and sends every write with <c>dryRun=All</c>.
+/// </summary>
+internal sealed class RestoreRunner(
+    ResourceClient resources,
+    VerifiedArchive archive,
+    RestoreOptions options,
+    TimeProvider time,
+    ILogger logger,
+    IProgress<RestoreProgress>? progress)
+{
+    private const int BatchSize = 256;
+    private const int MaxAttempts = 3;
+    private static readonly BackupResource NamespaceType = new("", "v1", "namespaces");
+    private static readonly BackupResource DefinitionType = new("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+
+    private readonly List<RestoredObject> _results = [];
+    private readonly ConcurrentDictionary<string, string> _restoredUids = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _namespaces = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<RestoredObject> _namespaceResults = new();
+    private readonly List<string> _definitions = [];
+    private long _done;
+    private long _failed;
+
+    public async Task<IReadOnlyList<RestoredObject>> RunAsync(IAsyncEnumerable<ArchiveObject> objects, CancellationToken cancellationToken)
+    {
+        var batch = new List<(BackupResource Type, JsonObject Object)>(BatchSize);
+        RestorePhase? current = null;
+        await foreach (var item in objects.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            var parsed = ObjectPath.Parse(item.Path)
+                ?? throw new BackupIntegrityException(archive.Info.Id, BackupProblem.Unreadable, $"Entry {item.Path} is not an object path.", objectPath: item.Path);
+            var phase = RestorePhases.Of(parsed.Type);
+            if (current is { } previous && (phase != previous || batch.Count >= BatchSize))
+            {
+                await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                if (phase != previous)
+                {
+                    await FinishPhaseAsync(previous, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            current = phase;
+            batch.Add((parsed.Type, (JsonObject)JsonNode.Parse(item.Json)!));
+        }
+
+        await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (current is { } last)
+        {
+            await FinishPhaseAsync(last, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _results;
+    }
+
+    private async Task ApplyBatchAsync(List<(BackupResource Type, JsonObject Object)> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+
+        var results = new RestoredObject[batch.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, batch.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxParallelism, CancellationToken = cancellationToken },
+            async (i, ct) =>
+            {
+                results[i] = await ApplyAsync(batch[i].Type, batch[i].Object, ct).ConfigureAwait(false);
+                if (results[i].Outcome == RestoreOutcome.Failed)
+                {
+                    Interlocked.Increment(ref _failed);
+                    logger.LogObjectFailed(archive.Info.Id, results[i]);
+                }
+
+                progress?.Report(new RestoreProgress("restore", Interlocked.Increment(ref _done), archive.Manifest.Objects.Count, Interlocked.Read(ref _failed)));
+            }).ConfigureAwait(false);
+        while (_namespaceResults.TryDequeue(out var created))
+        {
+            _results.Add(created);
+        }
+
+        _results.AddRange(results);
+        batch.Clear();
+    }
+
+    private async Task<RestoredObject> ApplyAsync(BackupResource type, JsonObject original, CancellationToken cancellationToken)
+    {
+        var kind = original["kind"]?.GetValue<string>() ?? ResourceClient.KindOf(type);
+        var apiVersion = original["apiVersion"]?.GetValue<string>() ?? type.ApiVersion;
+        var name = ObjectPath.Name(original);
+        var sourceNamespace = ObjectPath.Namespace(original);
+        var ns = sourceNamespace is null ? null : Map(sourceNamespace);
+        if (type.IsNamespaces)
+        {
+            name = Map(name);
+        }
+
+        RestoredObject Result(RestoreOutcome outcome, IReadOnlyList<string>? differences = null, string? error = null) =>
+            new(apiVersion, kind, ns, name, outcome, differences ?? [], error);
+
+        try
+        {
+            if (ns is not null)
+            {
+                await EnsureNamespaceAsync(ns, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (clean, notes) = ObjectSanitizer.Clean(original, ns, options.IncludeStatus, uid => _restoredUids.GetValueOrDefault(uid));
+            ((JsonObject)clean["metadata"]!)["name"] = name;
+            var originalUid = original["metadata"]?["uid"]?.GetValue<string>();
+            if (options.DryRun)
+            {
+                var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
+                if (live is null)
+                {
+                    await WithRetriesAsync(() => resources.CreateAsync(type, ns, clean, dryRun: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    return Result(RestoreOutcome.WouldCreate, notes);
+                }
+
+                return await CompareAsync(type, ns, name, clean, live, originalUid, notes, Result, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var created = await WithRetriesAsync(() => resources.CreateAsync(type, ns, clean, dryRun: false, cancellationToken), cancellationToken).ConfigureAwait(false);
+                Remember(originalUid, created);
+                if (type.IsDefinitions)
+                {
+                    lock (_definitions)
+                    {
+                        _definitions.Add(name);
+                    }
+                }
+
+                return Result(RestoreOutcome.Created, notes);
+            }
+            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
+            {
+                var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"The server answered AlreadyExists for {kind} {ns}/{name}, then NotFound when it was read; it is being deleted. Retry the restore once it is gone.", e);
+                return await CompareAsync(type, ns, name, clean, live, originalUid, notes, Result, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return Result(RestoreOutcome.Failed, error: ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : e.Message);
+        }
+    }
+
+    private async Task<RestoredObject> CompareAsync(
+        BackupResource type,
+        string? ns,
+        string name,
+        JsonObject clean,
+        JsonObject live,
+        string? originalUid,
+        IReadOnlyList<string> notes,
+        Func<RestoreOutcome, IReadOnlyList<string>?, string?, RestoredObject> result,
+        CancellationToken cancellationToken)
+    {
+        Remember(originalUid, live);
+        var differences = ObjectDiff.Compare(ObjectSanitizer.Comparable(clean, options.IncludeStatus), ObjectSanitizer.Comparable(live, options.IncludeStatus));
+        if (differences.Count == 0)
+        {
+            return result(RestoreOutcome.Unchanged, notes, null);
+        }
+
+        if (options.ExistingObjects == ExistingObjectPolicy.Skip)
+        {
+            return result(RestoreOutcome.Skipped, differences, null);
+        }
+
+        var replacement = (JsonObject)clean.DeepClone();
+        ((JsonObject)replacement["metadata"]!)["resourceVersion"] = live["metadata"]?["resourceVersion"]?.DeepClone();
+        try
+        {
+            await resources.ReplaceAsync(type, ns, name, replacement, options.DryRun, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return result(RestoreOutcome.Failed, differences, $"update failed: {ApiErrors.Describe(e)}");
+        }
+
+        return result(options.DryRun ? RestoreOutcome.WouldUpdate : RestoreOutcome.Updated, differences, null);
+    }
+
+    private Task EnsureNamespaceAsync(string ns, CancellationToken cancellationToken) =>
+        _namespaces.GetOrAdd(ns, n => new Lazy<Task>(() => CreateNamespaceIfMissingAsync(n, cancellationToken))).Value;
+
+    private async Task CreateNamespaceIfMissingAsync(string ns, CancellationToken cancellationToken)
+    {
+        if (await resources.GetAsync(NamespaceType, null, ns, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            return;
+        }
+
+        var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } };
+        try
+        {
+            await resources.CreateAsync(NamespaceType, null, body, options.DryRun, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
+        {
+            return;
+        }
+
+        _namespaceResults.Enqueue(new RestoredObject("v1", "Namespace", null, ns, options.DryRun ? RestoreOutcome.WouldCreate : RestoreOutcome.Created, ["created because restored objects are in it; the backup does not include it"]));
+    }
+
+    private async Task FinishPhaseAsync(RestorePhase phase, CancellationToken cancellationToken)
+    {
+        if (phase != RestorePhase.Definitions || options.DryRun)
+        {
+            return;
+        }
+
+        var deadline = time.GetUtcNow() + options.DefinitionTimeout;
+        foreach (var name in _definitions)
+        {
+            while (true)
+            {
+                var crd = await resources.GetAsync(DefinitionType, null, name, cancellationToken).ConfigureAwait(false);
+                if (crd?["status"]?["conditions"] is JsonArray conditions && conditions.OfType<JsonObject>().Any(c =>
+                        c["type"]?.GetValue<string>() == "Established" && c["status"]?.GetValue<string>() == "True"))
+                {
+                    break;
+                }
+
+                if (time.GetUtcNow() >= deadline)
+                {
+                    throw new TimeoutException($"CustomResourceDefinition {name} was restored but is not Established after {options.DefinitionTimeout}; its custom resources cannot be restored. Check the definition with: kubectl get crd {name} -o yaml");
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<JsonObject> WithRetriesAsync(Func<Task<JsonObject>> write, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await write().ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < MaxAttempts && ApiErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Remember(string? originalUid, JsonObject written)
+    {
+        if (originalUid is not null && written["metadata"]?["uid"]?.GetValue<string>() is { } uid)
+        {
+            _restoredUids[originalUid] = uid;
+        }
+    }
+
+    private string Map(string ns) => options.NamespaceMapping.TryGetValue(ns, out var mapped) ? mapped : ns;
+}

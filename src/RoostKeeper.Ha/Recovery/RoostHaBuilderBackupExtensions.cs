@@ -1,0 +1,74 @@
+using k8s;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Recovery;
+using RoostKeeper.Ha.Recovery.Scheduling;
+using RoostKeeper.Ha.Recovery.Stores;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds backups and restores (<see cref="RecoveryManager"/>) to RoostKeeper.Ha.</summary>
+public static class RoostHaBuilderBackupExtensions
+{
+    /// <summary>
+    /// Registers <see cref="RecoveryManager"/> with the options <paramref name="configure"/> sets (validated at
+    /// start-up) and, when a schedule is set, runs scheduled backups on the leader only.
+    /// </summary>
+    /// <param name="builder">The builder from AddRoostHa.</param>
+    /// <param name="configure">Selects resources, the store, encryption, retention and schedule.</param>
+    /// <returns>The builder.</returns>
+    public static IRoostHaBuilder AddBackups(this IRoostHaBuilder builder, Action<BackupBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var backups = new BackupBuilder(builder.Services);
+        configure(backups);
+        var services = builder.Services;
+        services.AddOptions<BackupOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupStoreValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new RecoveryMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp =>
+        {
+            var health = sp.GetService<BackupHealthCheckRegistration>();
+            return new RecoveryManager(
+                sp.GetRequiredService<IKubernetes>(),
+                sp.GetRequiredService<IOptions<BackupOptions>>().Value,
+                sp.GetRequiredService<IBackupStore>(),
+                sp.GetService<ILoggerFactory>(),
+                sp.GetRequiredService<TimeProvider>(),
+                health is null ? null : ct => health.Check(sp, ct),
+                sp.GetRequiredService<RecoveryMetrics>());
+        });
+        services.AddSingleton(sp => new LeadershipCallbackRegistration
+        {
+            Started = (_, token) =>
+            {
+                var schedule = sp.GetRequiredService<IOptions<BackupOptions>>().Value.Schedule;
+                if (schedule is null)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var scheduler = new BackupScheduler(
+                    sp.GetRequiredService<RecoveryManager>(),
+                    schedule,
+                    sp.GetRequiredService<TimeProvider>(),
+                    (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger<BackupScheduler>() ?? Logging.Abstractions.NullLogger.Instance);
+                return scheduler.RunAsync(token);
+            },
+        });
+        return builder;
+    }
+
+    /// <summary>Fails start-up when AddBackups was given no store.</summary>
+    private sealed class BackupStoreValidator(IServiceProvider services) : IValidateOptions<BackupOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, BackupOptions options) =>
+            services.GetService<IBackupStore>() is null
+                ? ValidateOptionsResult.Fail("AddBackups has no store: call ToDirectory(path), ToS3(...) or ToStore(...).")
+                : ValidateOptionsResult.Success;
+    }
+}
