@@ -7,7 +7,7 @@ using Amazon.S3;
 namespace RoostKeeper.Ha.Backups.S3.Tests;
 
 /// <summary>
-/// A real S3 server for the tests: the npm package s3rver (installed by .ci/run into tools/s3rver), run with
+/// A real S3 server for the tests: the npm package s3rver (installed into tools/s3rver on first use), run with
 /// Node on 127.0.0.1 and a free port, with bucket "backups" and a fresh data directory. Known gaps of
 /// s3rver 3.7.1 handled here: Node needs --openssl-legacy-provider for ListObjectsV2 paging, and uploads
 /// must not use aws-chunked encoding (S3BackupStoreOptions.UseChunkEncoding = false).
@@ -46,7 +46,7 @@ public sealed class S3rverServer : IAsyncLifetime
         var script = Path.Combine(RepositoryRoot(), "tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(script))
         {
-            throw new InvalidOperationException($"s3rver is not installed at {script}: run `npm ci --prefix tools/s3rver` (.ci/run does).");
+            await InstallAsync(script);
         }
 
         Port = FreePort();
@@ -110,6 +110,43 @@ public sealed class S3rverServer : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static readonly SemaphoreSlim Installing = new(1, 1);
+
+    /// <summary>
+    /// A fresh clone has no node_modules: `dotnet test` installs s3rver from tools/s3rver's lock file itself
+    /// (npm's registry is reachable wherever NuGet's is), so the README's test command needs no extra step.
+    /// </summary>
+    private static async Task InstallAsync(string script)
+    {
+        await Installing.WaitAsync();
+        try
+        {
+            if (File.Exists(script))
+            {
+                return;
+            }
+
+            var npm = new ProcessStartInfo("npm") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var argument in new[] { "ci", "--prefix", Path.Combine(RepositoryRoot(), "tools", "s3rver"), "--no-audit", "--no-fund" })
+            {
+                npm.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(npm) ?? throw new InvalidOperationException("npm did not start: install Node.js and npm to run the S3 store's tests.");
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0 || !File.Exists(script))
+            {
+                throw new InvalidOperationException($"`npm ci --prefix tools/s3rver` failed ({process.ExitCode}), so s3rver is not at {script}:\n{await output}\n{await error}");
+            }
+        }
+        finally
+        {
+            Installing.Release();
+        }
     }
 
     private static string RepositoryRoot()
