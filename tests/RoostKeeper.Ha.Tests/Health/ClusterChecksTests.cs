@@ -84,7 +84,7 @@ public sealed class ClusterChecksTests
         await using var kit = await HealthTestKit.StartAsync();
         kit.Cluster.Images.Set("roost:stuck", ImageHealth.NeverReady);
         await kit.Admin.AppsV1.CreateNamespacedDeploymentAsync(
-            Simulation.Controllers.ControllerTestKit.Deployment("stuck", "roost:stuck", 1, spec => spec.ProgressDeadlineSeconds = 1),
+            RoostKeeper.Ha.Testing.Tests.Controllers.ControllerTestKit.Deployment("stuck", "roost:stuck", 1, spec => spec.ProgressDeadlineSeconds = 1),
             kit.Namespace);
         var health = kit.Manager(h => h.AddDeploymentReplicas("stuck", minAvailable: 0));
 

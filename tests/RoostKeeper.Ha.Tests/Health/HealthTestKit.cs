@@ -46,7 +46,7 @@ internal sealed class HealthTestKit : IAsyncDisposable
     }
 
     public Task<V1Deployment> CreateDeploymentAsync(string name, string image, int replicas) =>
-        Admin.AppsV1.CreateNamespacedDeploymentAsync(Simulation.Controllers.ControllerTestKit.Deployment(name, image, replicas), Namespace);
+        Admin.AppsV1.CreateNamespacedDeploymentAsync(RoostKeeper.Ha.Testing.Tests.Controllers.ControllerTestKit.Deployment(name, image, replicas), Namespace);
 
     public Task<V1Pod> CreatePodAsync(string name, string app, string image) =>
         Admin.CoreV1.CreateNamespacedPodAsync(
@@ -90,7 +90,7 @@ internal sealed class HealthTestKit : IAsyncDisposable
         Until(async () =>
         {
             var pods = (await Admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"app={app}")).Items;
-            return pods.Count == count && pods.Count(Simulation.Controllers.ControllerTestKit.IsReady) == ready;
+            return pods.Count == count && pods.Count(RoostKeeper.Ha.Testing.Tests.Controllers.ControllerTestKit.IsReady) == ready;
         }, $"{ready} of {count} pods of {app} ready");
 
     /// <summary>Runs the manager until the entry of <paramref name="check"/> satisfies <paramref name="done"/>; fails with the last entry seen.</summary>
