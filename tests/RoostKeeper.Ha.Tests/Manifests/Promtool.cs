@@ -1,0 +1,32 @@
+using RoostKeeper.Ha.Testing.Tests.Clients;
+
+namespace RoostKeeper.Ha.Tests.Manifests;
+
+/// <summary>
+/// Runs Prometheus' promtool ($ROOSTHA_PROMTOOL, else promtool on PATH; Debian's <c>prometheus</c> package,
+/// which .ci/run installs). A missing promtool fails the test, saying how to get it.
+/// </summary>
+internal static class Promtool
+{
+    private static readonly Lazy<string?> Found = new(Find);
+
+    public static async Task<ProcessResult> RunAsync(params string[] arguments)
+    {
+        var path = Found.Value ?? throw new InvalidOperationException(
+            "promtool not found: the Prometheus rules are checked and unit-tested with the real promtool. Install it "
+            + "(Debian: apt-get install -y prometheus), put it on PATH or point ROOSTHA_PROMTOOL at it.");
+        return await ExternalProcess.RunAsync(path, arguments);
+    }
+
+    private static string? Find()
+    {
+        if (Environment.GetEnvironmentVariable("ROOSTHA_PROMTOOL") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, "promtool"))
+            .FirstOrDefault(File.Exists);
+    }
+}
