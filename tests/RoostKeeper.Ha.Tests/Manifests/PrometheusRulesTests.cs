@@ -47,6 +47,22 @@ public sealed partial class PrometheusRulesTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Promtool_is_not_found_where_there_is_none_and_the_message_says_how_to_install_it()
+    {
+        var empty = Directory.CreateTempSubdirectory("roostha-no-promtool-");
+        try
+        {
+            Assert.Null(Promtool.Locate(name => name == "PATH" ? empty.FullName : null));
+            Assert.Null(Promtool.Locate(name => name == "ROOSTHA_PROMTOOL" ? Path.Combine(empty.FullName, "promtool") : "/usr/bin"));
+            Assert.Contains("apt-get install -y prometheus", Promtool.Missing);
+        }
+        finally
+        {
+            empty.Delete();
+        }
+    }
+
+    [Fact]
     public void Every_alert_has_a_unit_test_where_it_fires_and_one_where_it_stays_quiet()
     {
         var tests = YamlDocuments.Maps(YamlDocuments.Load(SampleManifests.RulesTestFile)["tests"])

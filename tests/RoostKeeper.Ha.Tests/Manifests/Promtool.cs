@@ -8,24 +8,27 @@ namespace RoostKeeper.Ha.Tests.Manifests;
 /// </summary>
 internal static class Promtool
 {
-    private static readonly Lazy<string?> Found = new(Find);
+    public const string Missing =
+        "promtool not found: the Prometheus rules are checked and unit-tested with the real promtool. Install it "
+        + "(Debian: apt-get install -y prometheus), put it on PATH or point ROOSTHA_PROMTOOL at it.";
+
+    private static readonly Lazy<string?> Found = new(() => Locate(Environment.GetEnvironmentVariable));
 
     public static async Task<ProcessResult> RunAsync(params string[] arguments)
     {
-        var path = Found.Value ?? throw new InvalidOperationException(
-            "promtool not found: the Prometheus rules are checked and unit-tested with the real promtool. Install it "
-            + "(Debian: apt-get install -y prometheus), put it on PATH or point ROOSTHA_PROMTOOL at it.");
+        var path = Found.Value ?? throw new InvalidOperationException(Missing);
         return await ExternalProcess.RunAsync(path, arguments);
     }
 
-    private static string? Find()
+    /// <summary>The promtool to run, or null; a configured path that does not exist counts as none.</summary>
+    public static string? Locate(Func<string, string?> variable)
     {
-        if (Environment.GetEnvironmentVariable("ROOSTHA_PROMTOOL") is { Length: > 0 } configured)
+        if (variable("ROOSTHA_PROMTOOL") is { Length: > 0 } configured)
         {
-            return configured;
+            return File.Exists(configured) ? configured : null;
         }
 
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+        return (variable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(d => Path.Combine(d, "promtool"))
             .FirstOrDefault(File.Exists);
     }
