@@ -43,6 +43,7 @@ internal sealed class ResourceRegistry
         new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, false, "mutatingwebhookconfiguration"),
         CustomResourceDefinitions,
         new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, "poddisruptionbudget", ["pdb"]),
+        new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, false, "networkpolicy", ["netpol"]),
         new("events.k8s.io", "v1", "events", "Event", true, false, "event", ["ev"]),
         new("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false, "role"),
         new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false, "rolebinding"),
