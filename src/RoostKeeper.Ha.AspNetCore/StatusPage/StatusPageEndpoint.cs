@@ -68,7 +68,7 @@ internal sealed class StatusPageEndpoint
         var now = time.GetUtcNow();
         var holder = lease?.Spec?.HolderIdentity is { Length: > 0 } h ? h : null;
         var leader = manager.LeaderIdentity ?? holder;
-        var replicas = Replicas(name, holder, leader, healthLeases, now);
+        var replicas = Replicas(name, manager.Identity, holder, leader, healthLeases, now);
         var model = new StatusPageModel(
             manager.Identity,
             manager.IsLeader,
@@ -86,7 +86,7 @@ internal sealed class StatusPageEndpoint
         return Results.Content(StatusPageRenderer.Render(model), "text/html; charset=utf-8");
     }
 
-    private static List<ReplicaRow> Replicas(string electionLease, string? holder, string? leader, IEnumerable<V1Lease> healthLeases, DateTimeOffset now)
+    private static List<ReplicaRow> Replicas(string electionLease, string self, string? holder, string? leader, IEnumerable<V1Lease> healthLeases, DateTimeOffset now)
     {
         var rows = new Dictionary<string, ReplicaRow>(StringComparer.Ordinal);
         foreach (var lease in healthLeases)
@@ -104,7 +104,8 @@ internal sealed class StatusPageEndpoint
             rows[identity] = new ReplicaRow(identity, identity == leader, health, renewedAt, fresh);
         }
 
-        foreach (var known in new[] { holder, leader })
+        // This replica, and the holder, are seen even when they publish no health (no StepDownWhenUnhealthy).
+        foreach (var known in new[] { self, holder, leader })
         {
             if (known is not null && !rows.ContainsKey(known))
             {

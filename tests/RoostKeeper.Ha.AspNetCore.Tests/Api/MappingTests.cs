@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -82,6 +83,31 @@ public sealed class MappingTests
         }));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failing_endpoint_answers_a_500_problem_with_a_trace_id_and_no_stack_trace()
+    {
+        // No AddRoostHa: the handlers cannot resolve HaManager, which is a server fault, not the caller's.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var logs = new LogSink();
+        builder.Logging.ClearProviders().AddProvider(logs);
+        await using var app = builder.Build();
+        app.MapRoostHaApi();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        var response = await http.GetAsync("/status");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("HaManager", text, StringComparison.Ordinal);
+        Assert.Contains("traceId", text, StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, e => e.EventId == 6005 && e.Level == LogLevel.Error);
+        await app.StopAsync();
     }
 
     private static WebApplication App(Cluster cluster, bool authorization)

@@ -78,7 +78,9 @@ internal sealed class ReplicaServer : IAsyncDisposable
         });
         if (healthChecks)
         {
-            ha.AddHealthChecks(h => h.AddKubernetesApi().AddLeaderElection(), o => o.Interval = TimeSpan.FromMilliseconds(500));
+            // StepDownWhenUnhealthy makes each replica publish its health Lease, which the status page lists.
+            ha.AddHealthChecks(h => h.AddKubernetesApi().AddLeaderElection(), o => o.Interval = TimeSpan.FromMilliseconds(500))
+                .StepDownWhenUnhealthy(TimeSpan.FromMinutes(5));
         }
 
         builder.Services.AddAuthentication().AddJwtBearer(o =>

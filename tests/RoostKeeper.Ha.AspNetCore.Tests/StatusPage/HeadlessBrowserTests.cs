@@ -37,6 +37,8 @@ public sealed partial class HeadlessBrowserTests
         await Cluster.Until(() => b.Manager.IsLeader, "replica-b to lead");
         await Cluster.Until(async () => Leader(await DumpDomAsync(page)) == "replica-b", "the page to show replica-b as leader");
 
+        // Both replicas publish their health Leases; the page lists them.
+        await Cluster.Until(async () => (await DumpDomAsync(page)) is var dom && dom.Contains("<td>replica-a</td><td>follower</td><td><span class=\"Healthy\">", StringComparison.Ordinal), "the page to list replica-a as a healthy follower");
         var screenshot = await ScreenshotAsync(page);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], screenshot[..4]);
         if (Environment.GetEnvironmentVariable("ROOSTHA_SCREENSHOT_DIR") is { Length: > 0 } dir)
@@ -47,7 +49,7 @@ public sealed partial class HeadlessBrowserTests
     }
 
     private static Task<HttpResponseMessage> FailoverTests_Post(ReplicaServer leader) =>
-        Api.FailoverTests.Post(leader, ReplicaServer.Token("alice", "operator"), new { preferredSuccessor = "replica-b" });
+        Api.FailoverTests.Post(leader, ReplicaServer.Token("alice", "operator"), new { preferredSuccessor = "replica-b" }, "/ha/failover");
 
     private static string? Leader(string dom) => LeaderPattern().Match(dom) is { Success: true } m ? m.Groups[1].Value : null;
 

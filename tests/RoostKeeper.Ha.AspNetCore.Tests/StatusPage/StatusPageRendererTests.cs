@@ -41,7 +41,7 @@ public sealed class StatusPageRendererTests
         var html = StatusPageRenderer.Render(model);
 
         Assert.Contains("<meta http-equiv=\"refresh\" content=\"7\">", html, StringComparison.Ordinal);
-        Assert.Contains("<strong id=\"leader\">replica-a</strong> since <span id=\"leader-since\">2026-11-28 11:57:00 UTC</span> (180 s ago)", html, StringComparison.Ordinal);
+        Assert.Contains("<strong id=\"leader\">replica-a</strong> since <span id=\"leader-since\">2026-11-28 11:57:00 UTC</span> (3 min ago)", html, StringComparison.Ordinal);
         Assert.Contains("<td>replica-b</td><td>follower</td><td><span class=\"Degraded\">Degraded</span> <span class=\"muted\">(stale)</span>", html, StringComparison.Ordinal);
         Assert.Contains("<td>kubernetes-api</td><td class=\"Healthy\">Healthy</td><td>API reachable.</td>", html, StringComparison.Ordinal);
     }
