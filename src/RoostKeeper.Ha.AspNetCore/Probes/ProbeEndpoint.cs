@@ -31,7 +31,8 @@ internal sealed class ProbeEndpoint
     public async Task HandleAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var started = TimeProvider.System.GetTimestamp();
+        var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+        var started = time.GetTimestamp();
         var entries = new Dictionary<string, HealthReportEntry>(StringComparer.OrdinalIgnoreCase);
         if (services.GetService<HealthCheckService>() is { } checks)
         {
@@ -45,7 +46,6 @@ internal sealed class ProbeEndpoint
         if (services.GetService<HaManager>() is { } manager)
         {
             var options = services.GetRequiredService<IOptions<RoostHaOptions>>().Value;
-            var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
 
             // Readiness: client-go's renew deadline (a leader that could not renew within it must stop
             // acting). Liveness: HealthzAdaptor's LeaseDuration plus its default 20 s tolerance, so a
@@ -55,7 +55,7 @@ internal sealed class ProbeEndpoint
                 : ElectionWatchdog.Judge(manager, options.LeaseDuration + HealthzTolerance, "LeaseDuration + 20s", time);
         }
 
-        var result = new HealthReport(entries, TimeProvider.System.GetElapsedTime(started));
+        var result = new HealthReport(entries, time.GetElapsedTime(started));
         context.Response.StatusCode = result.Status == HealthStatus.Unhealthy ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status200OK;
         context.Response.Headers.CacheControl = "no-store, no-cache";
         context.Response.Headers.Pragma = "no-cache";
