@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Testing.Tests.Controllers.ControllerTestKit;
+using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Testing.Tests.Controllers;
 

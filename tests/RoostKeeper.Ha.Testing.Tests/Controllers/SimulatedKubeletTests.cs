@@ -3,7 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Testing.Tests.Controllers.ControllerTestKit;
+using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Testing.Tests.Controllers;
 

@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.Testing;
+using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Health;
 
@@ -84,7 +85,7 @@ public sealed class ClusterChecksTests
         await using var kit = await HealthTestKit.StartAsync();
         kit.Cluster.Images.Set("roost:stuck", ImageHealth.NeverReady);
         await kit.Admin.AppsV1.CreateNamespacedDeploymentAsync(
-            Simulation.Controllers.ControllerTestKit.Deployment("stuck", "roost:stuck", 1, spec => spec.ProgressDeadlineSeconds = 1),
+            ControllerTestKit.Deployment("stuck", "roost:stuck", 1, spec => spec.ProgressDeadlineSeconds = 1),
             kit.Namespace);
         var health = kit.Manager(h => h.AddDeploymentReplicas("stuck", minAvailable: 0));
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Testing;
+using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Health;
 
@@ -46,7 +47,7 @@ internal sealed class HealthTestKit : IAsyncDisposable
     }
 
     public Task<V1Deployment> CreateDeploymentAsync(string name, string image, int replicas) =>
-        Admin.AppsV1.CreateNamespacedDeploymentAsync(Simulation.Controllers.ControllerTestKit.Deployment(name, image, replicas), Namespace);
+        Admin.AppsV1.CreateNamespacedDeploymentAsync(ControllerTestKit.Deployment(name, image, replicas), Namespace);
 
     public Task<V1Pod> CreatePodAsync(string name, string app, string image) =>
         Admin.CoreV1.CreateNamespacedPodAsync(
@@ -90,7 +91,7 @@ internal sealed class HealthTestKit : IAsyncDisposable
         Until(async () =>
         {
             var pods = (await Admin.CoreV1.ListNamespacedPodAsync(Namespace, labelSelector: $"app={app}")).Items;
-            return pods.Count == count && pods.Count(Simulation.Controllers.ControllerTestKit.IsReady) == ready;
+            return pods.Count == count && pods.Count(ControllerTestKit.IsReady) == ready;
         }, $"{ready} of {count} pods of {app} ready");
 
     /// <summary>Runs the manager until the entry of <paramref name="check"/> satisfies <paramref name="done"/>; fails with the last entry seen.</summary>

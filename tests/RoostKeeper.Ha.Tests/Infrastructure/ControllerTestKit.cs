@@ -1,9 +1,9 @@
 using k8s;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Testing.Tests.Controllers;
+namespace RoostKeeper.Ha.Tests.Infrastructure;
 
-/// <summary>Builders and condition waits shared by the simulated-controller tests.</summary>
+/// <summary>Builders and condition waits for tests that run Deployments on the simulated controllers (linked into both test projects).</summary>
 internal static class ControllerTestKit
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
