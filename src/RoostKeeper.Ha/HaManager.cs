@@ -78,6 +78,14 @@ public sealed class HaManager : IDisposable
     public string? LeaderIdentity => IsLeader ? Identity : _elector.CurrentLeader;
 
     /// <summary>
+    /// The Lease's <c>renewTime</c> as this replica last observed it (read, watched or written by itself),
+    /// or null before the first observation. On the leader it is its own last successful renewal, stamped
+    /// by its own clock, so readiness probes can apply client-go's renew-deadline rule without a read.
+    /// </summary>
+    public DateTimeOffset? ObservedRenewTime =>
+        _elector.ObservedLease?.Spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : null;
+
+    /// <summary>
     /// Adds work to run while this replica leads. <paramref name="callback"/> starts when a term begins;
     /// its token is cancelled the moment the term ends (step-down, hand-over or shutdown), and the term is
     /// not released until it returns. A callback that throws ends the term so another replica can lead.

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace RoostKeeper.Ha.AspNetCore.Probes;
+
+/// <summary>
+/// client-go's watchdog rule on this replica's own observation, without an API read: a replica that still
+/// acts as leader although its last successful renewal is older than <c>limit</c> has an elector that is
+/// stuck (a healthy one steps down at its renew deadline). The renewal was stamped by this replica's own
+/// clock, so no clock skew enters.
+/// </summary>
+internal static class ElectionWatchdog
+{
+    /// <summary>Judges <paramref name="manager"/> now: Healthy when it follows or renewed within <paramref name="limit"/>.</summary>
+    public static HealthReportEntry Judge(HaManager manager, TimeSpan limit, string rule, TimeProvider time) =>
+        Judge(manager.Identity, manager.IsLeader, manager.ObservedRenewTime, time.GetUtcNow(), limit, rule);
+
+    /// <summary>The rule on plain facts (tested directly).</summary>
+    public static HealthReportEntry Judge(string identity, bool isLeader, DateTimeOffset? lastRenewal, DateTimeOffset now, TimeSpan limit, string rule)
+    {
+        var data = new Dictionary<string, object> { ["identity"] = identity, ["isLeader"] = isLeader };
+        if (!isLeader)
+        {
+            return Entry(HealthStatus.Healthy, $"{identity} follows.", data);
+        }
+
+        var age = lastRenewal is { } renewed ? now - renewed : (TimeSpan?)null;
+        if (age is { } a)
+        {
+            data["secondsSinceRenew"] = Math.Round(a.TotalSeconds, 3);
+        }
+
+        return age is null || age > limit
+            ? Entry(HealthStatus.Unhealthy, $"{identity} acts as leader but last renewed its Lease {Seconds(age)} ago, more than {rule} ({Seconds(limit)}).", data)
+            : Entry(HealthStatus.Healthy, $"{identity} leads, renewed {Seconds(age)} ago.", data);
+    }
+
+    private static HealthReportEntry Entry(HealthStatus status, string description, IReadOnlyDictionary<string, object> data) =>
+        new(status, description, TimeSpan.Zero, null, data, ["roost-ha"]);
+
+    private static string Seconds(TimeSpan? value) =>
+        value is { } v ? v.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture) + "s" : "never";
+}

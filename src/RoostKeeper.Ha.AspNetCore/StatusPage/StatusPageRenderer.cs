@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace RoostKeeper.Ha.AspNetCore.StatusPage;
+
+/// <summary>
+/// Renders the status page: one self-contained HTML document (inline CSS, no script, no external
+/// resource) that reloads itself with a meta refresh. Every value from the cluster is HTML-encoded.
+/// </summary>
+internal static class StatusPageRenderer
+{
+    public static string Render(StatusPageModel model)
+    {
+        var html = new StringBuilder(4096);
+        var refresh = Math.Max(1, (int)Math.Round(model.Refresh.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+            .Append("<meta http-equiv=\"refresh\" content=\"").Append(refresh).Append("\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            .Append("<title>RoostKeeper.Ha: ").Append(E(model.Leader ?? "no leader")).Append(" leads</title>")
+            .Append("<style>")
+            .Append("body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1d2330;background:#f6f7f9}")
+            .Append("h1{font-size:1.3rem;margin:0 0 .2rem}h2{font-size:1.05rem;margin:1.4rem 0 .4rem}")
+            .Append("table{border-collapse:collapse;background:#fff;min-width:32rem}td,th{border:1px solid #d5d9e0;padding:.3rem .6rem;text-align:left;vertical-align:top}")
+            .Append("th{background:#eceff3}.muted{color:#667085}.Healthy{color:#146c2e;font-weight:600}.Degraded{color:#9a6700;font-weight:600}.Unhealthy{color:#b42318;font-weight:600}")
+            .Append(".leader{font-size:1.15rem}.problem{color:#b42318}")
+            .Append("</style></head><body>");
+
+        html.Append("<h1>RoostKeeper.Ha</h1><p class=\"muted\">Lease <code>").Append(E(model.Lease))
+            .Append("</code> as seen by <strong id=\"identity\">").Append(E(model.Identity)).Append("</strong> (")
+            .Append(model.IsLeader ? "leader" : "follower").Append(") at ").Append(Time(model.RenderedAt))
+            .Append(", refreshed every ").Append(refresh).Append(" s.</p>");
+
+        html.Append("<p class=\"leader\">Leader: <strong id=\"leader\">").Append(E(model.Leader ?? "none")).Append("</strong>");
+        if (model.LeaderSince is { } since)
+        {
+            html.Append(" since <span id=\"leader-since\">").Append(Time(since)).Append("</span> (")
+                .Append(Age(model.RenderedAt - since)).Append(" ago)");
+        }
+
+        html.Append("</p><p class=\"muted\">Transitions: <span id=\"transitions\">")
+            .Append(model.LeaderTransitions.ToString(CultureInfo.InvariantCulture)).Append("</span>");
+        if (model.LastRenewTime is { } renewed)
+        {
+            html.Append(", last renewal ").Append(Time(renewed));
+        }
+
+        html.Append(".</p>");
+        foreach (var problem in model.Problems)
+        {
+            html.Append("<p class=\"problem\">").Append(E(problem)).Append("</p>");
+        }
+
+        html.Append("<h2>Replicas seen</h2><table id=\"replicas\"><tr><th>Replica</th><th>Role</th><th>Published health</th><th>Published at</th></tr>");
+        foreach (var replica in model.Replicas)
+        {
+            html.Append("<tr><td>").Append(E(replica.Identity)).Append("</td><td>").Append(replica.Leads ? "leader" : "follower")
+                .Append("</td><td>");
+            if (replica.Health is { } health)
+            {
+                html.Append("<span class=\"").Append(E(health)).Append("\">").Append(E(health)).Append("</span>")
+                    .Append(replica.Fresh ? "" : " <span class=\"muted\">(stale)</span>");
+            }
+            else
+            {
+                html.Append("<span class=\"muted\">not published</span>");
+            }
+
+            html.Append("</td><td>").Append(replica.RenewedAt is { } at ? Time(at) : "<span class=\"muted\">-</span>").Append("</td></tr>");
+        }
+
+        html.Append("</table>");
+
+        html.Append("<h2>Health: <span id=\"health\" class=\"").Append(model.Health.Status).Append("\">").Append(model.Health.Status)
+            .Append("</span></h2><table id=\"checks\"><tr><th>Check</th><th>Status</th><th>Description</th><th>Took</th></tr>");
+        foreach (var (name, entry) in model.Health.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            html.Append("<tr><td>").Append(E(name)).Append("</td><td class=\"").Append(entry.Status).Append("\">").Append(entry.Status)
+                .Append("</td><td>").Append(E(entry.Description ?? "")).Append("</td><td>")
+                .Append(entry.Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)).Append(" ms</td></tr>");
+        }
+
+        html.Append("</table><p class=\"muted\">JSON: <a href=\"status\">status</a>.</p></body></html>");
+        return html.ToString();
+    }
+
+    private static string E(string value) => WebUtility.HtmlEncode(value);
+
+    private static string Time(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    private static string Age(TimeSpan age) => age switch
+    {
+        { TotalSeconds: < 0 } => "0 s",
+        { TotalMinutes: < 2 } => $"{(int)age.TotalSeconds} s",
+        { TotalHours: < 2 } => $"{(int)age.TotalMinutes} min",
+        _ => $"{(int)age.TotalHours} h",
+    };
+}

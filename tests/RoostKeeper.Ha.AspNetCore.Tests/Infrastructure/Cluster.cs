@@ -1,0 +1,58 @@
+using k8s;
+using k8s.Models;
+using RoostKeeper.Ha.Testing;
+
+namespace RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
+
+/// <summary>A simulated cluster with the namespace the replicas elect in, and a patient wait.</summary>
+internal sealed class Cluster : IAsyncDisposable
+{
+    public const string Namespace = "roost-system";
+
+    /// <summary>Generous: the machine is shared and noisy; tests wait for outcomes, never for durations.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private Cluster(SimulatedCluster simulation) => Simulation = simulation;
+
+    public SimulatedCluster Simulation { get; }
+
+    public static async Task<Cluster> StartAsync()
+    {
+        var simulation = await SimulatedCluster.StartAsync();
+        await simulation.CreateClient("admin").CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
+        return new Cluster(simulation);
+    }
+
+    public Task<ReplicaServer> ReplicaAsync(string name, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true) =>
+        ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks);
+
+    public static async Task Until(Func<bool> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Waited {Patience.TotalSeconds}s for {what}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public static async Task Until(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Waited {Patience.TotalSeconds}s for {what}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Simulation.DisposeAsync();
+}

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
+
+namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
+
+/// <summary>
+/// The status page in a real browser: Debian's chromium (installed by .ci/run) loads it headless from a
+/// replica's Kestrel, shows the leader, and shows the new one after a hand-over. With
+/// ROOSTHA_SCREENSHOT_DIR set, the screenshot is also copied there (docs/images/status-page.png).
+/// </summary>
+public sealed partial class HeadlessBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private static readonly TimeSpan BrowserTimeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public async Task The_page_loads_in_chromium_shows_the_leader_and_changes_after_a_hand_over()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does.");
+        await using var cluster = await Cluster.StartAsync();
+        await using var a = await cluster.ReplicaAsync("replica-a", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; });
+        await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
+        await using var b = await cluster.ReplicaAsync("replica-b", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; });
+        await Cluster.Until(() => b.Manager.LeaderIdentity == "replica-a", "replica-b to follow replica-a");
+        var page = b.BaseAddress + "/ha/";
+
+        var before = await DumpDomAsync(page);
+        Assert.Equal("replica-a", Leader(before));
+        Assert.Contains("<strong id=\"identity\">replica-b</strong>", before, StringComparison.Ordinal);
+        Assert.Contains("<meta http-equiv=\"refresh\"", before, StringComparison.Ordinal);
+
+        var handOver = await FailoverTests_Post(a);
+        Assert.Equal(HttpStatusCode.OK, handOver.StatusCode);
+        await Cluster.Until(() => b.Manager.IsLeader, "replica-b to lead");
+        await Cluster.Until(async () => Leader(await DumpDomAsync(page)) == "replica-b", "the page to show replica-b as leader");
+
+        // Both replicas publish their health Leases; the page lists them.
+        await Cluster.Until(async () => (await DumpDomAsync(page)) is var dom && dom.Contains("<td>replica-a</td><td>follower</td><td><span class=\"Healthy\">", StringComparison.Ordinal), "the page to list replica-a as a healthy follower");
+        var screenshot = await ScreenshotAsync(page);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], screenshot[..4]);
+        if (Environment.GetEnvironmentVariable("ROOSTHA_SCREENSHOT_DIR") is { Length: > 0 } dir)
+        {
+            Directory.CreateDirectory(dir);
+            await File.WriteAllBytesAsync(Path.Combine(dir, "status-page.png"), screenshot);
+        }
+    }
+
+    private static Task<HttpResponseMessage> FailoverTests_Post(ReplicaServer leader) =>
+        Api.FailoverTests.Post(leader, ReplicaServer.Token("alice", "operator"), new { preferredSuccessor = "replica-b" }, "/ha/failover");
+
+    private static string? Leader(string dom) => LeaderPattern().Match(dom) is { Success: true } m ? m.Groups[1].Value : null;
+
+    private static async Task<string> DumpDomAsync(string url)
+    {
+        var (output, _) = await RunChromiumAsync(["--dump-dom", url], null);
+        return output;
+    }
+
+    private static async Task<byte[]> ScreenshotAsync(string url)
+    {
+        var folder = Directory.CreateTempSubdirectory("roostha-shot-");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "page.png");
+            await RunChromiumAsync(["--screenshot=" + path, "--window-size=1100,760", "--hide-scrollbars", url], path);
+            return await File.ReadAllBytesAsync(path);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<(string Output, string Errors)> RunChromiumAsync(string[] arguments, string? expectedFile)
+    {
+        var profile = Directory.CreateTempSubdirectory("roostha-chromium-");
+        try
+        {
+            var start = new ProcessStartInfo(Chromium)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[]
+                     {
+                         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--user-data-dir=" + profile.FullName,
+                     }.Concat(arguments))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException("chromium did not start.");
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(BrowserTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"chromium did not finish within {BrowserTimeout}: {string.Join(' ', arguments)}");
+            }
+
+            var (stdout, stderr) = (await output, await errors);
+            Assert.True(process.ExitCode == 0, $"chromium exited with {process.ExitCode}:\n{stderr}");
+            Assert.True(expectedFile is null || File.Exists(expectedFile), $"chromium wrote no {expectedFile}:\n{stderr}");
+            return (stdout, stderr);
+        }
+        finally
+        {
+            try
+            {
+                profile.Delete(recursive: true);
+            }
+            catch (IOException)
+            {
+                // A leftover profile folder in /tmp is harmless.
+            }
+        }
+    }
+
+    [GeneratedRegex("<strong id=\"leader\">([^<]*)</strong>")]
+    private static partial Regex LeaderPattern();
+}
