@@ -32,7 +32,7 @@ public sealed class MetricsDocTests
 
         Assert.Equal(HaTelemetry.Name, metrics.Meter.Name);
         var created = published.Select(i => (Name: PrometheusName(i), Type: PrometheusType(i))).OrderBy(i => i.Name).ToList();
-        Assert.Equal(7, created.Count);
+        Assert.NotEmpty(created);
         Assert.Equal(created, KnownMetrics.Documented(planned: false).OrderBy(r => r.Name).ToList());
     }
 
