@@ -89,7 +89,10 @@ public sealed class BackupBuilder
         return Configure(o => o.Schedule = cron);
     }
 
-    /// <summary>Runs <paramref name="check"/> after each restore that wrote; its report is in <see cref="RestoreResult.Health"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="check"/> after each restore that wrote, instead of the <c>HealthManager</c> that
+    /// <c>AddHealthChecks</c> registers; its report is in <see cref="RestoreResult.Health"/>.
+    /// </summary>
     /// <param name="check">The check, e.g. the HealthManager's.</param>
     /// <returns>This builder.</returns>
     public BackupBuilder VerifyHealthWith(Func<IServiceProvider, CancellationToken, Task<HealthReport>> check)

@@ -1,7 +1,9 @@
 using k8s;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Scheduling;
 using RoostKeeper.Ha.Recovery.Stores;
@@ -32,14 +34,21 @@ public static class RoostHaBuilderBackupExtensions
         services.TryAddSingleton(sp => new RecoveryMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp =>
         {
+            // A restore is verified by the check VerifyHealthWith set, else by the HealthManager when
+            // AddHealthChecks registered one: the checks the operator already trusts for this controller.
             var health = sp.GetService<BackupHealthCheckRegistration>();
+            var healthManager = health is null ? sp.GetService<HealthManager>() : null;
+            Func<CancellationToken, Task<HealthReport>>? verify =
+                health is not null ? ct => health.Check(sp, ct)
+                : healthManager is not null ? healthManager.CheckHealthAsync
+                : null;
             return new RecoveryManager(
                 sp.GetRequiredService<IKubernetes>(),
                 sp.GetRequiredService<IOptions<BackupOptions>>().Value,
                 sp.GetRequiredService<IBackupStore>(),
                 sp.GetService<ILoggerFactory>(),
                 sp.GetRequiredService<TimeProvider>(),
-                health is null ? null : ct => health.Check(sp, ct),
+                verify,
                 sp.GetRequiredService<RecoveryMetrics>());
         });
         services.AddSingleton(sp => new LeadershipCallbackRegistration

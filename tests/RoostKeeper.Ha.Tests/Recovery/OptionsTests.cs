@@ -1,5 +1,6 @@
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Recovery;
@@ -145,5 +146,27 @@ public sealed class OptionsTests
 
         Assert.Equal([3L, 1L, 1L, 1L], backup.ResourceTypes.Select(t => t.Count).OrderDescending());
         Assert.NotNull(backup.Encryption);
+    }
+
+    [Fact]
+    public async Task With_AddHealthChecks_a_restore_is_verified_by_the_HealthManager_checks()
+    {
+        await using var bed = await RecoveryTestBed.StartAsync();
+        await bed.SeedAsync(roosts: 2, namespaces: 1);
+        var services = new ServiceCollection();
+        services.AddSingleton(bed.Cluster.CreateClient("di"));
+        services.AddRoostHa(o => { o.LeaseNamespace = "default"; o.LeaseName = "roost-keeper"; o.Identity = "replica-a"; })
+            .AddHealthChecks(h => h.AddKubernetesApi(name: "api"), o => o.Namespace = "default")
+            .AddBackups(b => b.Include(RecoveryTestBed.Group, RecoveryTestBed.Version, RecoveryTestBed.Plural).ToDirectory(bed.Directory));
+        await using var provider = services.BuildServiceProvider();
+        var manager = provider.GetRequiredService<RecoveryManager>();
+        var backup = await manager.CreateBackupAsync();
+
+        var healthy = await manager.RestoreFromBackupAsync(backup.Id);
+
+        Assert.NotNull(healthy.Health);
+        Assert.Equal(["api"], healthy.Health.Entries.Keys);
+        Assert.Equal(HealthStatus.Healthy, healthy.Health.Status);
+        Assert.True(healthy.Succeeded);
     }
 }
