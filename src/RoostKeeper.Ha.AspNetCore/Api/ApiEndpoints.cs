@@ -86,6 +86,7 @@ internal sealed record StatusDocument(
     DateTimeOffset? LastRenewTime,
     long LeaderTransitions,
     bool IsWatching,
+    bool ApiReachable,
     HealthDocument Health)
 {
     public static StatusDocument From(HaStatus status, HealthReport report) => new(
@@ -96,6 +97,7 @@ internal sealed record StatusDocument(
         status.LastRenewTime,
         status.LeaderTransitions,
         status.IsWatching,
+        status.ApiReachable,
         HealthDocument.From(report));
 }
 

@@ -24,6 +24,7 @@ public sealed class StatusTests
         Assert.Equal("replica-a", leader.RootElement.GetProperty("leader").GetString());
         Assert.Equal(JsonValueKind.Number, leader.RootElement.GetProperty("term").ValueKind);
         Assert.Equal(JsonValueKind.Number, leader.RootElement.GetProperty("leaderTransitions").ValueKind);
+        Assert.True(leader.RootElement.GetProperty("apiReachable").GetBoolean());
         var checks = leader.RootElement.GetProperty("health").GetProperty("checks");
         Assert.Equal("Healthy", checks.GetProperty("kubernetes-api").GetProperty("status").GetString());
         Assert.Contains("ready", checks.GetProperty("kubernetes-api").GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
@@ -32,6 +33,23 @@ public sealed class StatusTests
         Assert.False(follower.RootElement.GetProperty("isLeader").GetBoolean());
         Assert.Equal("replica-a", follower.RootElement.GetProperty("leader").GetString());
         Assert.Equal(JsonValueKind.Null, follower.RootElement.GetProperty("term").ValueKind);
+    }
+
+    [Fact]
+    public async Task Status_of_a_replica_cut_off_from_the_API_server_says_so_and_still_answers()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        await using var a = await cluster.ReplicaAsync("replica-a");
+        await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
+        await using var b = await cluster.ReplicaAsync("replica-b");
+        await Cluster.Until(() => b.Manager.LeaderIdentity == "replica-a", "replica-b to see replica-a lead");
+
+        cluster.Simulation.Faults.Partition("replica-b");
+        using var status = await Json(b, "/status");
+
+        Assert.False(status.RootElement.GetProperty("apiReachable").GetBoolean());
+        Assert.Equal("replica-a", status.RootElement.GetProperty("leader").GetString());
+        Assert.Equal("Unhealthy", status.RootElement.GetProperty("health").GetProperty("checks").GetProperty("kubernetes-api").GetProperty("status").GetString());
     }
 
     [Fact]
