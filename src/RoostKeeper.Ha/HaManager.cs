@@ -78,6 +78,13 @@ public sealed class HaManager : IDisposable
     public string? LeaderIdentity => IsLeader ? Identity : _elector.CurrentLeader;
 
     /// <summary>
+    /// Whether this replica's election loop runs (<see cref="StartLeaderElectionAsync"/> has started and not
+    /// ended): false before start, after stop, and when the loop failed. A liveness probe restarts a replica
+    /// whose loop is gone, since it would never lead again.
+    /// </summary>
+    public bool IsElectionRunning => _elector.IsRunning;
+
+    /// <summary>
     /// The Lease's <c>renewTime</c> as this replica last observed it (read, watched or written by itself),
     /// or null before the first observation. On the leader it is its own last successful renewal, stamped
     /// by its own clock, so readiness probes can apply client-go's renew-deadline rule without a read.

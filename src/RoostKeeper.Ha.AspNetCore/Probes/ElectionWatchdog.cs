@@ -10,14 +10,20 @@ namespace RoostKeeper.Ha.AspNetCore.Probes;
 /// </summary>
 internal static class ElectionWatchdog
 {
-    /// <summary>Judges <paramref name="manager"/> now: Healthy when it follows or renewed within <paramref name="limit"/>.</summary>
+    /// <summary>Judges <paramref name="manager"/> now: Healthy when its election loop runs and it follows, or renewed within <paramref name="limit"/>.</summary>
     public static HealthReportEntry Judge(HaManager manager, TimeSpan limit, string rule, TimeProvider time) =>
-        Judge(manager.Identity, manager.IsLeader, manager.ObservedRenewTime, time.GetUtcNow(), limit, rule);
+        Judge(manager.Identity, manager.IsElectionRunning, manager.IsLeader, manager.ObservedRenewTime, time.GetUtcNow(), limit, rule);
 
     /// <summary>The rule on plain facts (tested directly).</summary>
-    public static HealthReportEntry Judge(string identity, bool isLeader, DateTimeOffset? lastRenewal, DateTimeOffset now, TimeSpan limit, string rule)
+    public static HealthReportEntry Judge(string identity, bool running, bool isLeader, DateTimeOffset? lastRenewal, DateTimeOffset now, TimeSpan limit, string rule)
     {
-        var data = new Dictionary<string, object> { ["identity"] = identity, ["isLeader"] = isLeader };
+        var data = new Dictionary<string, object> { ["identity"] = identity, ["isLeader"] = isLeader, ["electionRunning"] = running };
+        if (!running)
+        {
+            // A replica whose election loop is gone never leads again: only a restart brings it back.
+            return Entry(HealthStatus.Unhealthy, $"The election loop of {identity} is not running (not started, stopped or failed).", data);
+        }
+
         if (!isLeader)
         {
             return Entry(HealthStatus.Healthy, $"{identity} follows.", data);

@@ -70,6 +70,9 @@ internal sealed partial class LeaseElector
 
     public bool IsLeader => Leadership is not null;
 
+    /// <summary>Whether <see cref="RunAsync"/> is running: false before it starts, after it ends and if it failed.</summary>
+    public bool IsRunning => Volatile.Read(ref _running) == 1;
+
     public bool IsWatching => _watch.IsWatching;
 
     public bool ApiReachable => _watch.ApiReachable;

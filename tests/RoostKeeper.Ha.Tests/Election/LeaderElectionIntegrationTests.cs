@@ -37,6 +37,29 @@ public sealed class LeaderElectionIntegrationTests
     }
 
     [Fact]
+    public async Task IsElectionRunning_is_true_only_while_the_election_loop_runs()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        using var manager = new HaManager(cluster.CreateClient("solo"), new RoostHaOptions { LeaseName = "running", LeaseNamespace = ns, Identity = "solo" });
+        Assert.False(manager.IsElectionRunning);
+
+        using var stop = new CancellationTokenSource();
+        var run = manager.StartLeaderElectionAsync(stop.Token);
+        var deadline = Stopwatch.StartNew();
+        while (!manager.IsLeader && deadline.Elapsed < Patience)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(manager.IsLeader);
+        Assert.True(manager.IsElectionRunning);
+        await stop.CancelAsync();
+        await run;
+        Assert.False(manager.IsElectionRunning);
+    }
+
+    [Fact]
     public async Task Graceful_stop_of_the_leader_releases_and_another_replica_takes_over()
     {
         await using var cluster = await TestCluster.StartAsync();
