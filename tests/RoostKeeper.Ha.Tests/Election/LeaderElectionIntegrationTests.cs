@@ -69,7 +69,11 @@ public sealed class LeaderElectionIntegrationTests
         var leader = await WaitForLeaderAsync(replicas);
         var holders = new ConcurrentQueue<string>();
         using var watching = new CancellationTokenSource(Patience);
-        var watch = RecordHoldersAsync(cluster.CreateClient("observer"), ns, holders, watching.Token);
+        // From the version read now: the server replays every later write however late the watch connects,
+        // so the release cannot slip by before the watch is established.
+        var observer = cluster.CreateClient("observer");
+        var before = await observer.CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", ns);
+        var watch = RecordHoldersAsync(observer, ns, before.Metadata.ResourceVersion, holders, watching.Token);
 
         await leader.StopAsync();
         var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
@@ -288,11 +292,11 @@ public sealed class LeaderElectionIntegrationTests
         }
     }
 
-    private static async Task RecordHoldersAsync(IKubernetes client, string ns, ConcurrentQueue<string> holders, CancellationToken token)
+    private static async Task RecordHoldersAsync(IKubernetes client, string ns, string resourceVersion, ConcurrentQueue<string> holders, CancellationToken token)
     {
         try
         {
-            await foreach (var (_, lease) in client.CoordinationV1.WatchListNamespacedLeaseAsync(ns, fieldSelector: "metadata.name=roost-keeper-controller", cancellationToken: token))
+            await foreach (var (_, lease) in client.CoordinationV1.WatchListNamespacedLeaseAsync(ns, fieldSelector: "metadata.name=roost-keeper-controller", resourceVersion: resourceVersion, cancellationToken: token))
             {
                 holders.Enqueue(lease.Spec.HolderIdentity ?? "");
             }
