@@ -8,7 +8,7 @@ namespace RoostKeeper.Ha.Recovery.Encryption;
 /// writes them to the inner stream; memory is one chunk. <see cref="FinishAsync"/> writes the final chunk;
 /// an archive without it is refused as truncated.
 /// </summary>
-internal sealed class AesGcmEncryptingStream : Stream
+internal sealed class AesGcmEncryptingStream : WriteOnlyStream
 {
     private readonly Stream _inner;
     private readonly AesGcm _aes;
@@ -31,19 +31,6 @@ internal sealed class AesGcmEncryptingStream : Stream
         _cipher = new byte[header.ChunkSize + AesGcmChunks.TagSize + 4];
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) =>
-        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
@@ -60,9 +47,6 @@ internal sealed class AesGcmEncryptingStream : Stream
             buffer = buffer[n..];
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <summary>Encrypts what remains as the final chunk. Nothing may be written after.</summary>
     public async Task FinishAsync(CancellationToken cancellationToken)
@@ -83,12 +67,6 @@ internal sealed class AesGcmEncryptingStream : Stream
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -233,22 +233,9 @@ public sealed class MirroredBackupStore : IBackupStore
     }
 
     /// <summary>Writes to every side still healthy; a side whose write fails is dropped (and reported); fails only when none is left.</summary>
-    private sealed class MirrorStream(MirroredBackupStore mirror, string backupId, List<(IBackupStore Store, IBackupUpload Upload)> sides) : Stream
+    private sealed class MirrorStream(MirroredBackupStore mirror, string backupId, List<(IBackupStore Store, IBackupUpload Upload)> sides) : WriteOnlyStream
     {
         public List<(IBackupStore Store, IBackupUpload Upload)> Healthy { get; } = [.. sides];
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) =>
-            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -264,9 +251,6 @@ public sealed class MirroredBackupStore : IBackupStore
                 }
             }
         }
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
@@ -284,12 +268,6 @@ public sealed class MirroredBackupStore : IBackupStore
                 }
             }
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
 
         private void Drop((IBackupStore Store, IBackupUpload Upload) side, Exception e)
         {
