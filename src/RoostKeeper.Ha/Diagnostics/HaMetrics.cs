@@ -17,16 +17,7 @@ internal sealed class HaMetrics : IDisposable
 
     public HaMetrics(IMeterFactory? meterFactory = null)
     {
-        Meter meter;
-        if (meterFactory is not null)
-        {
-            meter = meterFactory.Create(HaTelemetry.Name);
-        }
-        else
-        {
-            meter = new Meter(HaTelemetry.Name);
-            _ownedMeter = meter;
-        }
+        var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
         Meter = meter;
         LeaderChanges = meter.CreateCounter<long>("roost_keeper.leader_election.changes", "{change}", "Times this replica became leader.");

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 
 namespace RoostKeeper.Ha.Diagnostics;
 
@@ -9,4 +10,15 @@ public static class HaTelemetry
     public const string Name = "RoostKeeper.Ha";
 
     internal static readonly ActivitySource ActivitySource = new(Name, typeof(HaTelemetry).Assembly.GetName().Version?.ToString());
+
+    /// <summary>
+    /// The "RoostKeeper.Ha" meter: from <paramref name="meterFactory"/> when DI has one (it hands out one meter per
+    /// name, so every manager's instruments share it), else a meter of the caller's own, returned in
+    /// <paramref name="owned"/> for the caller to dispose.
+    /// </summary>
+    internal static Meter CreateMeter(IMeterFactory? meterFactory, out Meter? owned)
+    {
+        owned = meterFactory is null ? new Meter(Name) : null;
+        return owned ?? meterFactory!.Create(Name);
+    }
 }

@@ -15,16 +15,7 @@ internal sealed class RecoveryMetrics : IDisposable
 
     public RecoveryMetrics(IMeterFactory? meterFactory = null)
     {
-        Meter meter;
-        if (meterFactory is not null)
-        {
-            meter = meterFactory.Create(HaTelemetry.Name);
-        }
-        else
-        {
-            meter = new Meter(HaTelemetry.Name);
-            _ownedMeter = meter;
-        }
+        var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
         Operations = meter.CreateCounter<long>("roost_keeper.recovery.operations", "{operation}", "Backups, restores and validations, by operation and outcome (started, succeeded, failed).");
         Duration = meter.CreateHistogram<double>("roost_keeper.recovery.duration", "s", "Duration of backups, restores and validations, by operation and outcome.");

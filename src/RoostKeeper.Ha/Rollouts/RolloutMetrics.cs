@@ -15,17 +15,7 @@ internal sealed class RolloutMetrics : IDisposable
 
     public RolloutMetrics(IMeterFactory? meterFactory = null)
     {
-        // IMeterFactory hands out one Meter per name, so these instruments join the elector's on the shared meter.
-        Meter meter;
-        if (meterFactory is not null)
-        {
-            meter = meterFactory.Create(HaTelemetry.Name);
-        }
-        else
-        {
-            meter = new Meter(HaTelemetry.Name);
-            _ownedMeter = meter;
-        }
+        var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
         Started = meter.CreateCounter<long>("roost_keeper.rollout.updates.started", "{update}", "Rolling updates started.");
         Succeeded = meter.CreateCounter<long>("roost_keeper.rollout.updates.succeeded", "{update}", "Rolling updates that completed and were verified.");
