@@ -43,6 +43,7 @@ public static class RoostHaServiceCollectionExtensions
                 ? KubernetesClientConfiguration.InClusterConfig()
                 : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
         services.TryAddSingleton(sp => new HaMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(sp => new ReconcileRecorder(sp.GetService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp =>
         {
             var manager = new HaManager(
