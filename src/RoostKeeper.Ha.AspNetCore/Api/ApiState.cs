@@ -19,7 +19,8 @@ internal sealed class ApiState
         Prefix = prefix;
         Logger = logger;
         Time = services.GetService<TimeProvider>() ?? TimeProvider.System;
-        Manager = services.GetRequiredService<HaManager>();
+        Manager = services.GetService<HaManager>()
+            ?? throw new InvalidOperationException("MapRoostHaApi needs the HaManager of RoostKeeper.Ha: call builder.Services.AddRoostHa(...) before building the app.");
         Operations = new OperationStore(options.RetainedOperations, Time);
         Terms = new LeaderTerms(Manager);
         Ledger = new ValidationLedger();

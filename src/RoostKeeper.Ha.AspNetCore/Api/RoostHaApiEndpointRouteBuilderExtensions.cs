@@ -37,7 +37,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
     /// <param name="configure">Sets the options.</param>
     /// <returns>A builder for conventions applied to every endpoint mapped (read-only and mutating).</returns>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
-    /// <exception cref="InvalidOperationException">The mutation policy is not registered, or authorization is not set up.</exception>
+    /// <exception cref="InvalidOperationException">AddRoostHa was not called, the mutation policy is not registered, or authorization is not set up.</exception>
     public static IEndpointConventionBuilder MapRoostHaApi(this IEndpointRouteBuilder endpoints, Action<RoostHaApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
