@@ -139,6 +139,38 @@ public sealed class LeaderOnlyTests
         Assert.Equal("replica-b", problem.RootElement.GetProperty("leader").GetString());
     }
 
+    [Fact]
+    public async Task A_restore_running_when_the_leader_is_cut_off_is_cancelled_at_its_renew_deadline_and_a_validation_goes_on()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        using var bed = await BackupBed.CreateAsync(cluster);
+        await using var a = await Replica(cluster, bed, "replica-a", forward: false);
+        await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
+        var id = await BackupBed.BackupAsync(a);
+        bed.Store.Close();
+        using var started = await BackupBed.SendAsync(a, HttpMethod.Post, $"/backups/{id}/validate");
+        using var restore = await BackupBed.SendAsync(a, HttpMethod.Post, $"/restore/{id}", new { dryRun = true });
+        Assert.Equal(HttpStatusCode.Accepted, restore.StatusCode);
+        await Cluster.Until(() => bed.Store.Waiting >= 2, "the validation and the restore to read the backup");
+
+        cluster.Simulation.Faults.Partition("replica-a");
+        var operation = await BackupBed.FinishedAsync(a, restore.Headers.Location!.OriginalString);
+
+        Assert.False(a.Manager.IsLeader);
+        Assert.Equal("Cancelled", operation.GetProperty("state").GetString());
+        Assert.Equal("LeadershipLost", operation.GetProperty("error").GetProperty("type").GetString());
+
+        // The validation is not leader work: it goes on, and finishes once the store answers.
+        using (var validation = JsonDocument.Parse(await a.Http.GetStringAsync(started.Headers.Location!.OriginalString)))
+        {
+            Assert.Equal("Running", validation.RootElement.GetProperty("state").GetString());
+        }
+
+        bed.Store.Open();
+        Assert.Equal("Succeeded", (await BackupBed.FinishedAsync(a, started.Headers.Location!.OriginalString)).GetProperty("state").GetString());
+        cluster.Simulation.Faults.Heal("replica-a");
+    }
+
     private static Task<ReplicaServer> Replica(Cluster cluster, BackupBed bed, string name, bool forward, ConcurrentDictionary<string, int>? ports = null) =>
         cluster.ReplicaAsync(
             name,
