@@ -13,32 +13,10 @@ internal static class RequestBody
     public static async Task<(T? Value, IResult? Problem)> ReadAsync<T>(HttpContext context, long limit, JsonSerializerOptions json)
         where T : class
     {
-        var request = context.Request;
-        if (request.ContentLength > limit)
+        var (bytes, tooLarge) = await ReadBytesAsync(context, limit).ConfigureAwait(false);
+        if (tooLarge is not null)
         {
-            return (null, Problems.TooLarge(limit));
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
-        byte[] bytes;
-        try
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            bytes = buffer.ToArray();
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, Problems.TooLarge(limit));
-        }
-
-        if (bytes.Length > limit)
-        {
-            return (null, Problems.TooLarge(limit));
+            return (null, tooLarge);
         }
 
         if (bytes.Length == 0)
@@ -46,6 +24,7 @@ internal static class RequestBody
             return (null, null);
         }
 
+        var request = context.Request;
         if (!request.HasJsonContentType())
         {
             return (null, Problems.UnsupportedMediaType(request.ContentType));
@@ -59,6 +38,32 @@ internal static class RequestBody
         {
             var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "$" : e.Path;
             return (null, Problems.BadRequest(field, $"The body is not a valid {Describe<T>()}: {FirstSentence(e.Message)}"));
+        }
+    }
+
+    /// <summary>The raw body, at most <paramref name="limit"/> bytes; 413 beyond.</summary>
+    public static async Task<(byte[] Bytes, IResult? Problem)> ReadBytesAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        if (request.ContentLength > limit)
+        {
+            return ([], Problems.TooLarge(limit));
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            return buffer.Length > limit ? ([], Problems.TooLarge(limit)) : (buffer.ToArray(), null);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return ([], Problems.TooLarge(limit));
         }
     }
 

@@ -7,6 +7,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore;
 using RoostKeeper.Ha.AspNetCore.Api;
+using RoostKeeper.Ha.AspNetCore.Backups;
+using RoostKeeper.Ha.AspNetCore.Forwarding;
+using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.AspNetCore.Updates;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -16,18 +20,24 @@ namespace Microsoft.AspNetCore.Builder;
 public static class RoostHaApiEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps, under <see cref="RoostHaApiOptions.RoutePrefix"/>: the status page at <c>/</c> and
-    /// <c>GET /status</c> (open, read-only), and the mutating endpoints (<c>POST /failover</c>), which
-    /// require <see cref="RoostHaApiOptions.MutationPolicy"/>; without a policy they are not mapped and a
-    /// warning at start-up says why, unless <see cref="RoostHaApiOptions.AllowUnauthenticatedMutations"/>
-    /// is set for a demo. Errors are RFC 7807 problem details without stack traces. Needs
-    /// <c>services.AddRoostHa(...)</c>.
+    /// Maps, under <see cref="RoostHaApiOptions.RoutePrefix"/>: the status page at <c>/</c>, <c>GET /status</c>,
+    /// <c>GET /backups</c>, <c>GET /backups/{id}</c>, <c>GET /operations</c>, <c>GET /operations/{id}</c>,
+    /// <c>GET /updates</c> and <c>GET /updates/{id}</c> (open, read-only), and the mutating endpoints
+    /// (<c>POST /failover</c>, <c>POST /backup</c>, <c>POST /backups</c>, <c>POST /backups/{id}/validate</c>,
+    /// <c>DELETE /backups/{id}</c>, <c>POST /restore/{id}</c>), which require
+    /// <see cref="RoostHaApiOptions.MutationPolicy"/>; without a policy they are not mapped and a warning at
+    /// start-up says why, unless <see cref="RoostHaApiOptions.AllowUnauthenticatedMutations"/> is set for a demo.
+    /// Backups and restores run on the leader as operations to poll (202 + Location), cancelled when its term
+    /// ends; a follower answers 409 naming the leader, or forwards (<see cref="RoostHaApiOptions.ForwardToLeader"/>).
+    /// Errors are RFC 7807 problem details without stack traces. Needs <c>services.AddRoostHa(...)</c>; the
+    /// backup endpoints need <c>AddBackups(...)</c> and the update endpoints <c>AddRollingUpdates()</c> (else 501).
+    /// Map it before the host starts, so leader-only work joins the first term.
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
     /// <param name="configure">Sets the options.</param>
     /// <returns>A builder for conventions applied to every endpoint mapped (read-only and mutating).</returns>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
-    /// <exception cref="InvalidOperationException">The mutation policy is not registered, or authorization is not set up.</exception>
+    /// <exception cref="InvalidOperationException">AddRoostHa was not called, the mutation policy is not registered, or authorization is not set up.</exception>
     public static IEndpointConventionBuilder MapRoostHaApi(this IEndpointRouteBuilder endpoints, Action<RoostHaApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
@@ -52,14 +62,30 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
             }
         });
 
+        var state = new ApiState(options, prefix, logger, endpoints.ServiceProvider);
         var api = new ApiEndpoints(options, logger);
-        var page = new StatusPageEndpoint(options, logger);
+        var page = new StatusPageEndpoint(state);
+        var backups = new BackupEndpoints(state);
+        var restores = new RestoreEndpoints(state, backups);
+        var operations = new OperationEndpoints(state);
         group.MapGet("/", (Delegate)page.HandleAsync).WithDisplayName("RoostKeeper.Ha status page");
         group.MapGet("/status", (Delegate)api.StatusAsync).WithDisplayName("RoostKeeper.Ha status");
+        group.MapGet("/backups", (Delegate)backups.ListAsync).WithDisplayName("RoostKeeper.Ha backups");
+        group.MapGet("/backups/{id}", (Delegate)backups.GetAsync).WithDisplayName("RoostKeeper.Ha backup");
+        group.MapGet("/operations", (Delegate)operations.ListAsync).WithDisplayName("RoostKeeper.Ha operations");
+        group.MapGet("/operations/{id}", (Delegate)operations.GetAsync).WithDisplayName("RoostKeeper.Ha operation");
+        group.MapGet("/updates", (Delegate)UpdateEndpoints.ListAsync).WithDisplayName("RoostKeeper.Ha updates");
+        group.MapGet("/updates/{id}", (Delegate)UpdateEndpoints.GetAsync).WithDisplayName("RoostKeeper.Ha update");
 
+        // Leader-only ones are forwarded or refused on a follower; validation reads only, so any replica runs it.
         MutationAuthorization.Map(group, options, logger,
         [
-            new MutatingEndpoint("POST", "/failover", api.FailoverAsync),
+            new MutatingEndpoint("POST", "/failover", state.LeaderOnly(api.FailoverAsync)),
+            new MutatingEndpoint("POST", "/backup", state.LeaderOnly(backups.CreateAsync)),
+            new MutatingEndpoint("POST", "/backups", state.LeaderOnly(backups.CreateAsync)),
+            new MutatingEndpoint("POST", "/backups/{id}/validate", backups.ValidateAsync),
+            new MutatingEndpoint("DELETE", "/backups/{id}", state.LeaderOnly(backups.DeleteAsync)),
+            new MutatingEndpoint("POST", "/restore/{id}", state.LeaderOnly(restores.RestoreAsync)),
         ]);
         return group;
     }
@@ -85,6 +111,16 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
         if (options.StatusPageRefresh < TimeSpan.FromSeconds(1))
         {
             failures.Add($"RoostHaApiOptions.StatusPageRefresh ({options.StatusPageRefresh.TotalMilliseconds}ms) must be at least 1s.");
+        }
+
+        if (options.RetainedOperations is < 1 or > 10_000)
+        {
+            failures.Add($"RoostHaApiOptions.RetainedOperations ({options.RetainedOperations}) must be between 1 and 10000.");
+        }
+
+        if (LeaderForwarder.Check(options) is { } forwarding)
+        {
+            failures.Add(forwarding);
         }
 
         if (failures.Count > 0)

@@ -1,6 +1,6 @@
 namespace RoostKeeper.Ha.AspNetCore;
 
-/// <summary>Settings of <c>MapRoostHaApi</c>: where it is mapped, who may change things, and input limits.</summary>
+/// <summary>Settings of <c>MapRoostHaApi</c>: where it is mapped, who may change things, input limits, and how followers reach the leader.</summary>
 public sealed class RoostHaApiOptions
 {
     /// <summary>The route prefix of the API and the status page, e.g. "/ha"; empty by default.</summary>
@@ -24,4 +24,24 @@ public sealed class RoostHaApiOptions
 
     /// <summary>How often the status page reloads itself; 5 seconds by default, at least 1 second.</summary>
     public TimeSpan StatusPageRefresh { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Where the leader's API is, as an absolute http or https URL with the placeholder <c>{leader}</c> for the
+    /// leader's identity, e.g. <c>"http://{leader}.roost-keeper-api.roost-keeper-system.svc:8080"</c> (a
+    /// StatefulSet's pod under a headless Service). Scheme, host and port only: the request's path is kept.
+    /// A follower names this address in its 409 answers, and forwards to it when <see cref="ForwardToLeader"/>
+    /// is set. Null by default (followers name the leader only).
+    /// </summary>
+    public string? LeaderUrlTemplate { get; set; }
+
+    /// <summary>
+    /// A follower forwards leader-only requests (create backup, restore, delete backup, failover) and polls of
+    /// operations it does not know to the leader at <see cref="LeaderUrlTemplate"/>, with the caller's
+    /// Authorization header, instead of answering 409. A forwarded request is never forwarded again. False
+    /// by default; requires <see cref="LeaderUrlTemplate"/>.
+    /// </summary>
+    public bool ForwardToLeader { get; set; }
+
+    /// <summary>How many finished operations each replica keeps for polling (running ones are always kept); 100 by default, 1 to 10000.</summary>
+    public int RetainedOperations { get; set; } = 100;
 }

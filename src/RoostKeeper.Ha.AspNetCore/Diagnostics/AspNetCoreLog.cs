@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.AspNetCore.Operations;
 
 namespace RoostKeeper.Ha.AspNetCore.Diagnostics;
 
@@ -27,4 +28,28 @@ internal static partial class AspNetCoreLog
 
     [LoggerMessage(6006, LogLevel.Warning, "The status page could not read {What}: {Reason}")]
     public static partial void StatusReadFailed(ILogger logger, string what, string reason);
+
+    [LoggerMessage(6007, LogLevel.Information, "Operation {OperationId} ({Kind} of backup {BackupId}) started by {User}.")]
+    public static partial void OperationStarted(ILogger logger, string operationId, OperationKind kind, string backupId, string user);
+
+    [LoggerMessage(6008, LogLevel.Information, "Operation {OperationId} ({Kind}) finished {State} (backup {BackupId}).")]
+    public static partial void OperationFinished(ILogger logger, string operationId, OperationKind kind, OperationState state, string backupId);
+
+    [LoggerMessage(6009, LogLevel.Warning, "Operation {OperationId} ({Kind}) failed: {Detail}")]
+    public static partial void OperationFailed(ILogger logger, string operationId, OperationKind kind, string detail);
+
+    [LoggerMessage(6010, LogLevel.Error, "Operation {OperationId} ({Kind}) failed unexpectedly; callers see the operation id as its trace id.")]
+    public static partial void OperationFailedUnexpectedly(ILogger logger, Exception exception, string operationId, OperationKind kind);
+
+    [LoggerMessage(6011, LogLevel.Warning, "Operation {OperationId} ({Kind}) was cancelled: {Detail}")]
+    public static partial void OperationCancelled(ILogger logger, string operationId, OperationKind kind, string detail);
+
+    [LoggerMessage(6012, LogLevel.Information, "Forwarded {Method} {Path} to the leader {Leader} at {Address}: {Status}.")]
+    public static partial void Forwarded(ILogger logger, string method, string path, string leader, Uri address, int status);
+
+    [LoggerMessage(6013, LogLevel.Warning, "Could not forward {Method} {Path} to the leader {Leader} at {Address}: {Reason}")]
+    public static partial void ForwardFailed(ILogger logger, string method, string path, string leader, Uri address, string reason);
+
+    [LoggerMessage(6014, LogLevel.Information, "Backup {BackupId} deleted through the API by {User}.")]
+    public static partial void BackupDeleted(ILogger logger, string backupId, string user);
 }

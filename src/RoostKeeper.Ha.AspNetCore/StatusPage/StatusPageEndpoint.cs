@@ -6,14 +6,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.Health;
+using RoostKeeper.Ha.Recovery;
+using RoostKeeper.Ha.Rollouts;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
 /// <summary>
 /// GET / under the prefix: gathers the page from the election Lease (holder, acquireTime, transitions),
 /// the per-replica health Leases (named <c>{lease}-health-…</c>, labelled <c>roostkeeper.ha/health-of</c>;
-/// see docs/health.md) and the latest health report. A failed read is shown on the page, not hidden.
+/// see docs/health.md), the latest health report, the last backups (with the validation state this replica
+/// knows), the last rolling updates and the running operations. A failed read is shown on the page, not hidden.
 /// </summary>
 internal sealed class StatusPageEndpoint
 {
@@ -21,13 +25,17 @@ internal sealed class StatusPageEndpoint
     private const string HealthOfLabel = "roostkeeper.ha/health-of";
     private const string HealthAnnotation = "roostkeeper.ha/health";
 
+    private const int Rows = 5;
+
     private readonly RoostHaApiOptions _options;
     private readonly ILogger _logger;
+    private readonly ApiState _api;
 
-    public StatusPageEndpoint(RoostHaApiOptions options, ILogger logger)
+    public StatusPageEndpoint(ApiState api)
     {
-        _options = options;
-        _logger = logger;
+        _api = api;
+        _options = api.Options;
+        _logger = api.Logger;
     }
 
     public async Task<IResult> HandleAsync(HttpContext context)
@@ -65,6 +73,25 @@ internal sealed class StatusPageEndpoint
         var report = services.GetService<HealthManager>()?.LatestReport
             ?? await manager.CheckClusterHealthAsync(token).ConfigureAwait(false);
 
+        IReadOnlyList<BackupRow>? backups = null;
+        if (services.GetService<RecoveryManager>() is { } recovery)
+        {
+            try
+            {
+                var listed = await recovery.ListBackupsAsync(token).ConfigureAwait(false);
+                backups = [.. listed.Take(Rows).Select(b => new BackupRow(b.Id, b.CreatedAt, b.ObjectCount, b.ArchiveSizeBytes, _api.Ledger.Get(b.Id)))];
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                // A store is a file system or an object store: whatever it throws is shown, not hidden.
+                problems.Add(Failure("the backups", e));
+                backups = [];
+            }
+        }
+
+        var updates = services.GetService<RollingUpdateManager>()?.ListUpdates().Take(Rows).ToList();
+        var running = _api.Operations.List().Where(o => o.IsRunning).Select(o => o.ToDocument(_api.OperationLocation(context, o.Id))).ToList();
+
         var now = time.GetUtcNow();
         var holder = lease?.Spec?.HolderIdentity is { Length: > 0 } h ? h : null;
         var leader = manager.LeaderIdentity ?? holder;
@@ -81,7 +108,10 @@ internal sealed class StatusPageEndpoint
             report,
             problems,
             now,
-            _options.StatusPageRefresh);
+            _options.StatusPageRefresh,
+            backups,
+            updates,
+            running);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Content(StatusPageRenderer.Render(model), "text/html; charset=utf-8");
     }

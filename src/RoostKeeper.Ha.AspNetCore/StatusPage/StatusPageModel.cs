@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.Rollouts;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
-/// <summary>What the status page shows, gathered by <see cref="StatusPageEndpoint"/> and rendered by <see cref="StatusPageRenderer"/>.</summary>
+/// <summary>What the status page shows (Backups and Updates are null when not configured), gathered by <see cref="StatusPageEndpoint"/> and rendered by <see cref="StatusPageRenderer"/>.</summary>
 internal sealed record StatusPageModel(
     string Identity,
     bool IsLeader,
@@ -15,7 +17,13 @@ internal sealed record StatusPageModel(
     HealthReport Health,
     IReadOnlyList<string> Problems,
     DateTimeOffset RenderedAt,
-    TimeSpan Refresh);
+    TimeSpan Refresh,
+    IReadOnlyList<BackupRow>? Backups = null,
+    IReadOnlyList<UpdateStatus>? Updates = null,
+    IReadOnlyList<OperationDocument>? Running = null);
+
+/// <summary>One backup on the page: what the store lists and what this replica knows of its validity.</summary>
+internal sealed record BackupRow(string Id, DateTimeOffset CreatedAt, long Objects, long Bytes, ValidationDocument Validation);
 
 /// <summary>One replica seen: from the election Lease (the holder) and its own health Lease (status and freshness).</summary>
 internal sealed record ReplicaRow(string Identity, bool Leads, string? Health, DateTimeOffset? RenewedAt, bool Fresh);

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.Rollouts;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -81,9 +83,109 @@ internal static class StatusPageRenderer
                 .Append(entry.Duration.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)).Append(" ms</td></tr>");
         }
 
-        html.Append("</table><p class=\"muted\">JSON: <a href=\"status\">status</a>.</p></body></html>");
+        html.Append("</table>");
+        RenderRunning(html, model.Running);
+        RenderBackups(html, model.Backups);
+        RenderUpdates(html, model.Updates);
+        html.Append("<p class=\"muted\">JSON: <a href=\"status\">status</a>")
+            .Append(model.Backups is null ? "" : ", <a href=\"backups\">backups</a>")
+            .Append(", <a href=\"operations\">operations</a>")
+            .Append(model.Updates is null ? "" : ", <a href=\"updates\">updates</a>")
+            .Append(".</p></body></html>");
         return html.ToString();
     }
+
+    private static void RenderRunning(StringBuilder html, IReadOnlyList<OperationDocument>? running)
+    {
+        if (running is not { Count: > 0 })
+        {
+            return;
+        }
+
+        html.Append("<h2>Running operations</h2><table id=\"operations\"><tr><th>Operation</th><th>Kind</th><th>Backup</th><th>Phase</th><th>Objects</th><th>Started</th></tr>");
+        foreach (var operation in running)
+        {
+            html.Append("<tr><td>").Append(E(operation.Id)).Append("</td><td>").Append(operation.Kind).Append(operation.DryRun == true ? " (dry run)" : "")
+                .Append("</td><td>").Append(E(operation.BackupId ?? "-")).Append("</td><td>").Append(E(operation.Progress.Phase))
+                .Append("</td><td>").Append(operation.Progress.Objects.ToString(CultureInfo.InvariantCulture))
+                .Append(operation.Progress.Total is { } total ? " / " + total.ToString(CultureInfo.InvariantCulture) : "")
+                .Append("</td><td>").Append(Time(operation.CreatedAt)).Append("</td></tr>");
+        }
+
+        html.Append("</table>");
+    }
+
+    private static void RenderBackups(StringBuilder html, IReadOnlyList<BackupRow>? backups)
+    {
+        if (backups is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Last backups</h2>");
+        if (backups.Count == 0)
+        {
+            html.Append("<p class=\"muted\" id=\"backups\">No backups yet.</p>");
+            return;
+        }
+
+        html.Append("<table id=\"backups\"><tr><th>Backup</th><th>Created</th><th>Objects</th><th>Size</th><th>Validation</th></tr>");
+        foreach (var backup in backups)
+        {
+            var validation = backup.Validation;
+            html.Append("<tr><td>").Append(E(backup.Id)).Append("</td><td>").Append(Time(backup.CreatedAt)).Append("</td><td>")
+                .Append(backup.Objects.ToString(CultureInfo.InvariantCulture)).Append("</td><td>").Append(Size(backup.Bytes))
+                .Append("</td><td><span class=\"").Append(validation.State switch { ValidationState.Valid => "Healthy", ValidationState.Invalid => "Unhealthy", _ => "muted" })
+                .Append("\">").Append(validation.State).Append("</span>");
+            if (validation.CheckedAt is { } at)
+            {
+                html.Append(" <span class=\"muted\">(").Append(E(validation.How ?? "")).Append(", ").Append(Time(at)).Append(")</span>");
+            }
+
+            if (validation.Error is { } error)
+            {
+                html.Append("<br><span class=\"problem\">").Append(E(error)).Append("</span>");
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        html.Append("</table>");
+    }
+
+    private static void RenderUpdates(StringBuilder html, IReadOnlyList<UpdateStatus>? updates)
+    {
+        if (updates is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Last updates</h2>");
+        if (updates.Count == 0)
+        {
+            html.Append("<p class=\"muted\" id=\"updates\">No rolling updates by this replica yet.</p>");
+            return;
+        }
+
+        html.Append("<table id=\"updates\"><tr><th>Update</th><th>Deployment</th><th>Images</th><th>Phase</th><th>Progress</th><th>Started</th></tr>");
+        foreach (var update in updates)
+        {
+            var phase = update.Phase switch { UpdatePhase.Succeeded => "Healthy", UpdatePhase.RolledBack => "Degraded", UpdatePhase.Failed or UpdatePhase.TimedOut => "Unhealthy", _ => "muted" };
+            html.Append("<tr><td>").Append(E(update.Id)).Append("</td><td>").Append(E(update.Namespace + "/" + update.Deployment)).Append("</td><td>")
+                .Append(E(string.Join(", ", update.Images.Select(i => i.Key + "=" + i.Value)))).Append("</td><td><span class=\"").Append(phase).Append("\">")
+                .Append(update.Phase).Append("</span></td><td>").Append((update.Progress * 100).ToString("0", CultureInfo.InvariantCulture)).Append(" %</td><td>")
+                .Append(Time(update.StartedAt)).Append("</td></tr>");
+        }
+
+        html.Append("</table>");
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KiB",
+        _ => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MiB",
+    };
 
     private static string E(string value) => WebUtility.HtmlEncode(value);
 

@@ -24,8 +24,14 @@ public sealed class MappingTests
         Assert.Equal(HttpStatusCode.OK, (await a.Http.GetAsync("/status")).StatusCode);
         var warning = Assert.Single(a.Logs.Entries, e => e.EventId == 6000);
         Assert.Equal(LogLevel.Warning, warning.Level);
-        Assert.Contains("POST /failover", warning.Message, StringComparison.Ordinal);
+        foreach (var endpoint in new[] { "POST /failover", "POST /backup", "POST /backups", "POST /backups/{id}/validate", "DELETE /backups/{id}", "POST /restore/{id}" })
+        {
+            Assert.Contains(endpoint, warning.Message, StringComparison.Ordinal);
+        }
+
         Assert.Contains("MutationPolicy", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await FailoverTests.Post(a, ReplicaServer.Token("alice", "operator"), path: "/backup")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await FailoverTests.Post(a, ReplicaServer.Token("alice", "operator"), path: "/restore/x")).StatusCode);
         Assert.True(a.Manager.IsLeader);
     }
 
@@ -86,28 +92,72 @@ public sealed class MappingTests
     }
 
     [Fact]
+    public void Mapping_without_AddRoostHa_fails_naming_it()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        var app = builder.Build();
+
+        var error = Assert.Throws<InvalidOperationException>(() => app.MapRoostHaApi());
+
+        Assert.Contains("AddRoostHa", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failing_endpoint_answers_a_500_problem_with_a_trace_id_and_no_stack_trace()
     {
-        // No AddRoostHa: the handlers cannot resolve HaManager, which is a server fault, not the caller's.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var logs = new LogSink();
-        builder.Logging.ClearProviders().AddProvider(logs);
-        await using var app = builder.Build();
-        app.MapRoostHaApi();
-        await app.StartAsync();
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        // A store that cannot be read is a server fault, not the caller's.
+        await using var cluster = await Cluster.StartAsync();
+        await using var a = await cluster.ReplicaAsync("replica-a", healthChecks: false,
+            ha: h => h.AddBackups(b => b.IncludeConfigMaps().ToStore(_ => new BrokenStore())));
 
-        var response = await http.GetAsync("/status");
+        var response = await a.Http.GetAsync("/backups");
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var text = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
-        Assert.DoesNotContain("HaManager", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("disk on fire", text, StringComparison.Ordinal);
         Assert.Contains("traceId", text, StringComparison.Ordinal);
-        Assert.Contains(logs.Entries, e => e.EventId == 6005 && e.Level == LogLevel.Error);
-        await app.StopAsync();
+        Assert.Contains(a.Logs.Entries, e => e.EventId == 6005 && e.Level == LogLevel.Error);
+    }
+
+    [Fact]
+    public async Task Without_AddBackups_or_AddRollingUpdates_their_endpoints_answer_501_saying_what_to_add()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        await using var a = await cluster.ReplicaAsync("replica-a", healthChecks: false);
+        await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
+
+        using var backups = await a.Http.GetAsync("/backups");
+        using var updates = await a.Http.GetAsync("/updates");
+        using var create = await FailoverTests.Post(a, ReplicaServer.Token("alice", "operator"), path: "/backup");
+
+        Assert.Equal(HttpStatusCode.NotImplemented, backups.StatusCode);
+        Assert.Contains("AddBackups", await backups.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotImplemented, updates.StatusCode);
+        Assert.Contains("AddRollingUpdates", await updates.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotImplemented, create.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, true, 100, "RoostHaApiOptions.ForwardToLeader requires RoostHaApiOptions.LeaderUrlTemplate")]
+    [InlineData("http://replica.svc:8080", false, 100, "must be an absolute http or https URL of scheme, host and port with the placeholder {leader}")]
+    [InlineData("{leader}:8080", false, 100, "RoostHaApiOptions.LeaderUrlTemplate (\"{leader}:8080\")")]
+    [InlineData("http://{leader}.svc:8080/ha", false, 100, "RoostHaApiOptions.LeaderUrlTemplate")]
+    [InlineData(null, false, 0, "RoostHaApiOptions.RetainedOperations (0) must be between 1 and 10000.")]
+    public async Task Bad_forwarding_and_retention_options_fail_at_mapping_with_the_option_and_the_rule(string? template, bool forward, int retained, string message)
+    {
+        await using var cluster = await Cluster.StartAsync();
+        var app = App(cluster, authorization: true);
+
+        var error = Assert.Throws<OptionsValidationException>(() => app.MapRoostHaApi(o =>
+        {
+            o.LeaderUrlTemplate = template;
+            o.ForwardToLeader = forward;
+            o.RetainedOperations = retained;
+        }));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     private static WebApplication App(Cluster cluster, bool authorization)
@@ -127,4 +177,20 @@ public sealed class MappingTests
 
         return builder.Build();
     }
+}
+
+/// <summary>A backup store whose every call fails as a broken disk would.</summary>
+internal sealed class BrokenStore : RoostKeeper.Ha.Recovery.Stores.IBackupStore
+{
+    public Task<RoostKeeper.Ha.Recovery.Stores.IBackupUpload> BeginUploadAsync(string backupId, CancellationToken cancellationToken) => throw Broken();
+
+    public Task<IReadOnlyList<RoostKeeper.Ha.Recovery.BackupInfo>> ListAsync(CancellationToken cancellationToken) => throw Broken();
+
+    public Task<RoostKeeper.Ha.Recovery.BackupInfo?> GetAsync(string backupId, CancellationToken cancellationToken) => throw Broken();
+
+    public Task<Stream> OpenReadAsync(string backupId, CancellationToken cancellationToken) => throw Broken();
+
+    public Task DeleteAsync(string backupId, CancellationToken cancellationToken) => throw Broken();
+
+    private static IOException Broken() => new("disk on fire");
 }

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
@@ -23,8 +24,9 @@ internal sealed class Cluster : IAsyncDisposable
         return new Cluster(simulation);
     }
 
-    public Task<ReplicaServer> ReplicaAsync(string name, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true) =>
-        ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks);
+    public Task<ReplicaServer> ReplicaAsync(string name, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
+        Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null) =>
+        ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks, ha, services);
 
     public static async Task Until(Func<bool> condition, string what)
     {

@@ -60,14 +60,15 @@ internal sealed class ReplicaServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a replica; <paramref name="api"/> sets the API options (the operator policy by default).</summary>
-    public static async Task<ReplicaServer> StartAsync(string name, IKubernetes client, string leaseNamespace, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true)
+    public static async Task<ReplicaServer> StartAsync(string name, IKubernetes client, string leaseNamespace, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
+        Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         var logs = new LogSink();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(client);
-        var ha = builder.Services.AddRoostHa(o =>
+        var roost = builder.Services.AddRoostHa(o =>
         {
             o.LeaseName = "roost-keeper-controller";
             o.LeaseNamespace = leaseNamespace;
@@ -79,10 +80,12 @@ internal sealed class ReplicaServer : IAsyncDisposable
         if (healthChecks)
         {
             // StepDownWhenUnhealthy makes each replica publish its health Lease, which the status page lists.
-            ha.AddHealthChecks(h => h.AddKubernetesApi().AddLeaderElection(), o => o.Interval = TimeSpan.FromMilliseconds(500))
+            roost.AddHealthChecks(h => h.AddKubernetesApi().AddLeaderElection(), o => o.Interval = TimeSpan.FromMilliseconds(500))
                 .StepDownWhenUnhealthy(TimeSpan.FromMinutes(5));
         }
 
+        ha?.Invoke(roost);
+        services?.Invoke(builder.Services);
         builder.Services.AddAuthentication().AddJwtBearer(o =>
         {
             o.MapInboundClaims = false;

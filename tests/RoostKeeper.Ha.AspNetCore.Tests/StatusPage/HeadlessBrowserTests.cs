@@ -8,7 +8,8 @@ namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
 
 /// <summary>
 /// The status page in a real browser: Debian's chromium (installed by .ci/run) loads it headless from a
-/// replica's Kestrel, shows the leader, and shows the new one after a hand-over. With
+/// replica's Kestrel, shows the leader and the last backups, and after a hand-over the new leader, the
+/// backup's validation state and the rolling update it ran. With
 /// ROOSTHA_SCREENSHOT_DIR set, the screenshot is also copied there (docs/images/status-page.png).
 /// </summary>
 public sealed partial class HeadlessBrowserTests
@@ -17,28 +18,42 @@ public sealed partial class HeadlessBrowserTests
     private static readonly TimeSpan BrowserTimeout = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public async Task The_page_loads_in_chromium_shows_the_leader_and_changes_after_a_hand_over()
+    public async Task The_page_loads_in_chromium_shows_the_leader_backups_and_updates_and_changes_after_a_hand_over()
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does.");
         await using var cluster = await Cluster.StartAsync();
-        await using var a = await cluster.ReplicaAsync("replica-a", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; });
+        using var bed = await BackupBed.CreateAsync(cluster);
+        await using var a = await cluster.ReplicaAsync("replica-a", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; }, ha: bed.AddBackups);
         await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
-        await using var b = await cluster.ReplicaAsync("replica-b", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; });
+        await using var b = await cluster.ReplicaAsync("replica-b", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; }, ha: bed.AddBackups);
         await Cluster.Until(() => b.Manager.LeaderIdentity == "replica-a", "replica-b to follow replica-a");
+        var backup = await BackupBed.BackupAsync(a, "/ha/backup");
         var page = b.BaseAddress + "/ha/";
 
         var before = await DumpDomAsync(page);
         Assert.Equal("replica-a", Leader(before));
         Assert.Contains("<strong id=\"identity\">replica-b</strong>", before, StringComparison.Ordinal);
         Assert.Contains("<meta http-equiv=\"refresh\"", before, StringComparison.Ordinal);
+        Assert.Contains($"<tr><td>{backup}</td>", before, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"muted\">NotValidated</span>", before, StringComparison.Ordinal);
 
         var handOver = await FailoverTests_Post(a);
         Assert.Equal(HttpStatusCode.OK, handOver.StatusCode);
         await Cluster.Until(() => b.Manager.IsLeader, "replica-b to lead");
         await Cluster.Until(async () => Leader(await DumpDomAsync(page)) == "replica-b", "the page to show replica-b as leader");
 
+        // The new leader validates the backup and runs a rolling update; its page shows both.
+        Assert.Equal("Succeeded", (await BackupBed.RunAsync(b, $"/ha/backups/{backup}/validate")).GetProperty("state").GetString());
+        await Deployments.CreateAsync(bed.Admin);
+        var update = await Deployments.UpdateAsync(b, "roost-keeper:v2");
+
         // Both replicas publish their health Leases; the page lists them.
         await Cluster.Until(async () => (await DumpDomAsync(page)) is var dom && dom.Contains("<td>replica-a</td><td>follower</td><td><span class=\"Healthy\">", StringComparison.Ordinal), "the page to list replica-a as a healthy follower");
+        var after = await DumpDomAsync(page);
+        Assert.Contains($"<tr><td>{backup}</td>", after, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"Healthy\">Valid</span>", after, StringComparison.Ordinal);
+        Assert.Contains($"<tr><td>{update.Id}</td><td>{Cluster.Namespace}/{Deployments.Name}</td>", after, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"Healthy\">Succeeded</span>", after, StringComparison.Ordinal);
         var screenshot = await ScreenshotAsync(page);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], screenshot[..4]);
         if (Environment.GetEnvironmentVariable("ROOSTHA_SCREENSHOT_DIR") is { Length: > 0 } dir)
@@ -65,7 +80,7 @@ public sealed partial class HeadlessBrowserTests
         try
         {
             var path = Path.Combine(folder.FullName, "page.png");
-            await RunChromiumAsync(["--screenshot=" + path, "--window-size=1100,760", "--hide-scrollbars", url], path);
+            await RunChromiumAsync(["--screenshot=" + path, "--window-size=1100,1000", "--hide-scrollbars", url], path);
             return await File.ReadAllBytesAsync(path);
         }
         finally

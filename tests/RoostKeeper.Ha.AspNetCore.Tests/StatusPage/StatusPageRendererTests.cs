@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
+using RoostKeeper.Ha.Rollouts;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
 
@@ -44,5 +46,48 @@ public sealed class StatusPageRendererTests
         Assert.Contains("<strong id=\"leader\">replica-a</strong> since <span id=\"leader-since\">2026-11-28 11:57:00 UTC</span> (3 min ago)", html, StringComparison.Ordinal);
         Assert.Contains("<td>replica-b</td><td>follower</td><td><span class=\"Degraded\">Degraded</span> <span class=\"muted\">(stale)</span>", html, StringComparison.Ordinal);
         Assert.Contains("<td>kubernetes-api</td><td class=\"Healthy\">Healthy</td><td>API reachable.</td>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Backups_with_their_validation_and_updates_are_shown_and_encoded()
+    {
+        var health = new HealthReport(new Dictionary<string, HealthReportEntry>(), TimeSpan.Zero);
+        var backups = new[]
+        {
+            new BackupRow("20261128-120000-aaaaaa", Now.AddMinutes(-1), 12, 3 * 1024, new ValidationDocument(ValidationState.Valid, Now, "replica-a", "validation", null)),
+            new BackupRow("20261128-110000-bbbbbb", Now.AddHours(-1), 12, 2048, new ValidationDocument(ValidationState.Invalid, Now, "replica-a", "validation", "<hash> differs")),
+            new BackupRow("20261128-100000-cccccc", Now.AddHours(-2), 0, 10, ValidationDocument.NotValidated),
+        };
+        var updates = new[]
+        {
+            new UpdateStatus
+            {
+                Id = "upd-1", Namespace = "roost-system", Deployment = "manager", Images = new Dictionary<string, string> { ["manager"] = "roost:<v2>" },
+                StartedAt = Now, Phase = UpdatePhase.RolledBack, Progress = 1, Message = "rolled back", Timeline = [],
+            },
+        };
+        var model = new StatusPageModel("replica-a", true, "ns/lease", "replica-a", Now, Now, 1, [], health, [], Now, TimeSpan.FromSeconds(5), backups, updates, []);
+
+        var html = StatusPageRenderer.Render(model);
+
+        Assert.Contains("<tr><td>20261128-120000-aaaaaa</td><td>2026-11-28 11:59:00 UTC</td><td>12</td><td>3.0 KiB</td><td><span class=\"Healthy\">Valid</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"Unhealthy\">Invalid</span>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;hash&gt; differs", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"muted\">NotValidated</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>manager=roost:&lt;v2&gt;</td><td><span class=\"Degraded\">RolledBack</span>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<v2>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"backups\">backups</a>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_backups_or_updates_configured_their_sections_are_left_out()
+    {
+        var health = new HealthReport(new Dictionary<string, HealthReportEntry>(), TimeSpan.Zero);
+        var model = new StatusPageModel("replica-a", true, "ns/lease", "replica-a", Now, Now, 1, [], health, [], Now, TimeSpan.FromSeconds(5));
+
+        var html = StatusPageRenderer.Render(model);
+
+        Assert.DoesNotContain("Last backups", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Last updates", html, StringComparison.Ordinal);
     }
 }

@@ -1,0 +1,168 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.AspNetCore.Api;
+using RoostKeeper.Ha.AspNetCore.Diagnostics;
+
+namespace RoostKeeper.Ha.AspNetCore.Forwarding;
+
+/// <summary>
+/// What a follower does with leader-only work: answer 409 naming the leader (and its address when
+/// <see cref="RoostHaApiOptions.LeaderUrlTemplate"/> is set), or, with <see cref="RoostHaApiOptions.ForwardToLeader"/>,
+/// send the request on to the leader and relay its answer. The follower has already authorized the caller;
+/// the leader authorizes again with the same Authorization header, so forwarding grants nothing. A forwarded
+/// request carries <see cref="ForwardedHeader"/> and is never forwarded again (leadership can move while it
+/// travels; the replica it reaches then answers 409 itself).
+/// </summary>
+internal sealed class LeaderForwarder : IDisposable
+{
+    /// <summary>Set on forwarded requests to the forwarding replica's identity.</summary>
+    public const string ForwardedHeader = "X-RoostHa-Forwarded-By";
+
+    /// <summary>Set on relayed answers to the leader that produced them.</summary>
+    public const string LeaderHeader = "X-RoostHa-Leader";
+
+    /// <summary>The named <see cref="HttpClient"/> used when an <see cref="IHttpClientFactory"/> is registered (for TLS, proxies, handlers).</summary>
+    public const string HttpClientName = "RoostKeeper.Ha.AspNetCore.Leader";
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly string[] RelayedHeaders = ["Location", "Retry-After"];
+
+    private readonly RoostHaApiOptions _options;
+    private readonly HaManager _manager;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly IHttpClientFactory? _factory;
+    private readonly Lazy<HttpClient> _own = new(() => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan });
+
+    public LeaderForwarder(RoostHaApiOptions options, HaManager manager, ILogger logger, TimeProvider time, IServiceProvider services)
+    {
+        _options = options;
+        _manager = manager;
+        _logger = logger;
+        _time = time;
+        _factory = services.GetService<IHttpClientFactory>();
+    }
+
+    /// <summary>The rule <see cref="RoostHaApiOptions.LeaderUrlTemplate"/> must satisfy, or null when it does.</summary>
+    public static string? Check(RoostHaApiOptions options)
+    {
+        if (options.LeaderUrlTemplate is not { } template)
+        {
+            return options.ForwardToLeader ? "RoostHaApiOptions.ForwardToLeader requires RoostHaApiOptions.LeaderUrlTemplate (where the leader's API is)." : null;
+        }
+
+        return template.Contains("{leader}", StringComparison.Ordinal)
+            && Uri.TryCreate(template.Replace("{leader}", "replica-0", StringComparison.Ordinal), UriKind.Absolute, out var sample)
+            && sample.Scheme is "http" or "https" && sample.AbsolutePath == "/" && sample.Query.Length == 0
+            ? null
+            : $"RoostHaApiOptions.LeaderUrlTemplate (\"{template}\") must be an absolute http or https URL of scheme, host and port with the placeholder {{leader}}, such as \"http://{{leader}}.roost-keeper-api.roost-keeper-system.svc:8080\".";
+    }
+
+    /// <summary>The leader's API address, when the template is set and a leader is known.</summary>
+    public Uri? AddressOf(string? leader) =>
+        leader is null || _options.LeaderUrlTemplate is not { } template ? null
+        : Uri.TryCreate(template.Replace("{leader}", leader, StringComparison.Ordinal), UriKind.Absolute, out var address) ? address
+        : null;
+
+    /// <summary>Whether this request should go to the leader rather than be refused (or answered) here.</summary>
+    public bool ShouldForward(HttpContext context, out string leader, out Uri address)
+    {
+        leader = _manager.LeaderIdentity ?? "";
+        address = AddressOf(_manager.LeaderIdentity)!;
+        return _options.ForwardToLeader && !_manager.IsLeader && leader.Length > 0 && address is not null
+            && !context.Request.Headers.ContainsKey(ForwardedHeader);
+    }
+
+    /// <summary>Forwards to the leader when configured, else answers 409 naming the leader.</summary>
+    public async Task<IResult> ForwardOrRefuseAsync(HttpContext context) =>
+        ShouldForward(context, out var leader, out var address)
+            ? await ForwardAsync(context, leader, address).ConfigureAwait(false)
+            : Problems.NotLeader(_manager, AddressOf(_manager.LeaderIdentity));
+
+    public async Task<IResult> ForwardAsync(HttpContext context, string leader, Uri address)
+    {
+        var (body, tooLarge) = await RequestBody.ReadBytesAsync(context, _options.MaxRequestBodySize).ConfigureAwait(false);
+        if (tooLarge is not null)
+        {
+            return tooLarge;
+        }
+
+        var request = context.Request;
+        var path = (request.PathBase + request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
+        var target = new Uri(address, path);
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
+        if (request.Headers.Authorization.Count > 0)
+        {
+            message.Headers.TryAddWithoutValidation("Authorization", request.Headers.Authorization.ToString());
+        }
+
+        message.Headers.TryAddWithoutValidation("Accept", request.Headers.Accept.ToString() is { Length: > 0 } accept ? accept : "application/json");
+        message.Headers.TryAddWithoutValidation(ForwardedHeader, _manager.Identity);
+        if (body.Length > 0)
+        {
+            message.Content = new ByteArrayContent(body);
+            if (request.ContentType is { } contentType)
+            {
+                message.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.RequestAborted);
+        var client = _factory?.CreateClient(HttpClientName) ?? _own.Value;
+        try
+        {
+            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var name in RelayedHeaders)
+            {
+                if (response.Headers.TryGetValues(name, out var values))
+                {
+                    headers[name] = string.Join(", ", values);
+                }
+            }
+
+            AspNetCoreLog.Forwarded(_logger, request.Method, path, leader, address, (int)response.StatusCode);
+            return new RelayedResult((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), headers, bytes, leader);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested && e is HttpRequestException or OperationCanceledException)
+        {
+            var reason = e is OperationCanceledException ? $"no answer within {Timeout.TotalSeconds:0} s" : e.Message;
+            AspNetCoreLog.ForwardFailed(_logger, request.Method, path, leader, address, reason);
+            return Problems.LeaderUnreachable(leader, address, reason);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_own.IsValueCreated)
+        {
+            _own.Value.Dispose();
+        }
+    }
+
+    /// <summary>The leader's answer, relayed as it came: status, content type, Location and Retry-After, body.</summary>
+    private sealed class RelayedResult(int status, string? contentType, IReadOnlyDictionary<string, string> headers, byte[] body, string leader) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = status;
+            foreach (var (name, value) in headers)
+            {
+                response.Headers[name] = value;
+            }
+
+            response.Headers[LeaderHeader] = leader;
+            if (contentType is not null)
+            {
+                response.ContentType = contentType;
+            }
+
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body, httpContext.RequestAborted).ConfigureAwait(false);
+        }
+    }
+}

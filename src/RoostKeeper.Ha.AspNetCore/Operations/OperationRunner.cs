@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.AspNetCore.Diagnostics;
+
+namespace RoostKeeper.Ha.AspNetCore.Operations;
+
+/// <summary>What an operation's work produced: its final state, its result, and (for a new backup) the backup's id.</summary>
+internal sealed record OperationOutcome(OperationState State, object? Result, OperationError? Error = null, string? BackupId = null);
+
+/// <summary>
+/// Runs an operation's work to its one final state. Every way the work can end is turned into a state the
+/// caller can poll: its outcome, Cancelled when its token was cancelled, Failed with the facts for errors
+/// users can act on, and Failed with only a trace id (the exception goes to the log) for anything else.
+/// </summary>
+internal sealed class OperationRunner
+{
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public OperationRunner(TimeProvider time, ILogger logger)
+    {
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task RunAsync(Operation operation, Func<CancellationToken, Task<OperationOutcome>> work, Func<OperationError> cancelled, CancellationToken token)
+    {
+        try
+        {
+            var outcome = await work(token).ConfigureAwait(false);
+            operation.Finish(outcome.State, _time.GetUtcNow(), outcome.Result, outcome.Error, outcome.BackupId);
+            AspNetCoreLog.OperationFinished(_logger, operation.Id, operation.Kind, outcome.State, operation.BackupId);
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            // A cancelled call may surface as an API, network or store error; with the token cancelled, cancellation is the cause.
+            var error = cancelled();
+            operation.Finish(OperationState.Cancelled, _time.GetUtcNow(), null, error);
+            AspNetCoreLog.OperationCancelled(_logger, operation.Id, operation.Kind, error.Detail);
+        }
+        catch (Exception e) when (OperationErrors.Describe(e) is { } error)
+        {
+            operation.Finish(OperationState.Failed, _time.GetUtcNow(), null, error);
+            AspNetCoreLog.OperationFailed(_logger, operation.Id, operation.Kind, error.Detail);
+        }
+        catch (Exception e)
+        {
+            operation.Finish(OperationState.Failed, _time.GetUtcNow(), null, OperationErrors.Unexpected(operation.Id));
+            AspNetCoreLog.OperationFailedUnexpectedly(_logger, e, operation.Id, operation.Kind);
+        }
+    }
+}
