@@ -10,6 +10,7 @@ using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Rollouts;
+using Xunit.Abstractions;
 
 namespace RoostKeeper.Ha.Tests.Diagnostics;
 
@@ -18,7 +19,7 @@ namespace RoostKeeper.Ha.Tests.Diagnostics;
 /// and type docs/metrics.md gives, with the label keys it lists: the doc's names are not only this repository's
 /// reading of the exporter's rules (<see cref="PrometheusNaming"/>).
 /// </summary>
-public sealed partial class PrometheusExporterTests
+public sealed partial class PrometheusExporterTests(ITestOutputHelper output)
 {
     /// <summary>Labels the exporter adds to every series, and a histogram bucket's bound.</summary>
     private static readonly string[] ExporterLabels = ["le", "otel_scope_name", "otel_scope_version", "otel_scope_schema_url"];
@@ -36,6 +37,7 @@ public sealed partial class PrometheusExporterTests
 
         using var http = new HttpClient();
         var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+        output.WriteLine(text);
         var scraped = Parse(text);
 
         var documented = MetricsDoc.Rows().ToDictionary(r => r.Name);
