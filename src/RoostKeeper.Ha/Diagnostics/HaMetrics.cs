@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace RoostKeeper.Ha.Diagnostics;
 
 /// <summary>
-/// The leader-election instruments of the "RoostKeeper.Ha" meter, named by <see cref="HaInstruments"/>; Prometheus exporters
-/// show them as <c>roost_keeper_leader_election_changes_total</c>, <c>roost_keeper_leader_election_is_leader</c>,
+/// The leader-election instruments of the "RoostKeeper.Ha" meter, named by <see cref="HaInstruments"/>;
+/// Prometheus exporters show them as <c>roost_keeper_leader_election_changes_total</c>, <c>roost_keeper_leader_election_is_leader</c>,
 /// <c>roost_keeper_leader_election_renew_duration_seconds</c>,
 /// <c>roost_keeper_leader_election_failures_total</c> and
 /// <c>roost_keeper_leader_election_watch_events_total</c>.
