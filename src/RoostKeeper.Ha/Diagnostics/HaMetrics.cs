@@ -4,8 +4,8 @@ using System.Diagnostics.Metrics;
 namespace RoostKeeper.Ha.Diagnostics;
 
 /// <summary>
-/// The instruments of the "RoostKeeper.Ha" meter. Names are OpenTelemetry-style; Prometheus exporters
-/// show them as <c>roost_keeper_leader_election_changes_total</c>, <c>roost_keeper_leader_is_leader</c>,
+/// The leader-election instruments of the "RoostKeeper.Ha" meter, named by <see cref="HaInstruments"/>;
+/// Prometheus exporters show them as <c>roost_keeper_leader_election_changes_total</c>, <c>roost_keeper_leader_election_is_leader</c>,
 /// <c>roost_keeper_leader_election_renew_duration_seconds</c>,
 /// <c>roost_keeper_leader_election_failures_total</c> and
 /// <c>roost_keeper_leader_election_watch_events_total</c>.
@@ -20,11 +20,11 @@ internal sealed class HaMetrics : IDisposable
         var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
         Meter = meter;
-        LeaderChanges = meter.CreateCounter<long>("roost_keeper.leader_election.changes", "{change}", "Times this replica became leader.");
-        Failures = meter.CreateCounter<long>("roost_keeper.leader_election.failures", "{failure}", "Failed Lease operations, by operation (acquire, renew, release, read, watch, work).");
-        WatchEvents = meter.CreateCounter<long>("roost_keeper.leader_election.watch.events", "{event}", "Watch events received for the Lease: the cost of following it by watch.");
-        RenewDuration = meter.CreateHistogram<double>("roost_keeper.leader_election.renew.duration", "s", "Latency of successful Lease renewals.");
-        meter.CreateObservableGauge("roost_keeper.leader.is_leader", ObserveLeaders, "{leader}", "1 while this replica leads, else 0, per identity.");
+        LeaderChanges = meter.CreateCounter<long>(HaInstruments.LeaderElectionChanges, "{change}", "Times this replica became leader.");
+        Failures = meter.CreateCounter<long>(HaInstruments.LeaderElectionFailures, "{failure}", "Failed Lease operations, by operation (acquire, renew, release, read, watch, work).");
+        WatchEvents = meter.CreateCounter<long>(HaInstruments.LeaderElectionWatchEvents, "{event}", "Watch events received for the Lease: the cost of following it by watch.");
+        RenewDuration = meter.CreateHistogram<double>(HaInstruments.LeaderElectionRenewDuration, "s", "Latency of successful Lease renewals.");
+        meter.CreateObservableGauge(HaInstruments.LeaderElectionIsLeader, ObserveLeaders, "{leader}", "1 while this replica leads, else 0, per identity.");
     }
 
     /// <summary>The meter the instruments belong to (shared when it came from an <see cref="IMeterFactory"/>).</summary>

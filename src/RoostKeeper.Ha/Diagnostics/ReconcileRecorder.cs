@@ -27,8 +27,8 @@ public sealed class ReconcileRecorder : IDisposable
     {
         var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _reconciles = meter.CreateCounter<long>("roost_keeper.reconcile", "{reconcile}", "Reconciles the controller completed, by controller and result (success, requeue, error).");
-        _duration = meter.CreateHistogram<double>("roost_keeper.reconcile.duration", "s", "Time one reconcile took, by controller and result.");
+        _reconciles = meter.CreateCounter<long>(HaInstruments.Reconciles, "{reconcile}", "Reconciles the controller completed, by controller and result (success, requeue, error).");
+        _duration = meter.CreateHistogram<double>(HaInstruments.ReconcileDuration, "s", "Time one reconcile took, by controller and result.");
     }
 
     /// <summary>Records one completed reconcile.</summary>

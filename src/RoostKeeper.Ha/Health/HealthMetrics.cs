@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.Diagnostics;
 
 namespace RoostKeeper.Ha.Health;
 
@@ -16,9 +17,9 @@ internal sealed class HealthMetrics
 
     public HealthMetrics(Meter meter)
     {
-        meter.CreateObservableGauge("roost_keeper.health.status", ObserveChecks, "{status}", "Status of each health check in the last periodic round: 2 Healthy, 1 Degraded, 0 Unhealthy.");
-        meter.CreateObservableGauge("roost_keeper.health.overall_status", ObserveOverall, "{status}", "Overall health in the last periodic round (the worst check): 2 Healthy, 1 Degraded, 0 Unhealthy.");
-        CheckDuration = meter.CreateHistogram<double>("roost_keeper.health.check.duration", "s", "How long each health check took, by check and status.");
+        meter.CreateObservableGauge(HaInstruments.HealthStatus, ObserveChecks, "{status}", "Status of each health check in the last periodic round: 2 Healthy, 1 Degraded, 0 Unhealthy.");
+        meter.CreateObservableGauge(HaInstruments.HealthOverallStatus, ObserveOverall, "{status}", "Overall health in the last periodic round (the worst check): 2 Healthy, 1 Degraded, 0 Unhealthy.");
+        CheckDuration = meter.CreateHistogram<double>(HaInstruments.HealthCheckDuration, "s", "How long each health check took, by check and status.");
     }
 
     public Histogram<double> CheckDuration { get; }

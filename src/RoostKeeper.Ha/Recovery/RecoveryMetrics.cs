@@ -17,11 +17,11 @@ internal sealed class RecoveryMetrics : IDisposable
     {
         var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
-        Operations = meter.CreateCounter<long>("roost_keeper.recovery.operations", "{operation}", "Backups, restores and validations, by operation and outcome (started, succeeded, failed).");
-        Duration = meter.CreateHistogram<double>("roost_keeper.recovery.duration", "s", "Duration of backups, restores and validations, by operation and outcome.");
-        Objects = meter.CreateCounter<long>("roost_keeper.recovery.objects", "{object}", "Objects backed up, restored or validated, by operation.");
-        Bytes = meter.CreateCounter<long>("roost_keeper.recovery.bytes", "By", "Archive bytes written or read, by operation.");
-        meter.CreateObservableGauge("roost_keeper.backup.last_success", () => Interlocked.Read(ref _lastSuccessfulBackupUnixSeconds), "s", "Unix time of the last successful backup made by this process (0 before the first).");
+        Operations = meter.CreateCounter<long>(HaInstruments.RecoveryOperations, "{operation}", "Backups, restores and validations, by operation and outcome (started, succeeded, failed).");
+        Duration = meter.CreateHistogram<double>(HaInstruments.RecoveryDuration, "s", "Duration of backups, restores and validations, by operation and outcome.");
+        Objects = meter.CreateCounter<long>(HaInstruments.RecoveryObjects, "{object}", "Objects backed up, restored or validated, by operation.");
+        Bytes = meter.CreateCounter<long>(HaInstruments.RecoveryBytes, "By", "Archive bytes written or read, by operation.");
+        meter.CreateObservableGauge(HaInstruments.RecoveryLastSuccessfulBackupTime, () => Interlocked.Read(ref _lastSuccessfulBackupUnixSeconds), "s", "Unix time of the last successful backup made by this process (0 before the first).");
     }
 
     public Counter<long> Operations { get; }

@@ -17,11 +17,11 @@ internal sealed class RolloutMetrics : IDisposable
     {
         var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
-        Started = meter.CreateCounter<long>("roost_keeper.rollout.updates.started", "{update}", "Rolling updates started.");
-        Succeeded = meter.CreateCounter<long>("roost_keeper.rollout.updates.succeeded", "{update}", "Rolling updates that completed and were verified.");
-        RolledBack = meter.CreateCounter<long>("roost_keeper.rollout.updates.rolled_back", "{update}", "Rolling updates rolled back after a failure, by failure kind.");
-        Failed = meter.CreateCounter<long>("roost_keeper.rollout.updates.failed", "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
-        Duration = meter.CreateHistogram<double>("roost_keeper.rollout.duration", "s", "Time from the start of a rolling update to its final phase, by outcome.");
+        Started = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesStarted, "{update}", "Rolling updates started.");
+        Succeeded = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesSucceeded, "{update}", "Rolling updates that completed and were verified.");
+        RolledBack = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesRolledBack, "{update}", "Rolling updates rolled back after a failure, by failure kind.");
+        Failed = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesFailed, "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
+        Duration = meter.CreateHistogram<double>(HaInstruments.RolloutDuration, "s", "Time from the start of a rolling update to its final phase, by outcome.");
     }
 
     public Counter<long> Started { get; }

@@ -34,7 +34,7 @@ public sealed class TelemetryTests
         await h.RunForAsync(TimeSpan.FromSeconds(5));
 
         listener.RecordObservableInstruments();
-        var gauge = measurements.Where(m => m.Instrument == "roost_keeper.leader.is_leader").ToList();
+        var gauge = measurements.Where(m => m.Instrument == HaInstruments.LeaderElectionIsLeader).ToList();
         Assert.Contains(gauge, m => (string?)m.Tags["identity"] == "a" && m.Value == 1);
         Assert.Contains(gauge, m => (string?)m.Tags["identity"] == "b" && m.Value == 0);
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.leader_election.renew.duration");

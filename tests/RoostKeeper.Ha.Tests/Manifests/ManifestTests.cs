@@ -159,14 +159,26 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void The_cluster_role_only_gets_the_named_webhook_configurations()
+    public void The_cluster_roles_read_only_the_named_webhook_configurations_and_back_up_only_managedroosts()
     {
-        var rule = Assert.Single(SampleManifests.Single<V1ClusterRole>().Rules);
-        Assert.Equal(["get"], rule.Verbs);
-        Assert.Equal(["admissionregistration.k8s.io"], rule.ApiGroups);
-        Assert.Equal(["mutatingwebhookconfigurations", "validatingwebhookconfigurations"], rule.Resources.Order());
-        Assert.NotEmpty(rule.ResourceNames);
-        Assert.Equal(SampleManifests.Single<V1ServiceAccount>().Metadata.Name, Assert.Single(SampleManifests.Single<V1ClusterRoleBinding>().Subjects).Name);
+        var roles = SampleManifests.All().OfType<V1ClusterRole>().ToDictionary(r => r.Metadata.Name);
+        Assert.Equal(["roost-keeper-backup", "roost-keeper-webhook-reader"], roles.Keys.Order());
+
+        var webhook = Assert.Single(roles["roost-keeper-webhook-reader"].Rules);
+        Assert.Equal(["get"], webhook.Verbs);
+        Assert.Equal(["admissionregistration.k8s.io"], webhook.ApiGroups);
+        Assert.Equal(["mutatingwebhookconfigurations", "validatingwebhookconfigurations"], webhook.Resources.Order());
+        Assert.NotEmpty(webhook.ResourceNames);
+
+        // Which verbs, exactly: RbacFromRequestsTests. Here: no wildcards, nothing that deletes, no secrets.
+        var backup = roles["roost-keeper-backup"].Rules;
+        Assert.DoesNotContain(backup, r => r.Verbs.Contains("*") || r.Resources.Contains("*") || r.ApiGroups.Contains("*"));
+        Assert.DoesNotContain(backup, r => r.Verbs.Intersect(["delete", "deletecollection", "patch", "update"]).Any());
+        Assert.DoesNotContain(backup, r => r.Resources.Contains("secrets"));
+
+        var bindings = SampleManifests.All().OfType<V1ClusterRoleBinding>().ToList();
+        Assert.Equal(roles.Keys.Order(), bindings.Select(b => b.RoleRef.Name).Order());
+        Assert.All(bindings, b => Assert.Equal(SampleManifests.Single<V1ServiceAccount>().Metadata.Name, Assert.Single(b.Subjects).Name));
     }
 
     [Fact]

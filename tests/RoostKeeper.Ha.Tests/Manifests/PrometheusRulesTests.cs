@@ -92,6 +92,7 @@ public sealed partial class PrometheusRulesTests(ITestOutputHelper output)
     public void Every_alert_carries_a_severity_and_a_runbook_that_docs_operations_has()
     {
         var anchors = MarkdownAnchors(File.ReadAllText(SampleManifests.OperationsDoc));
+        Assert.Contains("back-up-and-restore", anchors);
         foreach (var alert in Alerts())
         {
             var name = (string)alert["alert"]!;
@@ -106,7 +107,7 @@ public sealed partial class PrometheusRulesTests(ITestOutputHelper output)
     [Fact]
     public void The_rules_name_only_metrics_the_library_the_recording_rules_or_kubernetes_exporters_provide()
     {
-        var known = KnownMetrics.Library().Concat(KnownMetrics.RecordingRules()).Concat(KnownMetrics.FromKubernetesExporters).ToHashSet();
+        var known = KnownMetrics.Emitted().Concat(KnownMetrics.RecordingRules()).Concat(KnownMetrics.FromKubernetesExporters).ToHashSet();
         foreach (var rule in YamlDocuments.Maps(YamlDocuments.Load(SampleManifests.RulesFile)["groups"]).SelectMany(g => YamlDocuments.Maps(g["rules"])))
         {
             var expr = (string)rule["expr"]!;
@@ -120,8 +121,12 @@ public sealed partial class PrometheusRulesTests(ITestOutputHelper output)
     private static int RuleCount() =>
         YamlDocuments.Maps(YamlDocuments.Load(SampleManifests.RulesFile)["groups"]).Sum(g => ((List<object?>)g["rules"]!).Count);
 
-    private static HashSet<string> MarkdownAnchors(string markdown) =>
-        Heading().Matches(markdown).Select(m => m.Groups[1].Value.Trim().ToLowerInvariant()).ToHashSet();
+    /// <summary>The anchors GitHub gives a page's headings: lower case, punctuation other than '-' and '_' dropped, spaces to '-'.</summary>
+    internal static HashSet<string> MarkdownAnchors(string markdown) =>
+        Heading().Matches(markdown).Select(m => Slug(m.Groups[1].Value)).ToHashSet();
+
+    internal static string Slug(string heading) =>
+        string.Concat(heading.Trim().ToLowerInvariant().Where(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_')).Replace(' ', '-');
 
     [GeneratedRegex(@"^#{2,4} +(.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();

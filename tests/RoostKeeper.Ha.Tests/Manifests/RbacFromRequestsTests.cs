@@ -1,23 +1,24 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using k8s.Models;
-using Microsoft.Extensions.DependencyInjection;
-using RoostKeeper.Ha.Health;
-using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Election;
-using RoostKeeper.Ha.Tests.Health;
+using RoostKeeper.Ha.Tests.Diagnostics;
 
 namespace RoostKeeper.Ha.Tests.Manifests;
 
 /// <summary>
-/// The sample's RBAC against what the library really asks the API server: three replicas elect a leader, run
-/// every cluster health check, publish their health Leases and hand over on ill health, with SimulatedCluster
-/// recording each verb and resource; the Role and ClusterRole must grant exactly those. (Election and health
-/// only: RecoveryManager and RollingUpdateManager join when they land.)
+/// The sample's RBAC against what the library really asks the API server: <see cref="ControllerTour"/> (three
+/// replicas elect a leader, run every health check, publish their health Leases, back up, validate and restore
+/// ManagedRoosts, roll a Deployment out and back, and hand over on ill health) with SimulatedCluster recording each
+/// verb and resource the replicas request; the Roles and ClusterRoles must grant exactly those.
 /// </summary>
-public sealed class RbacFromRequestsTests
+[Collection(ControllerTourCollection.Name)]
+public sealed class RbacFromRequestsTests(ControllerTour tour)
 {
     private static readonly string[] Verbs = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"];
+
+    /// <summary>
+    /// Non-resource paths every authenticated client may read (the built-in ClusterRole
+    /// system:public-info-viewer): the API server health check's GET /version needs no grant.
+    /// </summary>
+    private static readonly string[] PublicPaths = ["/version", "/version/", "/healthz", "/livez", "/readyz"];
 
     /// <summary>Every resource type the simulator serves, with its API group.</summary>
     private static readonly Dictionary<string, string> Groups = new()
@@ -28,71 +29,23 @@ public sealed class RbacFromRequestsTests
         ["leases"] = "coordination.k8s.io", ["endpointslices"] = "discovery.k8s.io",
         ["validatingwebhookconfigurations"] = "admissionregistration.k8s.io", ["mutatingwebhookconfigurations"] = "admissionregistration.k8s.io",
         ["customresourcedefinitions"] = "apiextensions.k8s.io", ["poddisruptionbudgets"] = "policy", ["networkpolicies"] = "networking.k8s.io",
-        ["roles"] = "rbac.authorization.k8s.io", ["rolebindings"] = "rbac.authorization.k8s.io",
+        ["roles"] = "rbac.authorization.k8s.io",
+        [ControllerTour.Plural] = ControllerTour.Group, ["rolebindings"] = "rbac.authorization.k8s.io",
         ["clusterroles"] = "rbac.authorization.k8s.io", ["clusterrolebindings"] = "rbac.authorization.k8s.io",
     };
 
     [Fact]
-    public async Task The_roles_grant_exactly_the_verbs_an_election_and_every_health_check_use()
+    public void The_roles_grant_exactly_the_verbs_an_election_health_backup_restore_and_rollout_use()
     {
-        await using var kit = await HealthTestKit.StartAsync();
-        string[] names = ["replica-a", "replica-b", "replica-c"];
-        foreach (var name in names)
-        {
-            await kit.CreatePodAsync(name, "roost", $"roost:{name}");
-        }
-
-        await kit.CreateDeploymentAsync("web", "roost:web", 1);
-        await kit.CreateServiceAsync("roost-svc", "roost");
-        await kit.CreateWebhookConfigurationAsync("roost-keeper-webhook", kit.ServiceClientConfig("roost-svc"));
-        await kit.WaitForPodsAsync("roost", 3, 3);
-
-        var clock = Stopwatch.StartNew();
-        var terms = new ConcurrentQueue<ReplicaHost.Term>();
-        var replicas = names.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, clock, terms, ha => ha
-            .AddHealthChecks(
-                h => h.AddKubernetesApi()
-                    .AddLeaderElection()
-                    .AddDeploymentReplicas("web")
-                    .AddReadyPods("app=roost", requireThisPod: true)
-                    .AddServiceEndpoints("roost-svc")
-                    .AddWebhook("roost-keeper-webhook"),
-                o =>
-                {
-                    o.Interval = TimeSpan.FromMilliseconds(300);
-                    o.PodName = name;
-                })
-            .StepDownWhenUnhealthy(TimeSpan.FromSeconds(1)))).ToList();
-        try
-        {
-            foreach (var replica in replicas)
-            {
-                await replica.StartAsync();
-            }
-
-            var leader = await LeaderAsync(replicas);
-            await HealthTestKit.Until(() => replicas.All(r => r.Services.GetRequiredService<HealthMonitor>().Rounds >= 2), "two health rounds on every replica");
-
-            // Ill health makes the leader look for a healthy peer and hand over; then it stops and releases.
-            kit.Cluster.Images.Set($"roost:{leader.Name}", ImageHealth.NeverReady);
-            var next = await LeaderAsync(replicas.Where(r => r != leader).ToList());
-            await leader.StopAsync();
-            await HealthTestKit.Until(() => next.Services.GetRequiredService<HealthMonitor>().Rounds >= 6, "more rounds on the new leader");
-        }
-        finally
-        {
-            foreach (var replica in replicas)
-            {
-                await replica.DisposeAsync();
-            }
-        }
-
-        var used = (from name in names
+        var requests = tour.Cluster.Requests;
+        var used = (from name in ControllerTour.Replicas
                     from verb in Verbs
                     from resource in Groups.Keys
-                    where kit.Cluster.Requests.Count(name, verb, resource) > 0
+                    where requests.Count(name, verb, resource) > 0
                     select $"{Groups[resource]}/{resource}:{verb}").ToHashSet();
-        var granted = Grants(SampleManifests.Single<V1Role>().Rules).Concat(Grants(SampleManifests.Single<V1ClusterRole>().Rules)).ToHashSet();
+        var granted = Grants(SampleManifests.All().OfType<V1Role>().SelectMany(r => r.Rules))
+            .Concat(Grants(SampleManifests.All().OfType<V1ClusterRole>().SelectMany(r => r.Rules)))
+            .ToHashSet();
 
         Assert.True(used.Count > 0, "no request was recorded");
         var missing = used.Except(granted).Order().ToList();
@@ -102,17 +55,22 @@ public sealed class RbacFromRequestsTests
             $"role.yaml and cluster-role.yaml lack: [{string.Join(", ", missing)}]; grant what nothing used: [{string.Join(", ", unused)}]");
     }
 
+    [Fact]
+    public void Every_request_of_the_replicas_was_to_a_resource_this_test_knows()
+    {
+        var total = ControllerTour.Replicas.Sum(name => tour.Cluster.Requests.Count(name));
+        var known = (from name in ControllerTour.Replicas
+                     from verb in Verbs
+                     from resource in Groups.Keys.Concat(PublicPaths)
+                     select tour.Cluster.Requests.Count(name, verb, resource)).Sum();
+        Assert.True(total > 0, "no request was recorded");
+        Assert.True(total == known, $"the replicas made {total} requests, of which {known} to resources and verbs this test checks: add the others to Groups or Verbs");
+    }
+
     private static IEnumerable<string> Grants(IEnumerable<V1PolicyRule> rules) =>
         from rule in rules
         from g in rule.ApiGroups
         from resource in rule.Resources
         from verb in rule.Verbs
         select $"{g}/{resource}:{verb}";
-
-    private static async Task<ReplicaHost> LeaderAsync(IReadOnlyList<ReplicaHost> candidates)
-    {
-        ReplicaHost? leader = null;
-        await HealthTestKit.Until(() => (leader = candidates.FirstOrDefault(r => r.Manager.IsLeader)) is not null, "a leader");
-        return leader!;
-    }
 }

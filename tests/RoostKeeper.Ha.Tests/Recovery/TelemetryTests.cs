@@ -52,7 +52,7 @@ public sealed class TelemetryTests
         Assert.True(Has("roost_keeper.recovery.operations", "restore", "failed"));
         Assert.True(Has("roost_keeper.recovery.operations", "validate", "failed"));
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.recovery.objects" && Equals(m.Tags.GetValueOrDefault("operation"), "backup") && m.Value >= backup.ObjectCount);
-        Assert.Contains(measurements, m => m.Instrument == "roost_keeper.backup.last_success" && m.Value == time.GetUtcNow().ToUnixTimeSeconds());
+        Assert.Contains(measurements, m => m.Instrument == HaInstruments.RecoveryLastSuccessfulBackupTime && m.Value == time.GetUtcNow().ToUnixTimeSeconds());
         Assert.Contains(activities, a => a.OperationName == RecoveryConstants.BackupActivityName && (string?)a.GetTagItem("backup.id") == backup.Id && a.Status == ActivityStatusCode.Ok);
         Assert.Contains(activities, a => a.OperationName == RecoveryConstants.RestoreActivityName && (string?)a.GetTagItem("backup.id") == backup.Id && a.Status == ActivityStatusCode.Error);
     }

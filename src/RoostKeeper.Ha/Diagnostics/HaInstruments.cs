@@ -1,0 +1,76 @@
+namespace RoostKeeper.Ha.Diagnostics;
+
+/// <summary>
+/// The name of every instrument on the "RoostKeeper.Ha" meter (<see cref="HaTelemetry.Name"/>), in one place, so
+/// OpenTelemetry views, metric filters and dashboards can refer to them without copying strings.
+/// </summary>
+/// <remarks>
+/// Names are OpenTelemetry-style: <c>roost_keeper.</c>, then the capability (<c>leader_election</c>, <c>health</c>,
+/// <c>recovery</c>, <c>rollout</c>, <c>reconcile</c>), then what is measured. The OpenTelemetry Prometheus exporter
+/// turns dots into underscores, appends the unit (<c>_seconds</c>, <c>_bytes</c>; annotation units such as
+/// <c>{change}</c> add nothing) and <c>_total</c> on counters: <see cref="LeaderElectionChanges"/> is scraped as
+/// <c>roost_keeper_leader_election_changes_total</c>. docs/metrics.md lists each with its Prometheus name, type,
+/// unit and labels; a test keeps that page and these instruments equal.
+/// </remarks>
+public static class HaInstruments
+{
+    /// <summary>Gauge, 1 while this replica's elector holds the Lease, else 0; labels <c>identity</c>, <c>lease</c>.</summary>
+    public const string LeaderElectionIsLeader = "roost_keeper.leader_election.is_leader";
+
+    /// <summary>Counter of the times this replica became leader; labels <c>lease</c>, <c>identity</c>.</summary>
+    public const string LeaderElectionChanges = "roost_keeper.leader_election.changes";
+
+    /// <summary>Counter of failed Lease operations; labels <c>operation</c>, <c>lease</c>.</summary>
+    public const string LeaderElectionFailures = "roost_keeper.leader_election.failures";
+
+    /// <summary>Histogram (seconds) of successful Lease renewals; label <c>lease</c>.</summary>
+    public const string LeaderElectionRenewDuration = "roost_keeper.leader_election.renew.duration";
+
+    /// <summary>Counter of watch events received for the Lease; label <c>lease</c>.</summary>
+    public const string LeaderElectionWatchEvents = "roost_keeper.leader_election.watch.events";
+
+    /// <summary>Gauge, per health check, of its status in the last periodic round (2 Healthy, 1 Degraded, 0 Unhealthy); labels <c>check</c>, <c>identity</c>.</summary>
+    public const string HealthStatus = "roost_keeper.health.status";
+
+    /// <summary>Gauge of the worst check's status in the last periodic round; label <c>identity</c>.</summary>
+    public const string HealthOverallStatus = "roost_keeper.health.overall_status";
+
+    /// <summary>Histogram (seconds) of each health check's duration; labels <c>check</c>, <c>status</c>, <c>identity</c>.</summary>
+    public const string HealthCheckDuration = "roost_keeper.health.check.duration";
+
+    /// <summary>Counter of backups, restores and validations; labels <c>operation</c>, <c>outcome</c> (started, succeeded, failed).</summary>
+    public const string RecoveryOperations = "roost_keeper.recovery.operations";
+
+    /// <summary>Histogram (seconds) of backups, restores and validations; labels <c>operation</c>, <c>outcome</c>.</summary>
+    public const string RecoveryDuration = "roost_keeper.recovery.duration";
+
+    /// <summary>Counter of objects backed up or restored; label <c>operation</c>.</summary>
+    public const string RecoveryObjects = "roost_keeper.recovery.objects";
+
+    /// <summary>Counter of archive bytes written or read (unit <c>By</c>); label <c>operation</c>.</summary>
+    public const string RecoveryBytes = "roost_keeper.recovery.bytes";
+
+    /// <summary>Gauge, Unix time in seconds of this process's last successful backup (0 before the first); no labels.</summary>
+    public const string RecoveryLastSuccessfulBackupTime = "roost_keeper.recovery.last_successful_backup.time";
+
+    /// <summary>Counter of rolling updates started; labels <c>namespace</c>, <c>deployment</c>.</summary>
+    public const string RolloutUpdatesStarted = "roost_keeper.rollout.updates.started";
+
+    /// <summary>Counter of rolling updates completed and verified; labels <c>namespace</c>, <c>deployment</c>.</summary>
+    public const string RolloutUpdatesSucceeded = "roost_keeper.rollout.updates.succeeded";
+
+    /// <summary>Counter of rolling updates rolled back after a failure; labels <c>namespace</c>, <c>deployment</c>, <c>failure</c>.</summary>
+    public const string RolloutUpdatesRolledBack = "roost_keeper.rollout.updates.rolled_back";
+
+    /// <summary>Counter of rolling updates that ended Failed or TimedOut; labels <c>namespace</c>, <c>deployment</c>, <c>failure</c>.</summary>
+    public const string RolloutUpdatesFailed = "roost_keeper.rollout.updates.failed";
+
+    /// <summary>Histogram (seconds) from a rolling update's start to its final phase; labels <c>outcome</c>, <c>namespace</c>, <c>deployment</c>.</summary>
+    public const string RolloutDuration = "roost_keeper.rollout.duration";
+
+    /// <summary>Counter of reconciles the user's controller completed (<see cref="ReconcileRecorder"/>); labels <c>controller</c>, <c>result</c>.</summary>
+    public const string Reconciles = "roost_keeper.reconcile";
+
+    /// <summary>Histogram (seconds) of one reconcile (<see cref="ReconcileRecorder"/>); labels <c>controller</c>, <c>result</c>.</summary>
+    public const string ReconcileDuration = "roost_keeper.reconcile.duration";
+}
