@@ -1,0 +1,109 @@
+using k8s;
+using RoostKeeper.Ha.Testing;
+
+namespace RoostKeeper.Ha.Chaos.Fleet;
+
+/// <summary>
+/// One replica (one simulated process) of an elector. Its client name is fixed, so faults can target it;
+/// each start is a new process with a new identity (name-generation), as a restarted pod would have.
+/// </summary>
+internal abstract class ChaosReplica
+{
+    private CancellationTokenSource? _run;
+    private Task? _task;
+    private int _generation;
+
+    protected ChaosReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder)
+    {
+        Name = name;
+        Client = client;
+        LeaseNamespace = leaseNamespace;
+        LeaseName = leaseName;
+        Timings = timings;
+        Recorder = recorder;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The elector this replica runs, for reports.</summary>
+    public abstract string Elector { get; }
+
+    public bool Running => _task is { IsCompleted: false };
+
+    /// <summary>Failures of the replica's run that were not a stop (should stay 0 for ours).</summary>
+    public int RunFailures => Volatile.Read(ref _runFailures);
+
+    protected IKubernetes Client { get; }
+
+    protected string LeaseNamespace { get; }
+
+    protected string LeaseName { get; }
+
+    protected ElectionTimings Timings { get; }
+
+    protected LeadershipRecorder Recorder { get; }
+
+    private int _runFailures;
+
+    public void Start()
+    {
+        if (Running)
+        {
+            return;
+        }
+
+        _run?.Dispose();
+        _run = new CancellationTokenSource();
+        var identity = $"{Name}-{++_generation}";
+        var token = _run.Token;
+        _task = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(identity, token);
+            }
+            catch (Exception) when (!token.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _runFailures);
+                throw;
+            }
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Graceful stop: cancels the run and waits for it (ours releases the Lease; theirs does not).</summary>
+    public async Task StopAsync()
+    {
+        if (_run is null || _task is null)
+        {
+            return;
+        }
+
+        await _run.CancelAsync();
+        try
+        {
+            await _task;
+        }
+        catch (Exception)
+        {
+            // Counted in RunFailures if it was not the stop; a stop ends the run whatever it was doing.
+        }
+
+        // The process is gone: whatever it recorded as leading has ended.
+        Recorder.Stopped(Name);
+    }
+
+    /// <summary>A crash: cut off from the API server first, then stopped, so nothing it does afterwards reaches the Lease.</summary>
+    public async Task CrashAsync(ClusterFaults faults)
+    {
+        faults.Partition(Name);
+        await StopAsync();
+    }
+
+    /// <summary>Makes the current term's leader work throw (ours only; false when it is not leading).</summary>
+    public virtual bool FailLeaderWork() => false;
+
+    /// <summary>How long the leader work keeps running after its token is cancelled (ours only).</summary>
+    public virtual TimeSpan SlowStop { get; set; }
+
+    protected abstract Task RunAsync(string identity, CancellationToken stop);
+}
