@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.Health;
@@ -47,9 +45,7 @@ public sealed class RbacFromRequestsTests
         await kit.CreateWebhookConfigurationAsync("roost-keeper-webhook", kit.ServiceClientConfig("roost-svc"));
         await kit.WaitForPodsAsync("roost", 3, 3);
 
-        var clock = Stopwatch.StartNew();
-        var terms = new ConcurrentQueue<ReplicaHost.Term>();
-        var replicas = names.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, clock, terms, ha => ha
+        var replicas = names.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, new LeadershipRecorder(), ha => ha
             .AddHealthChecks(
                 h => h.AddKubernetesApi()
                     .AddLeaderElection()
