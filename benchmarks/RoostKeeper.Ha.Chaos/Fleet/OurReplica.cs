@@ -6,15 +6,18 @@ using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Chaos.Fleet;
 
-/// <summary>A replica running RoostKeeper.Ha's <see cref="HaManager"/> on its own (possibly drifting) clock.</summary>
-internal sealed class OurReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder, DriftingTimeProvider clock, ILoggerFactory? loggerFactory)
+/// <summary>A replica running RoostKeeper.Ha's <see cref="HaManager"/>, on its own drifting clock or (null) the system's.</summary>
+internal sealed class OurReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder, DriftingTimeProvider? clock = null, ILoggerFactory? loggerFactory = null)
     : ChaosReplica(name, client, leaseNamespace, leaseName, timings, recorder)
 {
     private TaskCompletionSource? _poison;
 
     public override string Elector => "RoostKeeper.Ha";
 
-    public DriftingTimeProvider Clock { get; } = clock;
+    /// <summary>The drifting clock, or null on the system clock.</summary>
+    public DriftingTimeProvider? Clock { get; } = clock;
+
+    private TimeProvider Time => (TimeProvider?)Clock ?? TimeProvider.System;
 
     public override TimeSpan SlowStop { get; set; }
 
@@ -31,7 +34,7 @@ internal sealed class OurReplica(string name, IKubernetes client, string leaseNa
             RenewDeadline = Timings.RenewDeadline,
             RetryPeriod = Timings.RetryPeriod,
             StopLeadingTimeout = Timings.StopLeadingTimeout,
-        }, loggerFactory, Clock);
+        }, loggerFactory, Time);
         manager.OnStartedLeading(LeadAsync);
         await manager.StartLeaderElectionAsync(stop);
     }
@@ -54,7 +57,7 @@ internal sealed class OurReplica(string name, IKubernetes client, string leaseNa
         if (SlowStop > TimeSpan.Zero)
         {
             // Work that notices cancellation late: the elector must not release before it returns.
-            await Task.Delay(SlowStop, Clock, CancellationToken.None);
+            await Task.Delay(SlowStop, Time, CancellationToken.None);
         }
     }
 }

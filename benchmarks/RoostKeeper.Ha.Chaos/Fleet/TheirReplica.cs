@@ -9,7 +9,12 @@ namespace RoostKeeper.Ha.Chaos.Fleet;
 internal sealed class TheirReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder)
     : ChaosReplica(name, client, leaseNamespace, leaseName, timings, recorder)
 {
+    private int _faults;
+
     public override string Elector => "KubernetesClient";
+
+    /// <summary>How often RunAndTryToHoldLeadershipForeverAsync threw other than on stop (and was run again).</summary>
+    public int ElectorFaults => Volatile.Read(ref _faults);
 
     protected override async Task RunAsync(string identity, CancellationToken stop)
     {
@@ -35,6 +40,7 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
             {
                 // KubernetesClient's elector lets some API errors escape and then stops for good; a hosted
                 // service would run it again, so this harness does, after RetryPeriod.
+                Interlocked.Increment(ref _faults);
                 Recorder.Stopped(Name);
                 try
                 {

@@ -48,7 +48,7 @@ internal static class SkewSearch
         var leaderName = await fleet.Recorder.WaitForLeaderAsync(timings.LeaderBound * 3, cancellationToken: cancellationToken);
         foreach (var replica in fleet.Replicas.Cast<OurReplica>())
         {
-            replica.Clock.Rate = replica.Name == leaderName ? 1 - rateError : 1 + rateError;
+            replica.Clock!.Rate = replica.Name == leaderName ? 1 - rateError : 1 + rateError;
         }
 
         // Let every timer be re-armed at the new rates (the leader renews every RetryPeriod), then cut the
