@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using RoostKeeper.Ha.Chaos.Faults;
 using RoostKeeper.Ha.Chaos.Fleet;
 using RoostKeeper.Ha.Chaos.Runs;
 
@@ -26,13 +27,14 @@ try
             case "--faults": settings = settings with { FaultsPerRun = Int() }; break;
             case "--clock-rate-error": settings = settings with { ClockRateError = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
             case "--slack-ms": settings = settings with { Slack = TimeSpan.FromMilliseconds(Int()) }; break;
+            case "--only": settings = settings with { Kinds = [.. Next().Split(',').Select(k => Enum.Parse<FaultKind>(k, ignoreCase: true))] }; break;
             case "--replay": replay = Int(); break;
             case "--find-skew": findSkew = true; break;
             case "--skew-runs": skewRuns = Int(); break;
             case "--help" or "-h":
                 Console.WriteLine("""
                     RoostKeeper.Ha.Chaos [--runs 500] [--replicas 3] [--theirs 0] [--seed 1] [--concurrency 12] [--faults 3]
-                                         [--clock-rate-error 0.02] [--slack-ms 500]
+                                         [--clock-rate-error 0.02] [--slack-ms 500] [--only Crash,WatchGone,...]
                     RoostKeeper.Ha.Chaos --replay SEED [same options]      one run, traced
                     RoostKeeper.Ha.Chaos --find-skew [--skew-runs 10]       raise the clock-rate difference until two leaders overlap
                     Exit code 1 when a fleet of ours overlapped, failed, or was slow to a leader after a heal.

@@ -8,7 +8,7 @@ using RoostKeeper.Ha.Testing;
 namespace RoostKeeper.Ha.Chaos.Faults;
 
 /// <summary>Injects one fault into a fleet, holds it, and heals it: when <see cref="ApplyAsync"/> returns, the fault has healed.</summary>
-internal sealed class FaultInjector(ChaosFleet fleet, ElectionTimings timings, Random random)
+internal sealed class FaultInjector(ChaosFleet fleet, ElectionTimings timings, Random random, IReadOnlyList<FaultKind>? kinds = null)
 {
     private static readonly HttpStatusCode[] Errors = [HttpStatusCode.InternalServerError, HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests];
 
@@ -16,14 +16,14 @@ internal sealed class FaultInjector(ChaosFleet fleet, ElectionTimings timings, R
 
     private ClusterFaults Faults => fleet.Cluster.Faults;
 
-    /// <summary>Draws a fault the fleet can take (ours-only faults need one of ours leading).</summary>
+    /// <summary>Draws a fault the fleet can take (ours-only faults need one of ours leading, unless nothing else is allowed).</summary>
     public FaultKind Draw()
     {
-        var kinds = Enum.GetValues<FaultKind>();
-        while (true)
+        var choices = kinds is { Count: > 0 } ? kinds : Enum.GetValues<FaultKind>();
+        for (var attempt = 0; ; attempt++)
         {
-            var kind = kinds[random.Next(kinds.Length)];
-            if (kind is FaultKind.LeaderWorkThrows or FaultKind.SlowStopRestart && fleet.Leader is not OurReplica)
+            var kind = choices[random.Next(choices.Count)];
+            if (kind is FaultKind.LeaderWorkThrows or FaultKind.SlowStopRestart && fleet.Leader is not OurReplica && attempt < 100)
             {
                 continue;
             }

@@ -24,7 +24,7 @@ internal static class ChaosRun
             fleet.StartAll();
             await fleet.Recorder.WaitForLeaderAsync(settings.LeaderBound * 3, cancellationToken: cancellationToken);
             var firstLeaderAt = fleet.Recorder.Timeline().Intervals[0].Start;
-            var injector = new FaultInjector(fleet, settings.Timings, random);
+            var injector = new FaultInjector(fleet, settings.Timings, random, settings.Kinds);
             for (var i = 0; i < settings.FaultsPerRun; i++)
             {
                 // Let the fleet settle: a leader for a little while, so faults hit a working election.

@@ -1,3 +1,4 @@
+using RoostKeeper.Ha.Chaos.Faults;
 using RoostKeeper.Ha.Chaos.Fleet;
 
 namespace RoostKeeper.Ha.Chaos.Runs;
@@ -12,6 +13,7 @@ namespace RoostKeeper.Ha.Chaos.Runs;
 /// <param name="ClockRateError">Each of our replicas' clocks runs at a rate drawn from 1 ± this (0.02 = ±2 %).</param>
 /// <param name="Timings">The election timings.</param>
 /// <param name="Slack">Added to the protocol bound on the time to a leader, for scheduling on a loaded machine.</param>
+/// <param name="Kinds">The faults to draw from; null for all.</param>
 internal sealed record ChaosSettings(
     int Replicas,
     int Theirs,
@@ -21,7 +23,8 @@ internal sealed record ChaosSettings(
     int FaultsPerRun,
     double ClockRateError,
     ElectionTimings Timings,
-    TimeSpan Slack)
+    TimeSpan Slack,
+    IReadOnlyList<FaultKind>? Kinds = null)
 {
     public static ChaosSettings Default { get; } = new(3, 0, 500, 1, 12, 3, 0.02, ElectionTimings.Short, TimeSpan.FromMilliseconds(500));
 
