@@ -21,6 +21,12 @@ internal static class CampaignReport
         output.WriteLine($"### {fleet}: {results.Count} runs, seeds {settings.Seed}–{settings.Seed + settings.Runs - 1}");
         output.WriteLine();
         output.WriteLine(Invariant($"Timings: {settings.Timings}. Clock rates of ours: 1 ± {settings.ClockRateError:0.###}. {settings.FaultsPerRun} faults per run. Time-to-leader bound: (LeaseDuration + RetryPeriod) / (1 − {settings.ClockRateError:0.###}) + {settings.Slack.TotalMilliseconds:0} ms slack = {settings.LeaderBound.TotalMilliseconds:0} ms."));
+        if (settings.Kinds is { Count: > 0 } kinds)
+        {
+            output.WriteLine();
+            output.WriteLine($"Faults drawn only from: {string.Join(", ", kinds)}.");
+        }
+
         output.WriteLine();
         output.WriteLine("| Measure | Value |");
         output.WriteLine("|---|---|");
@@ -39,6 +45,7 @@ internal static class CampaignReport
         output.WriteLine(Invariant($"| Wall time | {wallTime.TotalMinutes:0.0} min ({settings.Concurrency} runs at once) |"));
         output.WriteLine();
 
+        WriteByKind(output, timelines, settings.LeaderBound);
         var violations = results.Where(r => r.Violated).ToList();
         if (violations.Count == 0)
         {
@@ -75,6 +82,37 @@ internal static class CampaignReport
         {
             output.WriteLine($"- … and {violations.Count - 40} more runs");
         }
+    }
+
+    /// <summary>
+    /// Per kind of fault: how often, the time to a leader after it healed, and the longest stretch without a
+    /// leader from its injection until the bound after its heal (or the next fault, if sooner): the take-over
+    /// time for faults that hit the leader.
+    /// </summary>
+    private static void WriteByKind(TextWriter output, IReadOnlyList<LeadershipTimeline> timelines, TimeSpan bound)
+    {
+        var rows = timelines.SelectMany(t => t.Recoveries.Select((r, i) =>
+        {
+            var next = i + 1 < t.Faults.Count ? t.Faults[i + 1].InjectedAt : t.End;
+            var until = r.Fault.HealedAt + bound < next ? r.Fault.HealedAt + bound : next;
+            var around = new LeadershipTimeline(t.Intervals, [], r.Fault.InjectedAt, until < r.Fault.InjectedAt ? r.Fault.InjectedAt : until);
+            return (Kind: r.Fault.Description.Split(':')[0], Recovery: r, Gap: around.LongestWithoutLeader);
+        })).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine("| Fault (kind) | Injected and healed | Leader at the heal | Time to a leader after the heal: median / max | Longest stretch without a leader around it: median / max |");
+        output.WriteLine("|---|---|---|---|---|");
+        foreach (var group in rows.GroupBy(r => r.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var times = group.Select(r => r.Recovery.TimeToLeader ?? TimeSpan.MaxValue).Order().ToList();
+            var gaps = group.Select(r => r.Gap).Order().ToList();
+            output.WriteLine(Invariant($"| {group.Key} | {group.Count()} | {group.Count(r => r.Recovery.TimeToLeader == TimeSpan.Zero)} | {Percentile(times, 0.5)} / {Percentile(times, 1)} | {Percentile(gaps, 0.5)} / {Percentile(gaps, 1)} |"));
+        }
+
+        output.WriteLine();
     }
 
     public static string Describe(LeadershipInterval interval) =>

@@ -31,10 +31,10 @@ internal static class ChaosRun
                 await Task.Delay(settings.Timings.RetryPeriod * (1 + random.NextDouble() * 2), cancellationToken);
                 var kind = injector.Draw();
                 var injectedAt = fleet.Recorder.Now;
-                var described = await injector.ApplyAsync(kind, cancellationToken);
+                var described = $"{kind}: {await injector.ApplyAsync(kind, cancellationToken)}";
                 fleet.Recorder.FaultHealed(described, injectedAt);
                 faults.Add(described);
-                trace?.Invoke($"  {injectedAt.TotalSeconds,7:0.000} s {kind}: {described} (healed {fleet.Recorder.Now.TotalSeconds:0.000} s)");
+                trace?.Invoke($"  {injectedAt.TotalSeconds,7:0.000} s {described} (healed {fleet.Recorder.Now.TotalSeconds:0.000} s)");
                 try
                 {
                     await fleet.Recorder.WaitForLeaderAsync(settings.LeaderBound * 2, cancellationToken: cancellationToken);
