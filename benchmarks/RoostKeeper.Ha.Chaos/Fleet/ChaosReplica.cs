@@ -12,6 +12,7 @@ internal abstract class ChaosReplica
     private CancellationTokenSource? _run;
     private Task? _task;
     private int _generation;
+    private int _runFailures;
 
     protected ChaosReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder)
     {
@@ -42,8 +43,6 @@ internal abstract class ChaosReplica
     protected ElectionTimings Timings { get; }
 
     protected LeadershipRecorder Recorder { get; }
-
-    private int _runFailures;
 
     public void Start()
     {

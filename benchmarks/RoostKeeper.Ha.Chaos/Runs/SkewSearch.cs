@@ -53,10 +53,10 @@ internal static class SkewSearch
 
         // Let every timer be re-armed at the new rates (the leader renews every RetryPeriod), then cut the
         // leader off just after a renewal: the follower's expiry then starts as early as it can.
-        var renewals = fleet.Cluster.Requests.Count(leaderName, "update", "leases");
         await Task.Delay(timings.RetryPeriod * 3, cancellationToken);
-        renewals = fleet.Cluster.Requests.Count(leaderName, "update", "leases");
-        while (fleet.Cluster.Requests.Count(leaderName, "update", "leases") == renewals)
+        var renewals = fleet.Cluster.Requests.Count(leaderName, "update", "leases");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (fleet.Cluster.Requests.Count(leaderName, "update", "leases") == renewals && waited.Elapsed < timings.RetryPeriod * 2)
         {
             await Task.Delay(5, cancellationToken);
         }

@@ -108,12 +108,21 @@ public sealed class LeadershipRecorder
     /// <summary>The intervals and faults recorded so far, as a timeline from <paramref name="from"/> (zero by default) to now.</summary>
     /// <param name="from">Where the window begins, e.g. when the first leader was elected.</param>
     /// <returns>The timeline; intervals still open run until now.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="from"/> is negative.</exception>
     public LeadershipTimeline Timeline(TimeSpan? from = null)
     {
+        if (from is { } requested)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(requested, TimeSpan.Zero, nameof(from));
+        }
+
         lock (_gate)
         {
             var now = Now;
-            var start = from is { } f && f < now ? f : from is null ? TimeSpan.Zero : now;
+
+            // A window that would begin after now is empty rather than backwards.
+            var start = from ?? TimeSpan.Zero;
+            start = start < now ? start : now;
             return new LeadershipTimeline(_intervals.Select(e => e.ToInterval()), _faults, start, now);
         }
     }

@@ -94,6 +94,16 @@ public sealed class LeadershipRecorderTests
     }
 
     [Fact]
+    public void A_window_starting_after_now_is_empty_and_a_negative_start_is_refused()
+    {
+        var recorder = new LeadershipRecorder(_time);
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(TimeSpan.Zero, recorder.Timeline(TimeSpan.FromSeconds(5)).Duration);
+        Assert.Throws<ArgumentOutOfRangeException>(() => recorder.Timeline(TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
     public async Task Waiting_for_a_leader_returns_when_one_starts()
     {
         var recorder = new LeadershipRecorder(_time);
