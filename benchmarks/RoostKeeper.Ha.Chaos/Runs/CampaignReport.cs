@@ -46,6 +46,7 @@ internal static class CampaignReport
         output.WriteLine();
 
         WriteByKind(output, timelines, settings.LeaderBound);
+        WriteWorst(output, results);
         var violations = results.Where(r => r.Violated).ToList();
         if (violations.Count == 0)
         {
@@ -82,6 +83,28 @@ internal static class CampaignReport
         {
             output.WriteLine($"- … and {violations.Count - 40} more runs");
         }
+    }
+
+    /// <summary>The runs with the longest stretch without a leader and the slowest leader after a heal, to replay.</summary>
+    private static void WriteWorst(TextWriter output, IReadOnlyList<RunResult> results)
+    {
+        var completed = results.Where(r => r.Timeline is not null).ToList();
+        if (completed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var run in completed.OrderByDescending(r => r.Timeline!.LongestWithoutLeader).Take(3))
+        {
+            output.WriteLine(Invariant($"- Stretch without a leader of {Ms(run.Timeline!.LongestWithoutLeader)}: seed {run.Seed}, faults: {string.Join("; ", run.Faults)}"));
+        }
+
+        foreach (var run in completed.Where(r => r.Timeline!.LongestTimeToLeader is not null).OrderByDescending(r => r.Timeline!.LongestTimeToLeader).Take(3))
+        {
+            output.WriteLine(Invariant($"- Time to a leader after a heal of {Ms(run.Timeline!.LongestTimeToLeader!.Value)}: seed {run.Seed}, faults: {string.Join("; ", run.Faults)}"));
+        }
+
+        output.WriteLine();
     }
 
     /// <summary>
