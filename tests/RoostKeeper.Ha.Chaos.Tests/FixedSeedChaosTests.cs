@@ -50,7 +50,7 @@ public sealed class FixedSeedChaosTests
     private static async Task<IReadOnlyList<(ChaosSettings Settings, RunResult Result)>> RunAllAsync(IEnumerable<(ChaosSettings Settings, int Seed)> runs)
     {
         // Several clusters at once keeps the test short; each run is independent.
-        using var gate = new SemaphoreSlim(7);
+        using var gate = new SemaphoreSlim(5);
         var tasks = runs.Select(async run =>
         {
             await gate.WaitAsync();
