@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using k8s;
 using k8s.Models;
+using RoostKeeper.Ha.Chaos.Fleet;
+using RoostKeeper.Ha.Chaos.Runs;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Benchmarks.Failover;
@@ -112,9 +114,8 @@ internal sealed class FailoverRunner(FailoverSettings settings)
     private async Task<(double? Ours, double? Theirs)> HandoffAsync(int run)
     {
         await using var cluster = await StartClusterAsync();
-        var clock = Stopwatch.StartNew();
-        var ours = ReplicaGroup.Create(true, cluster, Namespace, $"ours-handoff{run}", ReplicaCount, _timings, new LeadershipLog(clock));
-        var theirs = ReplicaGroup.Create(false, cluster, Namespace, $"theirs-handoff{run}", ReplicaCount, _timings, new LeadershipLog(clock));
+        var ours = ReplicaGroup.Create(true, cluster, Namespace, $"ours-handoff{run}", ReplicaCount, _timings, new LeadershipRecorder());
+        var theirs = ReplicaGroup.Create(false, cluster, Namespace, $"theirs-handoff{run}", ReplicaCount, _timings, new LeadershipRecorder());
         try
         {
             ours.StartAll();
@@ -134,7 +135,7 @@ internal sealed class FailoverRunner(FailoverSettings settings)
         await Task.Delay(Settle);
         var stoppedAt = group.Log.Now;
         var stopping = leader.StopAsync();
-        var next = await group.Log.WaitForStartAsync(stoppedAt, leader.Name, Patience);
+        var next = await group.WaitForStartAsync(stoppedAt, leader.Name, Patience);
         await stopping;
         return next is null ? null : (next.Start - stoppedAt).TotalMilliseconds;
     }
@@ -145,9 +146,8 @@ internal sealed class FailoverRunner(FailoverSettings settings)
     {
         await using var cluster = await StartClusterAsync();
         var observer = cluster.CreateClient("observer");
-        var clock = Stopwatch.StartNew();
-        var ours = ReplicaGroup.Create(true, cluster, Namespace, $"ours-crash{run}", ReplicaCount, _timings, new LeadershipLog(clock));
-        var theirs = ReplicaGroup.Create(false, cluster, Namespace, $"theirs-crash{run}", ReplicaCount, _timings, new LeadershipLog(clock));
+        var ours = ReplicaGroup.Create(true, cluster, Namespace, $"ours-crash{run}", ReplicaCount, _timings, new LeadershipRecorder());
+        var theirs = ReplicaGroup.Create(false, cluster, Namespace, $"theirs-crash{run}", ReplicaCount, _timings, new LeadershipRecorder());
         try
         {
             ours.StartAll();
@@ -172,7 +172,7 @@ internal sealed class FailoverRunner(FailoverSettings settings)
         // Partitioned: nothing the crashed leader does can reach the Lease any more, so this is its last renewal.
         var lease = await observer.CoordinationV1.ReadNamespacedLeaseAsync(leaseName, Namespace);
         var renewedAt = DateTime.SpecifyKind(lease.Spec.RenewTime!.Value, DateTimeKind.Utc);
-        var next = await group.Log.WaitForStartAsync(crashedAt, leader.Name, Patience);
+        var next = await group.WaitForStartAsync(crashedAt, leader.Name, Patience);
         cluster.Faults.Heal(leader.Name);
         if (next is null)
         {
@@ -189,9 +189,8 @@ internal sealed class FailoverRunner(FailoverSettings settings)
     private async Task<(Summary Ours, Summary Theirs, List<string> Details)> RequestsPerMinuteAsync()
     {
         await using var cluster = await StartClusterAsync();
-        var clock = Stopwatch.StartNew();
-        var ours = ReplicaGroup.Create(true, cluster, Namespace, "ours-rpm", ReplicaCount, _timings, new LeadershipLog(clock));
-        var theirs = ReplicaGroup.Create(false, cluster, Namespace, "theirs-rpm", ReplicaCount, _timings, new LeadershipLog(clock));
+        var ours = ReplicaGroup.Create(true, cluster, Namespace, "ours-rpm", ReplicaCount, _timings, new LeadershipRecorder());
+        var theirs = ReplicaGroup.Create(false, cluster, Namespace, "theirs-rpm", ReplicaCount, _timings, new LeadershipRecorder());
         var samples = (Ours: new List<double>(), Theirs: new List<double>());
         var details = new List<string>();
         try
@@ -238,8 +237,8 @@ internal sealed class FailoverRunner(FailoverSettings settings)
         Progress($"{title}: {rounds} rounds");
         await using var cluster = await StartClusterAsync();
         var clock = Stopwatch.StartNew();
-        var ours = ReplicaGroup.Create(true, cluster, Namespace, "ours-safety", ReplicaCount, timings, new LeadershipLog(clock));
-        var theirs = ReplicaGroup.Create(false, cluster, Namespace, "theirs-safety", ReplicaCount, timings, new LeadershipLog(clock));
+        var ours = ReplicaGroup.Create(true, cluster, Namespace, "ours-safety", ReplicaCount, timings, new LeadershipRecorder());
+        var theirs = ReplicaGroup.Create(false, cluster, Namespace, "theirs-safety", ReplicaCount, timings, new LeadershipRecorder());
         ChaosReport[] reports;
         try
         {
@@ -268,27 +267,25 @@ internal sealed class FailoverRunner(FailoverSettings settings)
         var ok = true;
         foreach (var (group, report) in new[] { (ours, reports[0]), (theirs, reports[1]) })
         {
-            var overlaps = group.Log.Overlaps();
-            var longest = overlaps.Count == 0 ? "—" : $"{overlaps.Max(o => o.Overlap.TotalMilliseconds):0} ms";
+            var overlaps = group.Log.Timeline().Overlaps;
+            var longest = overlaps.Count == 0 ? "—" : $"{overlaps.Max(o => o.Duration.TotalMilliseconds):0} ms";
             var isOurs = group.Elector == ReplicaGroup.Ours;
             var met = overlaps.Count == 0 ? "yes" : isOurs ? "**NO**" : "no (no target)";
             ok &= !isOurs || overlaps.Count == 0;
             var threw = group.Replicas.OfType<TheirReplica>().Sum(r => r.ElectorFaults);
-            output.WriteLine($"| {group.Elector} | {report} | {group.Log.Snapshot().Count} | {overlaps.Count} | {longest} | {(isOurs ? "—" : threw)} | {met} |");
+            output.WriteLine($"| {group.Elector} | {report} | {group.Log.Timeline().Intervals.Count} | {overlaps.Count} | {longest} | {(isOurs ? "—" : threw)} | {met} |");
         }
 
         foreach (var (group, _) in new[] { (ours, reports[0]), (theirs, reports[1]) })
         {
-            foreach (var (first, second, overlap) in group.Log.Overlaps().Take(5))
+            foreach (var overlap in group.Log.Timeline().Overlaps.Take(5))
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"- {group.Elector}: {first.Identity} led {first.Start.TotalSeconds:0.000}–{End(first)} s and {second.Identity} led {second.Start.TotalSeconds:0.000}–{End(second)} s: {overlap.TotalMilliseconds:0} ms overlap"));
+                    $"- {group.Elector}: {CampaignReport.Describe(overlap.First)} and {CampaignReport.Describe(overlap.Second)}: {overlap.Duration.TotalMilliseconds:0} ms overlap"));
             }
         }
 
         return ok;
-
-        static string End(LeadershipLog.Interval interval) => interval.End is { } end ? end.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "end of run";
     }
 
     private async Task<ChaosReport> ChaosAsync(SimulatedCluster cluster, ReplicaGroup group, ElectionTimings timings, int rounds)
@@ -298,7 +295,7 @@ internal sealed class FailoverRunner(FailoverSettings settings)
         await group.WaitForLeaderAsync(Patience);
         for (var round = 0; round < rounds; round++)
         {
-            var leader = group.Find(group.Log.CurrentLeader());
+            var leader = group.Find(group.Log.CurrentLeader);
             var any = group.Replicas[random.Next(group.Replicas.Count)];
             var followers = group.Replicas.Where(r => r != leader).ToList();
             var follower = followers[random.Next(followers.Count)];

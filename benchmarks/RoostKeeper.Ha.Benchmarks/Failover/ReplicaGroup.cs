@@ -1,14 +1,15 @@
+using RoostKeeper.Ha.Chaos.Fleet;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Benchmarks.Failover;
 
-/// <summary>The replicas of one elector competing for one Lease, with their leadership log.</summary>
+/// <summary>The replicas of one elector competing for one Lease, with the recorder of their leadership.</summary>
 internal sealed class ReplicaGroup
 {
     public const string Ours = "RoostKeeper.Ha";
     public const string Theirs = "KubernetesClient LeaderElector";
 
-    private ReplicaGroup(string elector, IReadOnlyList<Replica> replicas, LeadershipLog log)
+    private ReplicaGroup(string elector, IReadOnlyList<ChaosReplica> replicas, LeadershipRecorder log)
     {
         Elector = elector;
         Replicas = replicas;
@@ -17,11 +18,11 @@ internal sealed class ReplicaGroup
 
     public string Elector { get; }
 
-    public IReadOnlyList<Replica> Replicas { get; }
+    public IReadOnlyList<ChaosReplica> Replicas { get; }
 
-    public LeadershipLog Log { get; }
+    public LeadershipRecorder Log { get; }
 
-    public static ReplicaGroup Create(bool ours, SimulatedCluster cluster, string leaseNamespace, string prefix, int count, ElectionTimings timings, LeadershipLog log)
+    public static ReplicaGroup Create(bool ours, SimulatedCluster cluster, string leaseNamespace, string prefix, int count, ElectionTimings timings, LeadershipRecorder log)
     {
         var leaseName = $"{prefix}-lease";
         var replicas = Enumerable.Range(1, count).Select(i =>
@@ -29,13 +30,13 @@ internal sealed class ReplicaGroup
             var name = $"{prefix}-{i}";
             var client = cluster.CreateClient(name);
             return ours
-                ? (Replica)new OurReplica(name, client, leaseNamespace, leaseName, timings, log)
+                ? (ChaosReplica)new OurReplica(name, client, leaseNamespace, leaseName, timings, log)
                 : new TheirReplica(name, client, leaseNamespace, leaseName, timings, log);
         }).ToList();
         return new ReplicaGroup(ours ? Ours : Theirs, replicas, log);
     }
 
-    public Replica? Find(string? name) => Replicas.FirstOrDefault(r => r.Name == name);
+    public ChaosReplica? Find(string? name) => Replicas.FirstOrDefault(r => r.Name == name);
 
     public void StartAll()
     {
@@ -48,19 +49,36 @@ internal sealed class ReplicaGroup
     public Task StopAllAsync() => Task.WhenAll(Replicas.Select(r => r.StopAsync()));
 
     /// <summary>Waits until some replica leads and returns it.</summary>
-    public async Task<Replica> WaitForLeaderAsync(TimeSpan timeout)
+    public async Task<ChaosReplica> WaitForLeaderAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return Find(await Log.WaitForLeaderAsync(timeout))!;
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"No {Elector} replica became leader within {timeout.TotalSeconds:0} s.");
+        }
+    }
+
+    /// <summary>The first leadership interval that starts at or after <paramref name="after"/> on a replica other than <paramref name="except"/>; null if none within <paramref name="timeout"/>.</summary>
+    public async Task<LeadershipInterval?> WaitForStartAsync(TimeSpan after, string except, TimeSpan timeout)
     {
         var deadline = Log.Now + timeout;
-        while (Log.Now < deadline)
+        while (true)
         {
-            if (Find(Log.CurrentLeader()) is { } leader)
+            // The interval's start is stamped when it happened; polling only decides when we look.
+            if (Log.Timeline().Intervals.FirstOrDefault(i => i.Start >= after && i.Replica != except) is { } found)
             {
-                return leader;
+                return found;
             }
 
-            await Task.Delay(20);
-        }
+            if (Log.Now >= deadline)
+            {
+                return null;
+            }
 
-        throw new TimeoutException($"No {Elector} replica became leader within {timeout.TotalSeconds:0} s.");
+            await Task.Delay(10);
+        }
     }
 }

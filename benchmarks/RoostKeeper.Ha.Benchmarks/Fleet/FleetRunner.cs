@@ -4,6 +4,7 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Benchmarks.Failover;
+using RoostKeeper.Ha.Chaos.Fleet;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Testing;
 
@@ -67,7 +68,7 @@ internal sealed class FleetRunner(FleetSettings settings)
         await Console.Error.WriteLineAsync($"fleet: {label}: starting");
         await using var cluster = await SimulatedCluster.StartAsync();
         await cluster.CreateClient("admin").CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } });
-        var log = new LeadershipLog(Stopwatch.StartNew());
+        var log = new LeadershipRecorder();
         var group = ours is { } o ? ReplicaGroup.Create(o, cluster, Namespace, o ? "ours" : "theirs", size, ElectionTimings.Default, log) : null;
         long watchEvents = 0;
         using var listener = new MeterListener();

@@ -107,9 +107,8 @@ public sealed class ControllerTour : IAsyncLifetime
         await ControllerTestKit.WaitForRolloutAsync(kit.Admin, kit.Namespace, RolloutDeployment);
         kit.Cluster.Images.Set("roost:crash", ImageHealth.CrashLooping);
 
-        var clock = Stopwatch.StartNew();
-        var terms = new ConcurrentQueue<ReplicaHost.Term>();
-        var replicas = Replicas.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, clock, terms, ha =>
+        var leadership = new LeadershipRecorder();
+        var replicas = Replicas.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, leadership, ha =>
         {
             ha.Services.AddSingleton(factory);
             ha.AddHealthChecks(

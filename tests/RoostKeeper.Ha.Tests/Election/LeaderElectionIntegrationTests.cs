@@ -6,6 +6,7 @@ using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Election;
@@ -20,7 +21,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        var (replicas, leadership) = await StartReplicasAsync(cluster, ns);
         await using var _ = new Replicas(replicas);
 
         var leader = await WaitForLeaderAsync(replicas);
@@ -33,7 +34,7 @@ public sealed class LeaderElectionIntegrationTests
         Assert.Equal(leader.Name, (await cluster.CreateClient().CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", ns)).Spec.HolderIdentity);
         Assert.All(replicas, r => Assert.Equal(leader.Name, r.Manager.LeaderIdentity));
         Assert.All(replicas.Where(r => r != leader), r => Assert.Equal(0, r.StoppedCount));
-        Assert.Single(terms);
+        Assert.Single(leadership.Timeline().Intervals);
     }
 
     [Fact]
@@ -64,7 +65,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        var (replicas, leadership) = await StartReplicasAsync(cluster, ns);
         await using var _ = new Replicas(replicas);
         var leader = await WaitForLeaderAsync(replicas);
         var holders = new ConcurrentQueue<string>();
@@ -85,7 +86,7 @@ public sealed class LeaderElectionIntegrationTests
         Assert.Contains("", holders);
         Assert.Equal(next.Name, holders.Last());
         Assert.Equal(1, next.Manager.Leadership!.Term);
-        ReplicaHost.AssertNoOverlap(terms);
+        Assert.Empty(leadership.Timeline().Overlaps);
     }
 
     [SimulatedOnlyFact("fault injection")]
@@ -93,7 +94,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        var (replicas, terms, clock) = await StartReplicasAsync(cluster, ns);
+        var (replicas, leadership) = await StartReplicasAsync(cluster, ns);
         await using var _ = new Replicas(replicas);
         var leader = await WaitForLeaderAsync(replicas);
         await Task.Delay(ReplicaHost.RetryPeriod * 2);
@@ -101,13 +102,14 @@ public sealed class LeaderElectionIntegrationTests
         cluster.Simulation.Faults.Partition(leader.Name);
         var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
 
+        var terms = leadership.Timeline().Intervals;
         var lost = terms.Single(t => t.Replica == leader.Name);
         var won = terms.Single(t => t.Replica == next.Name);
         Assert.NotNull(lost.End);
         Assert.True(lost.End < won.Start, $"{lost} ended after {won} began");
         Assert.False(leader.Manager.IsLeader);
         Assert.Equal(1, leader.StoppedCount);
-        Assert.Equal(lost.Number + 1, won.Number);
+        Assert.Equal(lost.Term + 1, won.Term);
     }
 
     [SimulatedOnlyFact("fault injection")]
@@ -115,7 +117,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        var (replicas, leadership) = await StartReplicasAsync(cluster, ns);
         await using var _ = new Replicas(replicas);
         var leader = await WaitForLeaderAsync(replicas);
         cluster.Simulation.Faults.Partition(leader.Name);
@@ -131,7 +133,7 @@ public sealed class LeaderElectionIntegrationTests
         Assert.True(next.Manager.IsLeader);
         Assert.False(leader.Manager.IsLeader);
         Assert.Equal(next.Name, leader.Manager.LeaderIdentity);
-        ReplicaHost.AssertNoOverlap(terms);
+        Assert.Empty(leadership.Timeline().Overlaps);
     }
 
     [SimulatedOnlyFact("fault injection")]
@@ -139,7 +141,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns);
+        var (replicas, leadership) = await StartReplicasAsync(cluster, ns);
         await using var _ = new Replicas(replicas);
         var leader = await WaitForLeaderAsync(replicas);
 
@@ -148,7 +150,7 @@ public sealed class LeaderElectionIntegrationTests
         await Task.Delay(ReplicaHost.RetryPeriod * 4);
 
         Assert.True(leader.Manager.IsLeader);
-        Assert.Single(terms);
+        Assert.Single(leadership.Timeline().Intervals);
     }
 
     [SimulatedOnlyFact("fault injection")]
@@ -159,7 +161,7 @@ public sealed class LeaderElectionIntegrationTests
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
         var timings = (TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500));
-        var (replicas, terms, _) = await StartReplicasAsync(cluster, ns, timings: timings);
+        var (replicas, leadership) = await StartReplicasAsync(cluster, ns, timings: timings);
         await using var _ = new Replicas(replicas);
         var leader = await WaitForLeaderAsync(replicas);
         var editor = cluster.CreateClient("editor");
@@ -176,12 +178,14 @@ public sealed class LeaderElectionIntegrationTests
         cluster.Simulation.Faults.AddLatency(leader.Name, TimeSpan.Zero);
 
         // Settles on one leader, the one the Lease names, and every term that ended was stepped down from.
-        await Until(() => replicas.Count(r => r.Manager.IsLeader) == 1 && terms.Count(t => t.End is null) == 1);
+        await Until(() => replicas.Count(r => r.Manager.IsLeader) == 1 && leadership.Timeline().Intervals.Count(t => t.End is null) == 1);
+        var timeline = leadership.Timeline();
+        var terms = timeline.Intervals;
         var current = replicas.Single(r => r.Manager.IsLeader);
         Assert.NotNull(terms.First(t => t.Replica == leader.Name).End); // the slow leader's term did end
         Assert.Equal(current.Name, (await editor.CoordinationV1.ReadNamespacedLeaseAsync("roost-keeper-controller", ns)).Spec.HolderIdentity);
         Assert.All(replicas, r => Assert.Equal(terms.Count(t => t.Replica == r.Name && t.End is not null), r.StoppedCount));
-        ReplicaHost.AssertNoOverlap(terms.Where(t => t.End is not null));
+        Assert.Empty(timeline.Overlaps);
 
         // Every replica still competes: stopping the current leader hands the Lease on.
         await current.StopAsync();
@@ -194,7 +198,7 @@ public sealed class LeaderElectionIntegrationTests
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
         var running = new ConcurrentDictionary<string, int>();
-        var (replicas, _, _) = await StartReplicasAsync(cluster, ns, (name, ha) =>
+        var (replicas, _) = await StartReplicasAsync(cluster, ns, (name, ha) =>
         {
             ha.Services.AddSingleton(new WorkerProbe(name, running));
             ha.AddLeaderHostedService<ProbeWorker>();
@@ -216,7 +220,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        var clock = Stopwatch.StartNew();
+        var leadership = new LeadershipRecorder();
 
         // KubernetesClient's elector leads first.
         var theirClient = cluster.CreateClient("kubernetesclient");
@@ -227,15 +231,17 @@ public sealed class LeaderElectionIntegrationTests
             RetryPeriod = ReplicaHost.RetryPeriod,
         });
         var theirStart = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        TimeSpan? theirStop = null;
-        theirs.OnStartedLeading += () => theirStart.TrySetResult();
-        theirs.OnStoppedLeading += () => theirStop ??= clock.Elapsed;
+        theirs.OnStartedLeading += () =>
+        {
+            leadership.Started("kubernetesclient");
+            theirStart.TrySetResult();
+        };
+        theirs.OnStoppedLeading += () => leadership.Stopped("kubernetesclient");
         using var theirCancel = new CancellationTokenSource();
         var theirRun = theirs.RunUntilLeadershipLostAsync(theirCancel.Token);
         await theirStart.Task.WaitAsync(Patience);
 
-        var terms = new ConcurrentQueue<ReplicaHost.Term>();
-        await using var ours = new ReplicaHost("ours", cluster.CreateClient("ours"), ns, clock, terms);
+        await using var ours = new ReplicaHost("ours", cluster.CreateClient("ours"), ns, leadership);
         await ours.StartAsync();
         await Task.Delay(ReplicaHost.LeaseDuration * 2);
         Assert.False(ours.Manager.IsLeader);
@@ -251,28 +257,29 @@ public sealed class LeaderElectionIntegrationTests
         {
         }
 
-        var stoppedAt = clock.Elapsed;
+        var stoppedAt = leadership.Now;
         await WaitForLeaderAsync([ours]);
-        var term = terms.Single();
+        var timeline = leadership.Timeline();
+        var term = Assert.Single(timeline.Intervals, t => t.Replica == "ours");
         Assert.True(term.Start > stoppedAt);
-        Assert.Equal(1, term.Number);
+        Assert.Equal(1, term.Term);
+        Assert.Empty(timeline.Overlaps);
         theirs.Dispose();
     }
 
-    private static async Task<(List<ReplicaHost> Replicas, ConcurrentQueue<ReplicaHost.Term> Terms, Stopwatch Clock)> StartReplicasAsync(
+    private static async Task<(List<ReplicaHost> Replicas, LeadershipRecorder Leadership)> StartReplicasAsync(
         TestCluster cluster, string ns, Action<string, IRoostHaBuilder>? configure = null, (TimeSpan Lease, TimeSpan Renew, TimeSpan Retry)? timings = null)
     {
-        var clock = Stopwatch.StartNew();
-        var terms = new ConcurrentQueue<ReplicaHost.Term>();
+        var leadership = new LeadershipRecorder();
         var replicas = new List<ReplicaHost>();
         foreach (var name in new[] { "replica-a", "replica-b", "replica-c" })
         {
-            var replica = new ReplicaHost(name, cluster.CreateClient(name), ns, clock, terms, configure is null ? null : ha => configure(name, ha), timings);
+            var replica = new ReplicaHost(name, cluster.CreateClient(name), ns, leadership, configure is null ? null : ha => configure(name, ha), timings);
             replicas.Add(replica);
             await replica.StartAsync();
         }
 
-        return (replicas, terms, clock);
+        return (replicas, leadership);
     }
 
     private static async Task<ReplicaHost> WaitForLeaderAsync(IReadOnlyList<ReplicaHost> candidates)

@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Tests.Election;
 
-/// <summary>One controller replica: a host with AddRoostHa, its own named client, and a record of its terms.</summary>
+/// <summary>One controller replica: a host with AddRoostHa and its own named client; its terms go to a shared <see cref="LeadershipRecorder"/>.</summary>
 internal sealed class ReplicaHost : IAsyncDisposable
 {
     // Shorter than production timings to keep tests quick, with enough headroom that a starved thread
@@ -18,7 +18,7 @@ internal sealed class ReplicaHost : IAsyncDisposable
     private readonly IHost _host;
     private bool _stopped;
 
-    public ReplicaHost(string name, IKubernetes client, string leaseNamespace, Stopwatch clock, ConcurrentQueue<Term> terms, Action<IRoostHaBuilder>? configure = null, (TimeSpan Lease, TimeSpan Renew, TimeSpan Retry)? timings = null)
+    public ReplicaHost(string name, IKubernetes client, string leaseNamespace, LeadershipRecorder leadership, Action<IRoostHaBuilder>? configure = null, (TimeSpan Lease, TimeSpan Renew, TimeSpan Retry)? timings = null)
     {
         var (leaseDuration, renewDeadline, retryPeriod) = timings ?? (LeaseDuration, RenewDeadline, RetryPeriod);
         Name = name;
@@ -33,17 +33,16 @@ internal sealed class ReplicaHost : IAsyncDisposable
             o.RenewDeadline = renewDeadline;
             o.RetryPeriod = retryPeriod;
         })
-        .OnStartedLeading(async (leadership, token) =>
+        .OnStartedLeading(async (term, token) =>
         {
-            var term = new Term(name, leadership.Term, clock.Elapsed);
-            terms.Enqueue(term);
+            // The term ends for the recorder the instant its token is cancelled.
+            leadership.Track(name, term.Term, token);
             try
             {
                 await Task.Delay(Timeout.Infinite, token);
             }
             catch (OperationCanceledException)
             {
-                term.End = clock.Elapsed;
             }
         })
         .OnStoppedLeading(() => Interlocked.Increment(ref StoppedCount))
@@ -84,30 +83,5 @@ internal sealed class ReplicaHost : IAsyncDisposable
         }
 
         _host.Dispose();
-    }
-
-    /// <summary>A term as the replica's leader work saw it: from OnStartedLeading until its token was cancelled.</summary>
-    internal sealed class Term(string replica, long number, TimeSpan start)
-    {
-        public string Replica { get; } = replica;
-
-        public long Number { get; } = number;
-
-        public TimeSpan Start { get; } = start;
-
-        public TimeSpan? End { get; set; }
-
-        public override string ToString() => $"{Replica} term {Number} [{Start.TotalMilliseconds:F0} ms, {End?.TotalMilliseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) ?? "…"}]";
-    }
-
-    /// <summary>Fails when two replicas' leader work ever ran at the same time.</summary>
-    public static void AssertNoOverlap(IEnumerable<Term> terms)
-    {
-        var all = terms.OrderBy(t => t.Start).ToList();
-        for (var i = 1; i < all.Count; i++)
-        {
-            var previous = all[i - 1];
-            Assert.True(previous.End is { } end && end <= all[i].Start, $"overlapping leadership: {previous} and {all[i]}");
-        }
     }
 }

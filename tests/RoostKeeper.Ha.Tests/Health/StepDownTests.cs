@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -22,7 +20,7 @@ public sealed class StepDownTests
     public async Task A_leader_whose_own_pod_is_not_ready_hands_over_to_a_healthy_replica()
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var (replicas, terms) = await StartAsync(kit);
+        var (replicas, leadership) = await StartAsync(kit);
         await using var _ = new Stopper(replicas);
         var leader = await WaitForLeaderAsync(replicas);
         await WaitForHealthyPeersAsync(replicas);
@@ -37,14 +35,14 @@ public sealed class StepDownTests
         await HealthTestKit.Until(() => Monitor(next).Rounds >= 5, "five more rounds on the new leader");
         Assert.True(next.Manager.IsLeader, "the healthy new leader kept leadership");
         Assert.False(leader.Manager.IsLeader);
-        ReplicaHost.AssertNoOverlap(terms);
+        Assert.Empty(leadership.Timeline().Overlaps);
     }
 
     [Fact]
     public async Task A_partitioned_leader_loses_leadership_to_another_replica()
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var (replicas, terms) = await StartAsync(kit);
+        var (replicas, leadership) = await StartAsync(kit);
         await using var _ = new Stopper(replicas);
         var leader = await WaitForLeaderAsync(replicas);
 
@@ -54,14 +52,14 @@ public sealed class StepDownTests
 
         Assert.NotEqual(leader, next);
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
-        ReplicaHost.AssertNoOverlap(terms);
+        Assert.Empty(leadership.Timeline().Overlaps);
     }
 
     [Fact]
     public async Task No_hand_over_when_every_replica_is_unhealthy()
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var (replicas, terms) = await StartAsync(kit);
+        var (replicas, leadership) = await StartAsync(kit);
         await using var _ = new Stopper(replicas);
         var leader = await WaitForLeaderAsync(replicas);
         await WaitForHealthyPeersAsync(replicas);
@@ -76,7 +74,7 @@ public sealed class StepDownTests
 
         Assert.True(leader.Manager.IsLeader);
         Assert.Equal(0, Monitor(leader).StepDown!.HandOvers);
-        Assert.Single(terms);
+        Assert.Single(leadership.Timeline().Intervals);
     }
 
     [Fact]
@@ -98,7 +96,7 @@ public sealed class StepDownTests
 
     private static HealthMonitor Monitor(ReplicaHost replica) => replica.Services.GetRequiredService<HealthMonitor>();
 
-    private static async Task<(List<ReplicaHost> Replicas, ConcurrentQueue<ReplicaHost.Term> Terms)> StartAsync(HealthTestKit kit)
+    private static async Task<(List<ReplicaHost> Replicas, LeadershipRecorder Leadership)> StartAsync(HealthTestKit kit)
     {
         string[] names = ["replica-a", "replica-b", "replica-c"];
         foreach (var name in names)
@@ -107,9 +105,8 @@ public sealed class StepDownTests
         }
 
         await kit.WaitForPodsAsync("roost", 3, 3);
-        var terms = new ConcurrentQueue<ReplicaHost.Term>();
-        var clock = Stopwatch.StartNew();
-        var replicas = names.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, clock, terms, ha => ha
+        var leadership = new LeadershipRecorder();
+        var replicas = names.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, leadership, ha => ha
             .AddHealthChecks(
                 h => h.AddKubernetesApi().AddReadyPods("app=roost", minReady: 1, requireThisPod: true),
                 o =>
@@ -123,7 +120,7 @@ public sealed class StepDownTests
             await replica.StartAsync();
         }
 
-        return (replicas, terms);
+        return (replicas, leadership);
     }
 
     private static async Task WaitForHealthyPeersAsync(IReadOnlyList<ReplicaHost> replicas) =>

@@ -1,31 +1,38 @@
 using k8s;
 using RoostKeeper.Ha.Testing;
 
-namespace RoostKeeper.Ha.Benchmarks.Failover;
+namespace RoostKeeper.Ha.Chaos.Fleet;
 
 /// <summary>
 /// One replica (one simulated process) of an elector. Its client name is fixed, so faults can target it;
 /// each start is a new process with a new identity (name-generation), as a restarted pod would have.
 /// </summary>
-internal abstract class Replica
+internal abstract class ChaosReplica
 {
     private CancellationTokenSource? _run;
     private Task? _task;
     private int _generation;
+    private int _runFailures;
 
-    protected Replica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipLog log)
+    protected ChaosReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder)
     {
         Name = name;
         Client = client;
         LeaseNamespace = leaseNamespace;
         LeaseName = leaseName;
         Timings = timings;
-        Log = log;
+        Recorder = recorder;
     }
 
     public string Name { get; }
 
+    /// <summary>The elector this replica runs, for reports.</summary>
+    public abstract string Elector { get; }
+
     public bool Running => _task is { IsCompleted: false };
+
+    /// <summary>Failures of the replica's run that were not a stop (should stay 0 for ours).</summary>
+    public int RunFailures => Volatile.Read(ref _runFailures);
 
     protected IKubernetes Client { get; }
 
@@ -35,20 +42,31 @@ internal abstract class Replica
 
     protected ElectionTimings Timings { get; }
 
-    protected LeadershipLog Log { get; }
+    protected LeadershipRecorder Recorder { get; }
 
     public void Start()
     {
         if (Running)
         {
-            throw new InvalidOperationException($"{Name} is already running.");
+            return;
         }
 
         _run?.Dispose();
         _run = new CancellationTokenSource();
         var identity = $"{Name}-{++_generation}";
         var token = _run.Token;
-        _task = Task.Run(() => RunAsync(identity, token), CancellationToken.None);
+        _task = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(identity, token);
+            }
+            catch (Exception) when (!token.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _runFailures);
+                throw;
+            }
+        }, CancellationToken.None);
     }
 
     /// <summary>Graceful stop: cancels the run and waits for it (ours releases the Lease; theirs does not).</summary>
@@ -64,9 +82,13 @@ internal abstract class Replica
         {
             await _task;
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            // Counted in RunFailures if it was not the stop; a stop ends the run whatever it was doing.
         }
+
+        // The process is gone: whatever it recorded as leading has ended.
+        Recorder.Stopped(Name);
     }
 
     /// <summary>A crash: cut off from the API server first, then stopped, so nothing it does afterwards reaches the Lease.</summary>
@@ -75,6 +97,12 @@ internal abstract class Replica
         faults.Partition(Name);
         await StopAsync();
     }
+
+    /// <summary>Makes the current term's leader work throw (ours only; false when it is not leading).</summary>
+    public virtual bool FailLeaderWork() => false;
+
+    /// <summary>How long the leader work keeps running after its token is cancelled (ours only).</summary>
+    public virtual TimeSpan SlowStop { get; set; }
 
     protected abstract Task RunAsync(string identity, CancellationToken stop);
 }

@@ -1,14 +1,20 @@
 using k8s;
 using k8s.LeaderElection;
 using k8s.LeaderElection.ResourceLock;
+using RoostKeeper.Ha.Testing;
 
-namespace RoostKeeper.Ha.Benchmarks.Failover;
+namespace RoostKeeper.Ha.Chaos.Fleet;
 
-/// <summary>A replica running KubernetesClient's polling <see cref="LeaderElector"/>.</summary>
-internal sealed class TheirReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipLog log)
-    : Replica(name, client, leaseNamespace, leaseName, timings, log)
+/// <summary>A replica running KubernetesClient's polling <see cref="LeaderElector"/> (real time: it takes no TimeProvider).</summary>
+internal sealed class TheirReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder)
+    : ChaosReplica(name, client, leaseNamespace, leaseName, timings, recorder)
 {
     private int _faults;
+
+    public override string Elector => "KubernetesClient";
+
+    /// <summary>How often RunAndTryToHoldLeadershipForeverAsync threw other than on stop (and was run again).</summary>
+    public int ElectorFaults => Volatile.Read(ref _faults);
 
     protected override async Task RunAsync(string identity, CancellationToken stop)
     {
@@ -18,15 +24,8 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
             RenewDeadline = Timings.RenewDeadline,
             RetryPeriod = Timings.RetryPeriod,
         });
-        LeadershipLog.Interval? current = null;
-        elector.OnStartedLeading += () => current = Log.Start(Name, identity);
-        elector.OnStoppedLeading += () =>
-        {
-            if (current is not null)
-            {
-                Log.End(current);
-            }
-        };
+        elector.OnStartedLeading += () => Recorder.Started(Name);
+        elector.OnStoppedLeading += () => Recorder.Stopped(Name);
         while (!stop.IsCancellationRequested)
         {
             try
@@ -39,10 +38,10 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
             }
             catch (Exception)
             {
-                // KubernetesClient's elector lets some API errors escape while acquiring (a connection reset
-                // is an HttpRequestException, a hung request ends in HttpClient's timeout) and then stops for
-                // good; a hosted service would run it again, so this harness does, after RetryPeriod.
+                // KubernetesClient's elector lets some API errors escape and then stops for good; a hosted
+                // service would run it again, so this harness does, after RetryPeriod.
                 Interlocked.Increment(ref _faults);
+                Recorder.Stopped(Name);
                 try
                 {
                     await Task.Delay(Timings.RetryPeriod, stop);
@@ -53,7 +52,4 @@ internal sealed class TheirReplica(string name, IKubernetes client, string lease
             }
         }
     }
-
-    /// <summary>How often RunAndTryToHoldLeadershipForeverAsync threw other than on stop (and was run again).</summary>
-    public int ElectorFaults => Volatile.Read(ref _faults);
 }
