@@ -77,8 +77,19 @@ public sealed class ConfigurationReferenceTests
         var problems = new List<string>();
         foreach (var row in Reference.Classes.GetValueOrDefault(typeName) ?? [])
         {
-            if (row.Key == DocumentedOption.NoKey || type.GetProperty(row.Name) is not { } property)
+            if (type.GetProperty(row.Name) is not { } property)
             {
+                continue;
+            }
+
+            if (row.Key == DocumentedOption.NoKey)
+            {
+                // Configuration holds plain values; only a delegate cannot come from it.
+                if (options.SectionName is { } bindsFrom && !typeof(Delegate).IsAssignableFrom(property.PropertyType))
+                {
+                    problems.Add($"line {row.Line}: {typeName}.{row.Name} binds from {bindsFrom}:{row.Name}: write that key instead of `{DocumentedOption.NoKey}`");
+                }
+
                 continue;
             }
 
@@ -148,21 +159,27 @@ public sealed class ConfigurationReferenceTests
     }
 
     [Fact]
-    public void A_wrong_default_a_missing_option_and_a_rule_the_validator_disagrees_with_are_each_caught()
+    public void A_rule_predicts_its_bounds_and_a_validator_that_disagrees_is_seen()
     {
         var property = typeof(RoostHaOptions).GetProperty(nameof(RoostHaOptions.RetryPeriod))!;
         var options = OptionsClass.For(typeof(RoostHaOptions))!;
+        var valid = options.CreateValid();
 
-        // The rule "> 1s" would admit 1.5 s; the validator refuses nothing there, but it does admit 1 s, which "> 1s" refuses.
+        // "> 1s" would be wrong for RetryPeriod: the validator accepts 1 s, which that rule refuses.
         var wrong = OptionRule.Parse("> 1s", property);
-        var atBound = options.CreateValid();
-        property.SetValue(atBound, TimeSpan.FromSeconds(1));
-        Assert.False(wrong.Admits(TimeSpan.FromSeconds(1), atBound));
-        Assert.DoesNotContain(options.Failures(atBound), f => Mentions(f, nameof(RoostHaOptions), RoostHaOptions.SectionName, property.Name));
+        Assert.Contains(TimeSpan.FromSeconds(1), wrong.ProbeValues(valid));
+        Assert.False(wrong.Admits(TimeSpan.FromSeconds(1), valid));
+        property.SetValue(valid, TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain(options.Failures(valid), f => Mentions(f, nameof(RoostHaOptions), RoostHaOptions.SectionName, property.Name));
 
-        Assert.NotEqual("3s", OptionValues.Format(property.GetValue(new RoostHaOptions())));
-        Assert.Contains(OptionsClass.Options(typeof(RoostHaOptions)), p => p.Name == nameof(RoostHaOptions.MaxClockSkew));
+        var relative = OptionRule.Parse("> 1.2 × RetryPeriod", typeof(RoostHaOptions).GetProperty(nameof(RoostHaOptions.RenewDeadline))!);
+        Assert.False(relative.Admits(TimeSpan.FromSeconds(1.2), valid));
+        Assert.True(relative.Admits(TimeSpan.FromMilliseconds(1201), valid));
+
         Assert.Throws<FormatException>(() => OptionRule.Parse("positive", property));
+        Assert.True(Mentions("RoostHa:LeaseName is required", nameof(RoostHaOptions), RoostHaOptions.SectionName, "LeaseName"));
+        Assert.False(Mentions("RoostHa:LeaseNamespace is required", nameof(RoostHaOptions), RoostHaOptions.SectionName, "LeaseName"));
+        Assert.False(Mentions("RollingUpdateOptions.ReadinessTimeout (2m) must be less than Timeout (1m).", "RollingUpdateOptions", null, "Timeout"));
     }
 
     private static void Set(System.Reflection.PropertyInfo property, object instance, object? value)
