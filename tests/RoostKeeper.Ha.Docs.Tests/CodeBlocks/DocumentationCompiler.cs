@@ -26,6 +26,19 @@ internal static class DocumentationCompiler
         global using global::System.Threading.Tasks;
         """;
 
+    /// <summary>What Microsoft.NET.Sdk.Web adds: a block that builds a WebApplication is the Program.cs of a web project.</summary>
+    private const string WebImplicitUsings = """
+        global using global::System.Net.Http.Json;
+        global using global::Microsoft.AspNetCore.Builder;
+        global using global::Microsoft.AspNetCore.Hosting;
+        global using global::Microsoft.AspNetCore.Http;
+        global using global::Microsoft.AspNetCore.Routing;
+        global using global::Microsoft.Extensions.Configuration;
+        global using global::Microsoft.Extensions.DependencyInjection;
+        global using global::Microsoft.Extensions.Hosting;
+        global using global::Microsoft.Extensions.Logging;
+        """;
+
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
@@ -42,7 +55,7 @@ internal static class DocumentationCompiler
         var hasStatements = tree.GetCompilationUnitRoot().Members.OfType<GlobalStatementSyntax>().Any();
         var compilation = CSharpCompilation.Create(
             $"DocumentationBlock_{block.FirstLine}",
-            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "ImplicitUsings.cs")],
+            [tree, CSharpSyntaxTree.ParseText(ImplicitUsings + (block.Code.Contains("WebApplication", StringComparison.Ordinal) ? "\n" + WebImplicitUsings : ""), ParseOptions, path: "ImplicitUsings.cs")],
             References.Value,
             new CSharpCompilationOptions(
                 hasStatements ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary,
