@@ -171,15 +171,3 @@ internal sealed partial class OptionRule
 
     private sealed record Part(string Kind, PropertyInfo? Other, object? Literal, double? Factor);
 }
-
-/// <summary>The probe "an empty collection" (a get-only list is cleared rather than replaced).</summary>
-internal sealed class Empty
-{
-    public static readonly Empty Instance = new();
-
-    private Empty()
-    {
-    }
-
-    public override string ToString() => "empty";
-}

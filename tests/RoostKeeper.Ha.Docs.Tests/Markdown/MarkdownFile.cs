@@ -168,15 +168,3 @@ internal sealed partial class MarkdownFile
     [GeneratedRegex(@"\[(?<text>[^\]]*)\]\([^)]*\)")]
     private static partial Regex MarkdownLinkText();
 }
-
-/// <summary>A fenced code block.</summary>
-/// <param name="Language">The first word of the info string ("csharp", "sh", or empty).</param>
-/// <param name="Info">The whole info string.</param>
-/// <param name="FirstLine">The line of the first line of code (1-based).</param>
-/// <param name="FenceLine">The line of the opening fence.</param>
-/// <param name="EndLine">The line of the closing fence.</param>
-/// <param name="Code">The code, lines joined with '\n'.</param>
-internal sealed record CodeBlock(string Language, string Info, int FirstLine, int FenceLine, int EndLine, string Code);
-
-/// <summary>A link target (as written) and its line.</summary>
-internal sealed record MarkdownLink(string Target, int Line);
