@@ -157,7 +157,13 @@ internal sealed class OptionsClass
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddRoostHa(o => o.LeaseName = "roost-keeper");
+        // A client that is never called: the endpoints are mapped, not served, and no kubeconfig is needed.
+        builder.Services.AddSingleton<IKubernetes>(new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:9" }));
+        builder.Services.AddRoostHa(o =>
+        {
+            o.LeaseName = "roost-keeper";
+            o.LeaseNamespace = "roost-system";
+        });
         var app = builder.Build();
         try
         {
@@ -170,7 +176,7 @@ internal sealed class OptionsClass
             });
             return [];
         }
-        catch (OptionsValidationException e)
+        catch (OptionsValidationException e) when (e.OptionsType == typeof(RoostHaApiOptions))
         {
             return e.Failures.ToList();
         }
