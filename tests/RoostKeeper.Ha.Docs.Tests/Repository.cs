@@ -1,0 +1,32 @@
+namespace RoostKeeper.Ha.Docs.Tests;
+
+/// <summary>Where the repository is, and which of its Markdown files are user documentation.</summary>
+internal static class Repository
+{
+    private static readonly Lazy<string> RootPath = new(FindRoot);
+
+    /// <summary>The directory holding RoostKeeper.Ha.sln, found upwards from the test's output directory.</summary>
+    public static string Root => RootPath.Value;
+
+    /// <summary>README.md, the packages' readme (src/README.md) and every docs/*.md, as paths from the root.</summary>
+    public static IReadOnlyList<string> DocumentationFiles()
+    {
+        var docs = Directory.GetFiles(Path.Combine(Root, "docs"), "*.md")
+            .Select(p => "docs/" + Path.GetFileName(p))
+            .Order(StringComparer.Ordinal);
+        return ["README.md", "src/README.md", .. docs];
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "RoostKeeper.Ha.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No RoostKeeper.Ha.sln above {AppContext.BaseDirectory}: the documentation tests run from the repository's build output.");
+    }
+}
