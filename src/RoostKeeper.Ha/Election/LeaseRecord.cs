@@ -39,6 +39,22 @@ internal static class LeaseRecord
         && lease.Metadata?.Annotations?.TryGetValue(HandoffAnnotation, out var to) == true && to == identity
         && spec.AcquireTime is { } acquired && spec.RenewTime == acquired;
 
+    /// <summary>
+    /// Whether two versions of the Lease carry the same election record (the spec's election fields and the
+    /// hand-over mark). Edits of anything else (labels, other annotations) change the resourceVersion but not
+    /// the record, and must not restart a follower's expiry count: client-go compares the record the same way.
+    /// </summary>
+    public static bool SameRecord(V1Lease? a, V1Lease? b) =>
+        a?.Spec is { } x && b?.Spec is { } y
+        && x.HolderIdentity == y.HolderIdentity
+        && x.LeaseDurationSeconds == y.LeaseDurationSeconds
+        && x.AcquireTime == y.AcquireTime
+        && x.RenewTime == y.RenewTime
+        && x.LeaseTransitions == y.LeaseTransitions
+        && x.PreferredHolder == y.PreferredHolder
+        && x.Strategy == y.Strategy
+        && HandoffMark(a) == HandoffMark(b);
+
     /// <summary>The duration the holder wrote, or <paramref name="fallback"/> when it wrote none.</summary>
     public static TimeSpan Duration(V1Lease? lease, TimeSpan fallback) =>
         lease?.Spec?.LeaseDurationSeconds is > 0 and var seconds ? TimeSpan.FromSeconds(seconds) : fallback;
@@ -112,6 +128,9 @@ internal static class LeaseRecord
         desired.Metadata.Annotations[HandoffAnnotation] = successor;
         return desired;
     }
+
+    private static string? HandoffMark(V1Lease lease) =>
+        lease.Metadata?.Annotations?.TryGetValue(HandoffAnnotation, out var to) == true ? to : null;
 
     /// <summary>The term after <paramref name="term"/> (leaseTransitions is an int32 on the wire).</summary>
     private static int NextTerm(long term) => checked((int)(term + 1));

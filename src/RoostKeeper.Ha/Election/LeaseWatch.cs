@@ -244,7 +244,12 @@ internal sealed class LeaseWatch
                 return;
             }
 
-            _observation = new Observation(lease, _time.GetTimestamp(), First: previous is null);
+            // A follower counts LeaseDuration from when it first saw the current election record. Any sighting
+            // after the holder sent the write is safe (the holder stops by its send + RenewDeadline), so an edit
+            // that leaves the record unchanged keeps the earlier time: otherwise a client that keeps editing the
+            // Lease's labels would keep a dead leader's Lease from ever expiring.
+            var observedAt = previous is not null && LeaseRecord.SameRecord(previous.Lease, lease) ? previous.ObservedAt : _time.GetTimestamp();
+            _observation = new Observation(lease, observedAt, First: previous is null);
             var holder = LeaseRecord.Holder(lease);
             if (holder is null)
             {

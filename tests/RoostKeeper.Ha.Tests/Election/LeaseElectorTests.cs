@@ -1,3 +1,4 @@
+using System.Globalization;
 using k8s.Models;
 
 namespace RoostKeeper.Ha.Tests.Election;
@@ -117,6 +118,29 @@ public sealed class LeaseElectorTests
         Assert.Equal(["started"], h.Timeline.Select(e => e.What));
         Assert.Equal("birds", h.Lease.Current!.Metadata.Labels["team"]);
         Assert.True(h.Lease.Current!.Spec.RenewTime > h.Time.GetUtcNow().UtcDateTime.AddSeconds(-3));
+    }
+
+    [Fact]
+    public async Task Edits_by_other_clients_do_not_delay_the_take_over_of_a_dead_leaders_lease()
+    {
+        await using var h = new ElectionHarness();
+        var a = await h.StartLeaderAsync("a");
+        var b = h.StartReplica("b");
+        await h.RunForAsync(TimeSpan.FromSeconds(5));
+
+        // a dies; another client keeps editing the Lease's labels, each edit a new resourceVersion. Only a
+        // change of the election record restarts a follower's LeaseDuration, as in client-go.
+        a.Client.Partition();
+        var cut = h.Now;
+        for (var i = 0; i < 40 && !b.IsLeader; i++)
+        {
+            h.Lease.Edit(l => l.Metadata.Labels = new Dictionary<string, string> { ["edit"] = i.ToString(CultureInfo.InvariantCulture) });
+            await h.RunForAsync(TimeSpan.FromSeconds(1));
+        }
+
+        Assert.True(b.IsLeader, "b never took over while the Lease was being edited");
+        var taken = h.Events("started").Single(e => e.Replica == "b").At;
+        Assert.True(taken - cut <= h.LeaseDuration + h.RetryPeriod + TimeSpan.FromSeconds(1), $"a was cut off at {cut}, b took over at {taken}");
     }
 
     [Fact]
