@@ -14,7 +14,7 @@ internal sealed partial class WalkthroughRunner
     private async Task<string> HandoverAsync(CancellationToken cancellationToken)
     {
         // 1. Planned hand-over through the API: refused without the operator token, granted with it.
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var failover = new Uri(leader.Url, "failover");
         using (var anonymous = await Http.PostAsync(failover, null, cancellationToken))
         {
@@ -52,7 +52,7 @@ internal sealed partial class WalkthroughRunner
 
     private async Task<string> CrashAsync(CancellationToken cancellationToken)
     {
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var oldTerm = TermOf(leader);
         var since = _journal.Now;
         Cluster.Faults.Partition(leader.Name);
@@ -114,7 +114,7 @@ internal sealed partial class WalkthroughRunner
 
     private async Task<string> HealthAsync(CancellationToken cancellationToken)
     {
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var since = _journal.Now;
         Cluster.Faults.Partition(leader.ControllerClientName);
         _timeline.Say($"cut off {leader.Name}'s controller client only: it still renews its Lease, but cannot reconcile");

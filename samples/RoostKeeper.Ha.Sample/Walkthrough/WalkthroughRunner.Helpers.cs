@@ -55,8 +55,8 @@ internal sealed partial class WalkthroughRunner
         return leader!;
     }
 
-    private SampleReplica CurrentLeader() =>
-        _replicas.SingleOrDefault(r => r.IsLeader) ?? throw new StepFailedException("No replica leads (or more than one believes it does).");
+    /// <summary>The leader, waiting for one when a term is changing (a loaded machine can delay a renewal past its deadline).</summary>
+    private Task<SampleReplica> LeaderAsync(CancellationToken cancellationToken) => WaitForLeaderAsync(_replicas, "a leader", cancellationToken);
 
     private static long TermOf(SampleReplica replica) => replica.Manager.Leadership?.Term ?? throw new StepFailedException($"{replica.Name} does not lead.");
 

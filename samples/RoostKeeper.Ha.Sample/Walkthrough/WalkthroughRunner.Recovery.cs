@@ -12,7 +12,7 @@ internal sealed partial class WalkthroughRunner
 
     private async Task<string> BackupAsync(CancellationToken cancellationToken)
     {
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var backup = await _timeline.WhileAsync("backing up", () => leader.Recovery.CreateBackupAsync(cancellationToken: cancellationToken));
         var roosts = backup.ResourceTypes.Where(t => t.Plural == ManagedRoost.Plural).Sum(t => t.Count);
         Expect(roosts == SampleRoostCount, $"Backup {backup.Id} holds {roosts} ManagedRoosts, not {SampleRoostCount}.");
@@ -25,7 +25,7 @@ internal sealed partial class WalkthroughRunner
     private async Task<string> RestoreAsync(CancellationToken cancellationToken)
     {
         var backup = _backup ?? throw new StepFailedException("There is no backup to restore.");
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         foreach (var roost in (await RoostsAsync(cancellationToken)).Items)
         {
             await Admin.CustomObjects.DeleteNamespacedCustomObjectAsync(ManagedRoost.Group, ManagedRoost.Version, Namespace, ManagedRoost.Plural, roost.Metadata.Name, cancellationToken: cancellationToken);
@@ -46,7 +46,7 @@ internal sealed partial class WalkthroughRunner
         Expect(created == SampleRoostCount, $"The restore created {created} ManagedRoosts, not {SampleRoostCount}.");
         _timeline.Check($"restored {created} ManagedRoosts ({result.Count(RestoreOutcome.Skipped)} objects already there skipped)");
 
-        await WaitForRoostsReadyAsync(CurrentLeader(), SampleRoostCount, cancellationToken);
+        await WaitForRoostsReadyAsync(await LeaderAsync(cancellationToken), SampleRoostCount, cancellationToken);
         _timeline.Check("the leader reconciled the restored roosts: Ready, ConfigMaps back");
         return $"{created} roosts restored and Ready";
     }
@@ -54,7 +54,7 @@ internal sealed partial class WalkthroughRunner
     private async Task<string> CorruptBackupAsync(CancellationToken cancellationToken)
     {
         var backup = _backup ?? throw new StepFailedException("There is no backup to corrupt.");
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var directory = (leader.Recovery.Store as DirectoryBackupStore)?.DirectoryPath ?? throw new StepFailedException("The store is not a directory.");
         var archive = Directory.GetFiles(directory, backup.Id + ".tar*").Single();
         var bytes = await File.ReadAllBytesAsync(archive, cancellationToken);

@@ -24,7 +24,7 @@ internal sealed partial class WalkthroughRunner
     private async Task<string> UpdateAsync(CancellationToken cancellationToken)
     {
         await EnsureDeploymentAsync(cancellationToken);
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var status = await RolloutAsync(leader, Image + ":0.2.0", "release 0.2.0", cancellationToken);
         Expect(status.Phase == UpdatePhase.Succeeded, $"The update to 0.2.0 ended {status.Phase}: {status.Message}");
         Expect(status.AvailableReplicas == 3 && status.UpdatedReplicas == 3, $"After the update {status.UpdatedReplicas} replicas are updated and {status.AvailableReplicas} available, not 3 and 3.");
@@ -39,7 +39,7 @@ internal sealed partial class WalkthroughRunner
         var broken = Image + ":0.3.0-broken";
         Cluster.Images.Set(broken, ImageHealth.CrashLooping);
         _timeline.Say($"{broken} crash-loops on start (the simulator's kubelet is told so)");
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var status = await RolloutAsync(leader, broken, "release 0.3.0", cancellationToken);
         Expect(status.Phase == UpdatePhase.RolledBack, $"The update to the crash-looping image ended {status.Phase}, not RolledBack: {status.Message}");
         var after = await CurrentImageAsync(cancellationToken);

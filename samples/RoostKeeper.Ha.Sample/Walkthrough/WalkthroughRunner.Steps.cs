@@ -41,10 +41,13 @@ internal sealed partial class WalkthroughRunner
 
         foreach (var replica in _replicas)
         {
-            var status = await StatusAsync(replica, cancellationToken);
-            var says = status.GetProperty("leader").GetString();
-            Expect(says == leader.Name, $"GET {replica.Url}status says the leader is {says}, not {leader.Name}.");
-            Expect(status.GetProperty("isLeader").GetBoolean() == (replica == leader), $"GET {replica.Url}status has isLeader wrong for {replica.Name}.");
+            await WaitUntilAsync(
+                async () =>
+                {
+                    var status = await StatusAsync(replica, cancellationToken);
+                    return status.GetProperty("leader").GetString() == leader.Name && status.GetProperty("isLeader").GetBoolean() == (replica == leader);
+                },
+                $"GET {replica.Url}status to name {leader.Name} as leader", Patience, cancellationToken);
         }
 
         Expect(_replicas.Count(r => r.IsLeader) == 1, "More than one replica believes it leads.");
@@ -54,7 +57,7 @@ internal sealed partial class WalkthroughRunner
 
     private async Task<string> ReconcileAsync(CancellationToken cancellationToken)
     {
-        var leader = CurrentLeader();
+        var leader = await LeaderAsync(cancellationToken);
         var roosts = SampleRoosts();
         foreach (var roost in roosts)
         {

@@ -17,9 +17,9 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
     public const string Namespace = "roost-keeper-system";
     public static readonly string[] ReplicaNames = ["replica-a", "replica-b", "replica-c"];
 
-    // Short timings so the whole story takes about a minute: a crashed leader is replaced after 3 s, not 15 s.
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(2);
+    // Short timings so the whole story takes well under a minute: a crashed leader is replaced after 4 s, not 15 s.
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan RenewDeadline = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(45);
 
@@ -188,8 +188,8 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
         Urls = "http://127.0.0.1:0",
         Token = _token,
         LogProvider = _logs.For(name),
-        HealthInterval = TimeSpan.FromMilliseconds(250),
-        StepDownAfter = TimeSpan.FromMilliseconds(500),
+        HealthInterval = TimeSpan.FromMilliseconds(500),
+        StepDownAfter = TimeSpan.FromSeconds(1),
         ConfigureElection = o =>
         {
             o.LeaseDuration = LeaseDuration;
@@ -199,8 +199,8 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
         },
         ConfigureController = o =>
         {
-            o.ResyncPeriod = TimeSpan.FromMilliseconds(200);
-            o.HealthCheckTimeout = TimeSpan.FromMilliseconds(500);
+            o.ResyncPeriod = TimeSpan.FromMilliseconds(250);
+            o.HealthCheckTimeout = TimeSpan.FromSeconds(1);
         },
     };
 
