@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using RoostKeeper.Ha.Sample.Hosting;
 using RoostKeeper.Ha.Sample.Walkthrough;
 using Spectre.Console;
@@ -35,28 +36,24 @@ internal static class SampleProgram
             return Success;
         }
 
-        // Ctrl+C: stop cleanly (replicas release their Lease, the simulator shuts down) instead of being killed.
+        // Ctrl+C (SIGINT) or SIGTERM: stop cleanly (replicas release their Lease, the simulator shuts down)
+        // instead of being killed.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        void OnSignal(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             stop.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            if (options.RealCluster)
-            {
-                return await RealClusterReplica.RunAsync(options, stop.Token);
-            }
+        }
 
-            await using var walkthrough = new WalkthroughRunner(options, console);
-            return await walkthrough.RunAsync(stop.Token);
-        }
-        finally
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        if (options.RealCluster)
         {
-            Console.CancelKeyPress -= onCancel;
+            return await RealClusterReplica.RunAsync(options, console, stop.Token);
         }
+
+        await using var walkthrough = new WalkthroughRunner(options, console);
+        return await walkthrough.RunAsync(stop.Token);
     }
 
     private static string Usage() => SampleOptions.Usage.Replace("{steps}", string.Join(", ", WalkthroughRunner.StepNames), StringComparison.Ordinal);

@@ -1,8 +1,10 @@
 using k8s;
+using k8s.Exceptions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using RoostKeeper.Ha.Sample.Controller;
+using Spectre.Console;
 
 namespace RoostKeeper.Ha.Sample.Hosting;
 
@@ -13,11 +15,21 @@ namespace RoostKeeper.Ha.Sample.Hosting;
 /// </summary>
 internal static class RealClusterReplica
 {
-    public static async Task<int> RunAsync(SampleOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(SampleOptions options, IAnsiConsole console, CancellationToken cancellationToken)
     {
-        var config = options.Kubeconfig is { } path
-            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
-            : KubernetesClientConfiguration.InClusterConfig();
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = options.Kubeconfig is { } path
+                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(path)
+                : KubernetesClientConfiguration.InClusterConfig();
+        }
+        catch (Exception e) when (e is KubeConfigException or IOException)
+        {
+            console.MarkupLine($"[red]Cannot use {Markup.Escape(options.Kubeconfig ?? "the in-cluster configuration")}: {Markup.Escape(e.Message)}[/]");
+            return SampleProgram.BadArguments;
+        }
+
         var ns = options.Namespace ?? PodNamespace() ?? config.Namespace ?? "default";
         var token = Environment.GetEnvironmentVariable(OperatorToken.EnvironmentVariable) is { Length: > 0 } value ? new OperatorToken(value) : null;
         var inPod = Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 };

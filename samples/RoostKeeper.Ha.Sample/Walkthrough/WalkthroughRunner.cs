@@ -215,7 +215,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
               cluster: {server: "{{Cluster.BaseAddress.ToString().TrimEnd('/')}}"}
             users:
             - name: simulated
-              user: {}
+              user: {token: simulated}
             contexts:
             - name: simulated
               context: {cluster: simulated, user: simulated, namespace: {{Namespace}}}

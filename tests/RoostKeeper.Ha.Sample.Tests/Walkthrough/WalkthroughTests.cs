@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Reflection;
-using System.Text;
+using RoostKeeper.Ha.Sample.Tests.Infrastructure;
 using RoostKeeper.Ha.Sample.Walkthrough;
 
 namespace RoostKeeper.Ha.Sample.Tests.Walkthrough;
@@ -54,36 +52,10 @@ public sealed class WalkthroughTests
 
     private static async Task<SampleRun> RunSampleAsync(params string[] args)
     {
-        var configuration = typeof(WalkthroughTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var dll = Path.Combine(RepositoryRoot.Path, "samples", "RoostKeeper.Ha.Sample", "bin", configuration, "net10.0", "RoostKeeper.Ha.Sample.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first.");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(dll);
         var logFile = Path.Combine(Path.GetTempPath(), "roost-keeper-sample-tests", Guid.NewGuid().ToString("N") + ".log");
-        start.ArgumentList.Add("--log-file");
-        start.ArgumentList.Add(logFile);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = new StringBuilder();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The sample did not finish within {Patience}; output so far:\n{await stdout}");
-        }
-
-        output.Append(await stdout).Append(await stderr);
-        return new SampleRun(process.ExitCode, output.ToString(), logFile);
+        using var sample = SampleProcess.Start([.. args, "--log-file", logFile]);
+        var exitCode = await sample.WaitForExitAsync(Patience);
+        return new SampleRun(exitCode, sample.Output, logFile);
     }
 
     private sealed record SampleRun(int ExitCode, string Output, string LogFile);
