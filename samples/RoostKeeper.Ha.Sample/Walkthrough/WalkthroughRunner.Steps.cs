@@ -83,6 +83,8 @@ internal sealed partial class WalkthroughRunner
         Expect(followerWrites == 0, $"Followers wrote {followerWrites} times; only the leader may reconcile.");
         Expect(leaderWrites > 0, "The leader's controller wrote nothing.");
         _timeline.Check($"writes by the controllers: {leader.Name} {leaderWrites}, followers 0");
+        Expect(_reconciles.Success >= SampleRoostCount, $"The controller recorded {_reconciles.Success} successful reconciles with ReconcileRecorder, fewer than the {SampleRoostCount} roosts.");
+        _timeline.Check(_reconciles.ToString());
         return $"3 roosts Ready by {leader.Name}; followers wrote nothing";
     }
 }

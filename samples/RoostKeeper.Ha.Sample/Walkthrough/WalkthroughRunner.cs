@@ -31,6 +31,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
     private readonly LeadershipJournal _journal = new(TimeProvider.System);
     private readonly OperatorToken _token = OperatorToken.Generate();
     private readonly List<SampleReplica> _replicas = [];
+    private readonly ReconcileTally _reconciles = new();
     private SimulatedCluster? _cluster;
     private IKubernetes? _admin;
 
@@ -83,6 +84,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
         }
 
         _timeline.Summary(results, _logs.Path, _logs.Warnings);
+        _timeline.Console.WriteLine("Metrics: " + _reconciles);
         var allPassed = results.Count == plan.Count && results.All(r => r.Passed);
         if (_options.KeepRunning)
         {
@@ -105,6 +107,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
             await _cluster.DisposeAsync();
         }
 
+        _reconciles.Dispose();
         _loggerFactory.Dispose();
         _logs.Dispose();
     }
