@@ -91,6 +91,12 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             ControllerLog.ChangedWhileReconciling(logger, Namespace, name);
             return new ReconcileOutcome(name, ReconcileResult.Requeue, "changed while reconciling; reconciled again at the next resync");
         }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && e.Response.Content?.Contains(ManagedRoost.Plural, StringComparison.Ordinal) == true)
+        {
+            // The roost was deleted after it was listed: nothing to do; the next resync sweeps its ConfigMap.
+            measurement.Complete(ReconcileResult.Requeue);
+            return new ReconcileOutcome(name, ReconcileResult.Requeue, "deleted while reconciling");
+        }
         catch (ConfigMapConflictException e)
         {
             measurement.Complete(ReconcileResult.Error);

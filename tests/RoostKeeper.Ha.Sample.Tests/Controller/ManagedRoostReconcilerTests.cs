@@ -199,6 +199,18 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_roost_deleted_after_it_was_listed_is_requeued_not_counted_as_an_error()
+    {
+        var listed = await _cluster.CreateRoostAsync("wren");
+        await _cluster.Client.CustomObjects.DeleteNamespacedCustomObjectAsync(ManagedRoost.Group, ManagedRoost.Version, RoostCluster.Namespace, ManagedRoost.Plural, "wren");
+
+        var outcome = await _reconciler.ReconcileAsync(listed, null, TermThree, CancellationToken.None);
+
+        Assert.Equal(ReconcileResult.Requeue, outcome.Result);
+        Assert.Equal([("managedroost", "requeue")], _measurements.Results);
+    }
+
+    [Fact]
     public async Task Listing_failure_throws_and_records_no_reconcile()
     {
         await _cluster.CreateRoostAsync("wren");
