@@ -16,6 +16,7 @@ internal sealed record SampleOptions
           --namespace NS     the namespace of the Lease and the ManagedRoosts (default: the pod's, else the kubeconfig's, else default)
           --apply-crd        create or update the ManagedRoost CRD first (needs permission to)
           --backup-dir PATH  where backups are written (default: the temp directory)
+          --metrics-url URL  serve /metrics on a URL of its own (default in a pod: http://+:9464; else on the API's URL)
           --RoostHa:KEY=VALUE, --ManagedRoost:KEY=VALUE, --urls URL: configuration (see docs/sample.md)
         """;
 
@@ -34,6 +35,8 @@ internal sealed record SampleOptions
     public string? LogFile { get; init; }
 
     public string? BackupDirectory { get; init; }
+
+    public string? MetricsUrl { get; init; }
 
     /// <summary>Arguments passed on to the replica's configuration (real-cluster mode).</summary>
     public IReadOnlyList<string> Configuration { get; init; } = [];
@@ -59,6 +62,7 @@ internal sealed record SampleOptions
                 "--step" => options with { Step = Value() },
                 "--log-file" => options with { LogFile = Value() },
                 "--backup-dir" => options with { BackupDirectory = Value() },
+                "--metrics-url" => options with { MetricsUrl = Value() },
                 "--keep-running" => options with { KeepRunning = true },
                 "--apply-crd" => options with { ApplyCrd = true },
                 "--help" or "-h" => options with { Help = true },

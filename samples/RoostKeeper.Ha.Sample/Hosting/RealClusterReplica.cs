@@ -45,6 +45,7 @@ internal static class RealClusterReplica
 
             // In a pod ASPNETCORE_URLS (config/ha/deployment.yaml: http://+:8080) decides; on a laptop, loopback only.
             Urls = inPod || options.Configuration.Contains("--urls") ? null : "http://127.0.0.1:8080",
+            MetricsUrl = options.MetricsUrl ?? (inPod ? "http://+:9464" : null),
             Token = token,
             HealthInterval = TimeSpan.FromSeconds(10),
             StepDownAfter = TimeSpan.FromSeconds(30),

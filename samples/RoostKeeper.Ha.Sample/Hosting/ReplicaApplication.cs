@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Sample.Controller;
 
 namespace RoostKeeper.Ha.Sample.Hosting;
@@ -13,7 +15,7 @@ namespace RoostKeeper.Ha.Sample.Hosting;
 /// <summary>
 /// One replica of the ManagedRoost controller as an ASP.NET Core application: leader election, the leader-only
 /// controller, health checks that hand leadership away from a leader that cannot work, backups, rolling updates,
-/// and the RoostKeeper.Ha.AspNetCore probes, status API and page. The walk-through builds three of these; a real
+/// the RoostKeeper.Ha.AspNetCore probes, status API and page, and /metrics for Prometheus. The walk-through builds three of these; a real
 /// replica builds one, from the same code.
 /// </summary>
 internal static class ReplicaApplication
@@ -37,10 +39,21 @@ internal static class ReplicaApplication
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
-        if (settings.Urls is { } urls)
+        var urls = settings.Urls ?? builder.Configuration["urls"];
+        if (settings.MetricsUrl is { } metrics)
+        {
+            // A port of its own for Prometheus (config/ha: containerPort "metrics", the ServiceMonitor's target).
+            urls = (urls ?? "http://+:8080") + ";" + metrics;
+        }
+
+        if (urls is not null)
         {
             builder.WebHost.UseUrls(urls);
         }
+
+        // The "RoostKeeper.Ha" meter (election, health, recovery, rollouts and the reconciles recorded with
+        // ReconcileRecorder) in the Prometheus text format, as docs/metrics.md names it.
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(HaTelemetry.Name).AddPrometheusExporter());
 
         builder.Services.AddSingleton(settings.Time);
         if (settings.ElectionClient is { } election)
@@ -86,6 +99,12 @@ internal static class ReplicaApplication
 
         // /healthz and /readyz for the kubelet; /, /status and POST /failover (with the token) for operators.
         app.MapRoostHaProbes();
+        var scrape = app.MapPrometheusScrapingEndpoint();
+        if (settings.MetricsUrl is { } metricsUrl)
+        {
+            scrape.RequireHost("*:" + new Uri(metricsUrl.Replace("+", "localhost", StringComparison.Ordinal)).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         app.MapRoostHaApi(o =>
         {
             o.MutationPolicy = settings.Token is null ? null : OperatorToken.Policy;
@@ -124,6 +143,9 @@ internal sealed record ReplicaSettings
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public string? Urls { get; init; }
+
+    /// <summary>A URL of its own for GET /metrics (e.g. http://+:9464); null: /metrics on the API's URL.</summary>
+    public string? MetricsUrl { get; init; }
 
     public OperatorToken? Token { get; init; }
 

@@ -85,6 +85,9 @@ internal sealed partial class WalkthroughRunner
         _timeline.Check($"writes by the controllers: {leader.Name} {leaderWrites}, followers 0");
         Expect(_reconciles.Success >= SampleRoostCount, $"The controller recorded {_reconciles.Success} successful reconciles with ReconcileRecorder, fewer than the {SampleRoostCount} roosts.");
         _timeline.Check(_reconciles.ToString());
+        var scrape = await Http.GetStringAsync(new Uri(leader.Url, "metrics"), cancellationToken);
+        Expect(scrape.Contains("roost_keeper_reconcile_total{", StringComparison.Ordinal), $"GET {leader.Url}metrics has no roost_keeper_reconcile_total.");
+        _timeline.Check($"GET {leader.Url}metrics serves roost_keeper_reconcile_total for Prometheus");
         return $"3 roosts Ready by {leader.Name}; followers wrote nothing";
     }
 }

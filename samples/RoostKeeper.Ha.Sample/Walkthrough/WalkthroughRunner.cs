@@ -229,7 +229,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
         console.Write(new Rule("[bold]keep running[/]") { Justification = Justify.Left });
         foreach (var replica in _replicas.Where(r => r.IsRunning))
         {
-            console.MarkupLine($"{replica.Name}{(replica.IsLeader ? " (leader)" : "")}: status page {replica.Url}  JSON {replica.Url}status  probes {replica.Url}healthz {replica.Url}readyz");
+            console.MarkupLine($"{replica.Name}{(replica.IsLeader ? " (leader)" : "")}: status page {replica.Url}  JSON {replica.Url}status  probes {replica.Url}healthz {replica.Url}readyz  metrics {replica.Url}metrics");
         }
 
         var leader = _replicas.FirstOrDefault(r => r.IsLeader) ?? _replicas.First(r => r.IsRunning);

@@ -16,7 +16,7 @@ public sealed class RealClusterReplicaTests
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     [Fact]
-    public async Task With_a_kubeconfig_one_replica_applies_the_CRD_leads_reconciles_and_releases_the_Lease_on_Ctrl_C()
+    public async Task With_a_kubeconfig_one_replica_applies_the_CRD_leads_reconciles_serves_metrics_and_releases_the_Lease_on_Ctrl_C()
     {
         await using var cluster = await SimulatedCluster.StartAsync();
         using var client = cluster.CreateClient("test");
@@ -38,8 +38,10 @@ public sealed class RealClusterReplicaTests
             current-context: simulated
             """);
 
+        var metricsPort = FreePort();
         using var sample = SampleProcess.Start([
             "--kubeconfig", kubeconfig, "--namespace", "birds", "--apply-crd", "--urls", "http://127.0.0.1:0",
+            "--metrics-url", $"http://127.0.0.1:{metricsPort}",
             "--RoostHa:LeaseDuration=00:00:04", "--RoostHa:RenewDeadline=00:00:03", "--RoostHa:RetryPeriod=00:00:00.500",
             "--ManagedRoost:ResyncPeriod=00:00:00.250"]);
 
@@ -56,12 +58,25 @@ public sealed class RealClusterReplicaTests
         var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(ReplicaApplication.LeaseName, "birds");
         Assert.Equal(lease.Spec.HolderIdentity, heron!.Status!.Leader);
         Assert.NotNull(await client.CoreV1.ReadNamespacedConfigMapAsync("roost-heron", "birds"));
+        using (var http = new HttpClient())
+        {
+            var scrape = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+            Assert.Contains("roost_keeper_reconcile_total{", scrape, StringComparison.Ordinal);
+            Assert.Contains("result=\"success\"", scrape, StringComparison.Ordinal);
+        }
 
         sample.Interrupt();
 
         Assert.Equal(0, await sample.WaitForExitAsync(Patience));
         lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(ReplicaApplication.LeaseName, "birds");
         Assert.True(string.IsNullOrEmpty(lease.Spec.HolderIdentity), $"the Lease is still held by {lease.Spec.HolderIdentity} after a graceful stop; output:\n{sample.Output}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, SampleProcess sample, string what)
