@@ -1,0 +1,308 @@
+using System.Globalization;
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.Diagnostics;
+
+namespace RoostKeeper.Ha.Sample.Controller;
+
+/// <summary>
+/// Brings every ManagedRoost of one namespace to its desired state: a ConfigMap "roost-{name}" holding the
+/// roost's settings, and a status with a Ready condition. Run only by the leader, under its term.
+/// </summary>
+/// <remarks>
+/// Fencing: every write carries the writer's term (the ConfigMap's <see cref="TermAnnotation"/>, the roost's
+/// <c>status.term</c>) and is conditional on the resourceVersion that was read, so a replica whose term is over
+/// (a paused ex-leader) can neither overwrite a newer term's object it read (refused here) nor one that changed
+/// after it read it (409 from the server). Each reconcile is recorded with <see cref="ReconcileRecorder"/>.
+/// </remarks>
+internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespace, ReconcileRecorder recorder, TimeProvider time, ILogger logger)
+{
+    public const string ControllerName = "managedroost";
+    public const string TermAnnotation = "roost.birb.party/term";
+    public const string LeaderAnnotation = "roost.birb.party/leader";
+    public const string RoostLabel = "roost.birb.party/roost";
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedByValue = "roost-keeper-sample";
+    public const string ReadyCondition = "Ready";
+
+    public string Namespace { get; } = @namespace;
+
+    public static string ConfigMapName(string roost) => "roost-" + roost;
+
+    /// <summary>Lists the roosts and their ConfigMaps once, reconciles each roost and deletes ConfigMaps whose roost is gone.</summary>
+    /// <exception cref="StaleTermException">An object carries a newer term: this replica's term is over.</exception>
+    /// <exception cref="HttpOperationException">Listing failed (nothing was reconciled, nothing recorded).</exception>
+    public async Task<IReadOnlyList<ReconcileOutcome>> ResyncAsync(ControllerTerm term, CancellationToken cancellationToken)
+    {
+        var roosts = await client.CustomObjects.ListNamespacedCustomObjectAsync<ManagedRoostList>(
+            ManagedRoost.Group, ManagedRoost.Version, Namespace, ManagedRoost.Plural, cancellationToken: cancellationToken);
+        var maps = await client.CoreV1.ListNamespacedConfigMapAsync(Namespace, labelSelector: $"{ManagedByLabel}={ManagedByValue}", cancellationToken: cancellationToken);
+        var mapsByName = maps.Items.ToDictionary(m => m.Metadata.Name, StringComparer.Ordinal);
+
+        var outcomes = new List<ReconcileOutcome>();
+        foreach (var roost in roosts.Items)
+        {
+            outcomes.Add(await ReconcileAsync(roost, mapsByName.GetValueOrDefault(ConfigMapName(roost.Metadata.Name)), term, cancellationToken));
+        }
+
+        var names = roosts.Items.Select(r => r.Metadata.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var orphan in maps.Items.Where(m => m.Metadata.Labels?.TryGetValue(RoostLabel, out var roost) == true && !names.Contains(roost)))
+        {
+            await DeleteOrphanAsync(orphan, term, cancellationToken);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Reconciles one roost, given its ConfigMap as listed (null when there is none).</summary>
+    /// <exception cref="StaleTermException">The roost or its ConfigMap carries a newer term; nothing was written.</exception>
+    public async Task<ReconcileOutcome> ReconcileAsync(ManagedRoost roost, V1ConfigMap? existing, ControllerTerm term, CancellationToken cancellationToken)
+    {
+        var name = roost.Metadata.Name;
+        var measurement = recorder.Start(ControllerName);
+        try
+        {
+            Fence(ManagedRoost.KindName, name, roost.Status?.Term, term);
+            var detail = await EnsureConfigMapAsync(roost, existing, term, cancellationToken);
+            var written = await WriteStatusAsync(roost, Ready(roost, term), cancellationToken);
+            measurement.Complete(ReconcileResult.Success);
+            var outcome = new ReconcileOutcome(name, ReconcileResult.Success, written ? detail + "; status written" : detail);
+            if (written || detail != "ConfigMap up to date")
+            {
+                ControllerLog.Reconciled(logger, Namespace, name, term.Term, outcome.Detail);
+            }
+
+            return outcome;
+        }
+        catch (StaleTermException e)
+        {
+            // Not a failure of the roost: a newer leader owns it. The caller ends this replica's reconciling.
+            measurement.Complete(ReconcileResult.Requeue);
+            ControllerLog.Fenced(logger, e.Message);
+            throw;
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        {
+            // A conditional write lost: the object changed after it was read. The next resync reads it again.
+            measurement.Complete(ReconcileResult.Requeue);
+            ControllerLog.ChangedWhileReconciling(logger, Namespace, name);
+            return new ReconcileOutcome(name, ReconcileResult.Requeue, "changed while reconciling; reconciled again at the next resync");
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && e.Response.Content?.Contains(ManagedRoost.Plural, StringComparison.Ordinal) == true)
+        {
+            // The roost was deleted after it was listed: nothing to do; the next resync sweeps its ConfigMap.
+            measurement.Complete(ReconcileResult.Requeue);
+            return new ReconcileOutcome(name, ReconcileResult.Requeue, "deleted while reconciling");
+        }
+        catch (ConfigMapConflictException e)
+        {
+            measurement.Complete(ReconcileResult.Error);
+            ControllerLog.ReconcileFailed(logger, Namespace, name, e.Message, null);
+            await TryWriteFailureAsync(roost, "ConfigMapConflict", e.Message, term, cancellationToken);
+            return new ReconcileOutcome(name, ReconcileResult.Error, e.Message);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            measurement.Complete(ReconcileResult.Error);
+            var message = Describe(e);
+            ControllerLog.ReconcileFailed(logger, Namespace, name, message, e);
+            await TryWriteFailureAsync(roost, "ApiError", message, term, cancellationToken);
+            return new ReconcileOutcome(name, ReconcileResult.Error, message);
+        }
+        catch (OperationCanceledException)
+        {
+            // The term ended mid-reconcile: nothing to count; the next leader reconciles the roost.
+            throw;
+        }
+        catch (Exception)
+        {
+            measurement.Complete(ReconcileResult.Error);
+            throw;
+        }
+    }
+
+    /// <summary>Refuses a write when the object was last written in a newer term than <paramref name="term"/>.</summary>
+    /// <exception cref="StaleTermException">It was.</exception>
+    public static void Fence(string kind, string name, long? writtenIn, ControllerTerm term)
+    {
+        if (writtenIn is { } seen && seen > term.Term)
+        {
+            throw new StaleTermException(kind, name, term.Term, seen);
+        }
+    }
+
+    private async Task<string> EnsureConfigMapAsync(ManagedRoost roost, V1ConfigMap? existing, ControllerTerm term, CancellationToken cancellationToken)
+    {
+        var name = ConfigMapName(roost.Metadata.Name);
+        var data = DesiredData(roost);
+        if (existing is null)
+        {
+            try
+            {
+                await client.CoreV1.CreateNamespacedConfigMapAsync(DesiredConfigMap(roost, data, term), Namespace, cancellationToken: cancellationToken);
+                return $"ConfigMap {name} created";
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                // It exists but was not listed with our label: someone else's ConfigMap has the name we need.
+                throw new ConfigMapConflictException($"ConfigMap {Namespace}/{name} exists and is not managed by this controller (no label {ManagedByLabel}={ManagedByValue}); rename or delete it, or rename the ManagedRoost.");
+            }
+        }
+
+        Fence("ConfigMap", name, TermOf(existing), term);
+        if (SameData(existing.Data, data) && TermOf(existing) == term.Term)
+        {
+            return "ConfigMap up to date";
+        }
+
+        // Replace carries the resourceVersion that was listed: a 409 means someone wrote since, and we re-read.
+        existing.Data = data;
+        existing.Metadata.Annotations ??= new Dictionary<string, string>();
+        existing.Metadata.Annotations[TermAnnotation] = term.Term.ToString(CultureInfo.InvariantCulture);
+        existing.Metadata.Annotations[LeaderAnnotation] = term.Identity;
+        await client.CoreV1.ReplaceNamespacedConfigMapAsync(existing, name, Namespace, cancellationToken: cancellationToken);
+        return $"ConfigMap {name} updated";
+    }
+
+    /// <summary>Writes the status when it differs from what the roost has; true when it wrote.</summary>
+    private async Task<bool> WriteStatusAsync(ManagedRoost roost, ManagedRoostStatus status, CancellationToken cancellationToken)
+    {
+        if (SameStatus(roost.Status, status))
+        {
+            return false;
+        }
+
+        // Keep a condition's lastTransitionTime while its status does not change (API conventions).
+        var previous = roost.Status?.Conditions?.FirstOrDefault(c => c.Type == ReadyCondition);
+        if (previous is not null && status.Conditions is [var ready] && previous.Status == ready.Status)
+        {
+            status.Conditions = [ready with { LastTransitionTime = previous.LastTransitionTime }];
+        }
+
+        roost.Status = status;
+
+        // The status subresource replace is conditional on the resourceVersion listed (a 409 is re-read next resync).
+        await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync<ManagedRoost>(
+            roost, ManagedRoost.Group, ManagedRoost.Version, Namespace, ManagedRoost.Plural, roost.Metadata.Name, cancellationToken: cancellationToken);
+        return true;
+    }
+
+    private async Task TryWriteFailureAsync(ManagedRoost roost, string reason, string message, ControllerTerm term, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteStatusAsync(roost, Status(roost, term, "Error", "False", reason, message), cancellationToken);
+        }
+        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The API is what failed; the failure is already recorded and logged, and the next resync retries.
+            ControllerLog.ReconcileFailed(logger, Namespace, roost.Metadata.Name, "could not write the Error status either: " + Describe(e), null);
+        }
+    }
+
+    private async Task DeleteOrphanAsync(V1ConfigMap map, ControllerTerm term, CancellationToken cancellationToken)
+    {
+        Fence("ConfigMap", map.Metadata.Name, TermOf(map), term);
+        try
+        {
+            // Preconditioned on the listed resourceVersion, like every other write.
+            await client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, Namespace,
+                new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = map.Metadata.ResourceVersion } }, cancellationToken: cancellationToken);
+            ControllerLog.OrphanDeleted(logger, Namespace, map.Metadata.Name);
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        {
+            // Already gone, or changed since the list: the next resync decides again.
+        }
+    }
+
+    private ManagedRoostStatus Ready(ManagedRoost roost, ControllerTerm term) =>
+        Status(roost, term, "Ready", "True", "Reconciled", $"ConfigMap {ConfigMapName(roost.Metadata.Name)} holds the roost's settings");
+
+    private ManagedRoostStatus Status(ManagedRoost roost, ControllerTerm term, string phase, string conditionStatus, string reason, string message) => new()
+    {
+        Phase = phase,
+        ObservedGeneration = roost.Metadata.Generation,
+        ConfigMap = ConfigMapName(roost.Metadata.Name),
+        Leader = term.Identity,
+        Term = term.Term,
+        Conditions =
+        [
+            new ManagedRoostCondition
+            {
+                Type = ReadyCondition,
+                Status = conditionStatus,
+                Reason = reason,
+                Message = message,
+                ObservedGeneration = roost.Metadata.Generation,
+                LastTransitionTime = time.GetUtcNow(),
+            },
+        ],
+    };
+
+    private static Dictionary<string, string> DesiredData(ManagedRoost roost) => new(StringComparer.Ordinal)
+    {
+        ["species"] = roost.Spec.Species,
+        ["size"] = (roost.Spec.Size ?? 3).ToString(CultureInfo.InvariantCulture),
+        ["song"] = roost.Spec.Song ?? "",
+    };
+
+    private V1ConfigMap DesiredConfigMap(ManagedRoost roost, Dictionary<string, string> data, ControllerTerm term) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = ConfigMapName(roost.Metadata.Name),
+            NamespaceProperty = Namespace,
+            Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedByValue, [RoostLabel] = roost.Metadata.Name },
+            Annotations = new Dictionary<string, string>
+            {
+                [TermAnnotation] = term.Term.ToString(CultureInfo.InvariantCulture),
+                [LeaderAnnotation] = term.Identity,
+            },
+
+            // On a real cluster the garbage collector deletes the ConfigMap with its roost; the resync's orphan
+            // sweep does the same where there is no garbage collector (SimulatedCluster).
+            OwnerReferences = roost.Metadata.Uid is { } uid
+                ? [new V1OwnerReference { ApiVersion = roost.ApiVersion, Kind = ManagedRoost.KindName, Name = roost.Metadata.Name, Uid = uid, Controller = true, BlockOwnerDeletion = false }]
+                : null,
+        },
+        Data = data,
+    };
+
+    private static long? TermOf(V1ConfigMap map) =>
+        map.Metadata.Annotations?.TryGetValue(TermAnnotation, out var value) == true && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var term) ? term : null;
+
+    private static bool SameData(IDictionary<string, string>? actual, Dictionary<string, string> desired) =>
+        actual is not null && actual.Count == desired.Count && desired.All(d => actual.TryGetValue(d.Key, out var v) && v == d.Value);
+
+    private static bool SameStatus(ManagedRoostStatus? actual, ManagedRoostStatus desired)
+    {
+        if (actual is null || actual.Phase != desired.Phase || actual.ObservedGeneration != desired.ObservedGeneration || actual.ConfigMap != desired.ConfigMap
+            || actual.Leader != desired.Leader || actual.Term != desired.Term)
+        {
+            return false;
+        }
+
+        var a = actual.Conditions?.FirstOrDefault(c => c.Type == ReadyCondition);
+        var d = desired.Conditions![0];
+        return a is not null && a.Status == d.Status && a.Reason == d.Reason && a.Message == d.Message && a.ObservedGeneration == d.ObservedGeneration;
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        HttpOperationException http => $"HTTP {(int)http.Response.StatusCode} {http.Response.StatusCode}: {FirstLine(http.Response.Content)}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+
+    private static string FirstLine(string? text)
+    {
+        var line = (text ?? "").Split('\n')[0];
+        return line.Length > 200 ? line[..200] : line;
+    }
+
+    /// <summary>The ConfigMap name the roost needs belongs to someone else.</summary>
+    private sealed class ConfigMapConflictException(string message) : Exception(message);
+}
