@@ -148,14 +148,21 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void The_role_is_namespaced_has_no_wildcards_and_is_bound_to_the_service_account()
+    public void The_roles_are_namespaced_have_no_wildcards_and_are_bound_to_the_service_account()
     {
-        // Which verbs, exactly: RbacFromRequestsTests, from the requests the library makes.
-        var role = SampleManifests.Single<V1Role>();
-        Assert.DoesNotContain(role.Rules, r => r.Verbs.Contains("*") || r.Resources.Contains("*") || r.ApiGroups.Contains("*"));
-        var binding = SampleManifests.Single<V1RoleBinding>();
-        Assert.Equal(("Role", role.Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
-        Assert.Equal(SampleManifests.Single<V1ServiceAccount>().Metadata.Name, Assert.Single(binding.Subjects).Name);
+        // Which verbs, exactly: RbacFromRequestsTests (the library) and the sample's ControllerRoleTests (its reconciler).
+        var roles = SampleManifests.All().OfType<V1Role>().ToList();
+        Assert.Equal(["roost-keeper-controller-manager", "roost-keeper-managedroost-controller"], roles.Select(r => r.Metadata.Name).Order());
+        var bindings = SampleManifests.All().OfType<V1RoleBinding>().ToList();
+        foreach (var role in roles)
+        {
+            Assert.DoesNotContain(role.Rules, r => r.Verbs.Contains("*") || r.Resources.Contains("*") || r.ApiGroups.Contains("*"));
+            var binding = Assert.Single(bindings, b => b.RoleRef.Name == role.Metadata.Name);
+            Assert.Equal("Role", binding.RoleRef.Kind);
+            Assert.Equal(SampleManifests.Single<V1ServiceAccount>().Metadata.Name, Assert.Single(binding.Subjects).Name);
+        }
+
+        Assert.Equal(roles.Count, bindings.Count);
     }
 
     [Fact]

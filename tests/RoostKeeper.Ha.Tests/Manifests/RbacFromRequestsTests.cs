@@ -43,7 +43,8 @@ public sealed class RbacFromRequestsTests(ControllerTour tour)
                     from resource in Groups.Keys
                     where requests.Count(name, verb, resource) > 0
                     select $"{Groups[resource]}/{resource}:{verb}").ToHashSet();
-        var granted = Grants(SampleManifests.All().OfType<V1Role>().SelectMany(r => r.Rules))
+        // The sample controller's own Role is checked against its reconciler in RoostKeeper.Ha.Sample.Tests.
+        var granted = Grants(SampleManifests.All().OfType<V1Role>().Where(r => r.Metadata.Name != "roost-keeper-managedroost-controller").SelectMany(r => r.Rules))
             .Concat(Grants(SampleManifests.All().OfType<V1ClusterRole>().SelectMany(r => r.Rules)))
             .ToHashSet();
 
