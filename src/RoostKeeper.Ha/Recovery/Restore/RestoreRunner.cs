@@ -119,7 +119,7 @@ internal sealed class RestoreRunner(
             }
 
             var originalUid = original["metadata"]?["uid"]?.GetValue<string>();
-            var (clean, notes) = ObjectSanitizer.CleanInPlace(original, ns, options.IncludeStatus, uid => _restoredUids.GetValueOrDefault(uid));
+            var (clean, notes) = ObjectSanitizer.CleanInPlace(original, ns, RestoresStatus(type), uid => _restoredUids.GetValueOrDefault(uid));
             ((JsonObject)clean["metadata"]!)["name"] = name;
             if (options.DryRun)
             {
@@ -181,7 +181,7 @@ internal sealed class RestoreRunner(
         CancellationToken cancellationToken)
     {
         Remember(originalUid, live["metadata"]?["uid"]?.GetValue<string>());
-        var differences = ObjectDiff.Compare(ObjectSanitizer.Comparable(clean, options.IncludeStatus), ObjectSanitizer.Comparable(live, options.IncludeStatus));
+        var differences = ObjectDiff.Compare(ObjectSanitizer.Comparable(clean, RestoresStatus(type)), ObjectSanitizer.Comparable(live, RestoresStatus(type)));
         if (differences.Count == 0)
         {
             return result(RestoreOutcome.Unchanged, notes, null);
@@ -219,7 +219,7 @@ internal sealed class RestoreRunner(
     /// </summary>
     private async Task<string?> WriteStatusAsync(BackupResource type, string? ns, string name, JsonObject clean, WrittenObject written, CancellationToken cancellationToken)
     {
-        if (!options.IncludeStatus || type.IsCore || type.IsDefinitions || clean["status"] is not { } wanted || JsonNode.DeepEquals(wanted, written.Status))
+        if (!RestoresStatus(type) || clean["status"] is not { } wanted || JsonNode.DeepEquals(wanted, written.Status))
         {
             return null;
         }
@@ -321,6 +321,9 @@ internal sealed class RestoreRunner(
             _restoredUids[originalUid] = uid;
         }
     }
+
+    /// <summary>Status is restored, when asked, for custom resources only: that of namespaces and definitions is the API server's own.</summary>
+    private bool RestoresStatus(BackupResource type) => options.IncludeStatus && !type.IsCore && !type.IsDefinitions;
 
     private string Map(string ns) => options.NamespaceMapping.TryGetValue(ns, out var mapped) ? mapped : ns;
 }
