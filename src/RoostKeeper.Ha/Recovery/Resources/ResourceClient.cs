@@ -48,7 +48,7 @@ internal sealed class ResourceClient(IKubernetes client)
                 if (item.TryGetProperty("apiVersion", out _) && item.TryGetProperty("kind", out var itemKind))
                 {
                     // The usual case: the server's bytes are stored as they are, without building a DOM.
-                    items.Add(new ListedObject(ns, name, itemKind.GetString() ?? listKind, System.Text.Encoding.UTF8.GetBytes(item.GetRawText())));
+                    items.Add(new ListedObject(ns, name, itemKind.GetString() ?? listKind, RawUtf8(item)));
                 }
                 else
                 {
@@ -162,6 +162,14 @@ internal sealed class ResourceClient(IKubernetes client)
     };
 
     public static bool IsSupportedCore(BackupResource type) => !type.IsCore || type.Plural is "namespaces" or "configmaps" or "secrets";
+
+    /// <summary>The element's JSON as the server sent it, as UTF-8: copied straight from the parsed buffer where the runtime allows it (no string in between).</summary>
+    private static byte[] RawUtf8(JsonElement element) =>
+#if NET9_0_OR_GREATER
+        System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).ToArray();
+#else
+        System.Text.Encoding.UTF8.GetBytes(element.GetRawText());
+#endif
 
     private static ResourcePage Page<TItem>(BackupResource type, string kind, IItems<TItem> list)
         where TItem : IKubernetesObject<V1ObjectMeta>
