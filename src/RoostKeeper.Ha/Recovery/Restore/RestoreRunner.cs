@@ -252,7 +252,9 @@ internal sealed class RestoreRunner(
 
     private async Task CreateNamespaceIfMissingAsync(string ns, CancellationToken cancellationToken)
     {
-        if (await resources.GetAsync(NamespaceType, null, ns, cancellationToken).ConfigureAwait(false) is not null)
+        // Retried like an object's write: the result is shared by every object of the namespace in this run, so
+        // one transient error here would otherwise fail all of them.
+        if (await WithRetriesAsync(() => resources.GetAsync(NamespaceType, null, ns, cancellationToken), cancellationToken).ConfigureAwait(false) is not null)
         {
             return;
         }
@@ -260,7 +262,7 @@ internal sealed class RestoreRunner(
         var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } };
         try
         {
-            await resources.CreateAsync(NamespaceType, null, body, options.DryRun, cancellationToken).ConfigureAwait(false);
+            await WithRetriesAsync(() => resources.CreateAsync(NamespaceType, null, body, options.DryRun, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
@@ -299,7 +301,7 @@ internal sealed class RestoreRunner(
         }
     }
 
-    private async Task<WrittenObject> WithRetriesAsync(Func<Task<WrittenObject>> write, CancellationToken cancellationToken)
+    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
