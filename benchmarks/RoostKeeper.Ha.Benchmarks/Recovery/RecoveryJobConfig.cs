@@ -19,5 +19,7 @@ internal sealed class RecoveryJobConfig : ManualConfig
             .WithLaunchCount(1)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
-            .WithToolchain(InProcessEmitToolchain.Instance));
+            // The in-process toolchain stops a benchmark after 5 minutes by default; ten thousand creates one at
+            // a time with 2 ms of latency, four times over, take longer than that here.
+            .WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)));
 }
