@@ -270,7 +270,45 @@ public sealed class UnderFaultsTests
         Assert.Equal(before, await BackedUpAsync(bed));
     }
 
+    [Fact]
+    public async Task A_store_that_fails_during_retention_does_not_fail_a_complete_backup()
+    {
+        await using var bed = await RecoveryTestBed.StartAsync();
+        await bed.SeedAsync(roosts: 3, namespaces: 1);
+        var options = Plain();
+        options.Retention = new BackupRetention(1, null);
+        var store = new NoDeleteStore(bed.Store());
+        var manager = new RecoveryManager(bed.Cluster.CreateClient("backup"), options, store);
+        var first = await manager.CreateBackupAsync();
+
+        var second = await manager.CreateBackupAsync(); // retention would delete the first; the store refuses
+
+        Assert.Equal(new[] { first.Id, second.Id }.Order(StringComparer.Ordinal), (await manager.ListBackupsAsync()).Select(b => b.Id).Order(StringComparer.Ordinal));
+        Assert.True((await manager.ValidateBackupAsync(second.Id)).IsValid);
+        Assert.Equal(1, store.DeleteAttempts);
+    }
+
     private const int BackupFailedAttempts = 3;
+
+    /// <summary>A directory store whose deletes fail, as a store that is read-only or unreachable for deletes would.</summary>
+    private sealed class NoDeleteStore(RoostKeeper.Ha.Recovery.Stores.IBackupStore inner) : RoostKeeper.Ha.Recovery.Stores.IBackupStore
+    {
+        public int DeleteAttempts { get; private set; }
+
+        public Task<RoostKeeper.Ha.Recovery.Stores.IBackupUpload> BeginUploadAsync(string backupId, CancellationToken cancellationToken) => inner.BeginUploadAsync(backupId, cancellationToken);
+
+        public Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
+
+        public Task<BackupInfo?> GetAsync(string backupId, CancellationToken cancellationToken) => inner.GetAsync(backupId, cancellationToken);
+
+        public Task<Stream> OpenReadAsync(string backupId, CancellationToken cancellationToken) => inner.OpenReadAsync(backupId, cancellationToken);
+
+        public Task DeleteAsync(string backupId, CancellationToken cancellationToken)
+        {
+            DeleteAttempts++;
+            throw new IOException("The store refuses deletes.");
+        }
+    }
 
     /// <summary>With one chance in three per progress report: some failing requests (transient or not), a short partition, or latency.</summary>
     private static void InjectRandomFault(SimulatedCluster cluster, string client, Random random, int partitionMs = 100)
