@@ -19,9 +19,9 @@ namespace RoostKeeper.Ha.Benchmarks.Recovery;
 /// </summary>
 internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, int parallelism, int latencyMs)
 {
-    private const string Group = "roost.birb.party";
-    private const string Version = "v1alpha1";
-    private const string Plural = "managedroosts";
+    private const string Group = RecoveryWorkload.Group;
+    private const string Version = RecoveryWorkload.Version;
+    private const string Plural = RecoveryWorkload.Plural;
 
     public static RecoveryRunner Parse(IReadOnlyList<string> args)
     {
@@ -61,7 +61,7 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
         {
             await using var cluster = await SimulatedCluster.StartAsync();
             var client = cluster.CreateClient("bench");
-            await SeedAsync(client, n);
+            await RecoveryWorkload.SeedAsync(client, n);
             var dir = Directory.CreateTempSubdirectory("roostha-bench");
             try
             {
@@ -70,12 +70,12 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
                 var manager = new RecoveryManager(client, options, new DirectoryBackupStore(dir.FullName));
 
                 // Warm-up of both paths (JIT, connections), then one measured run each.
-                await BaselineAsync(client);
+                await RecoveryWorkload.BaselineAsync(client);
                 await manager.CreateBackupAsync();
-                var baseline = await TimeAsync(() => BaselineAsync(client));
+                var baseline = await TimeAsync(() => RecoveryWorkload.BaselineAsync(client));
                 BackupInfo? info = null;
                 var backup = await TimeAsync(async () => info = await manager.CreateBackupAsync());
-                var baselineHeap = await PeakLiveGrowthAsync(() => BaselineAsync(client));
+                var baselineHeap = await PeakLiveGrowthAsync(() => RecoveryWorkload.BaselineAsync(client));
                 var backupHeap = await PeakLiveGrowthAsync(() => manager.CreateBackupAsync());
                 Console.WriteLine($"| {n:N0} | {baseline.TotalMilliseconds:F0} ms | {backup.TotalMilliseconds:F0} ms | {backup / baseline:F2} | {baselineHeap / 1048576.0:F1} MB | {backupHeap / 1048576.0:F1} MB | {info!.ArchiveSizeBytes / 1048576.0:F1} MB |");
             }
@@ -92,7 +92,7 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
         {
             await using var cluster = await SimulatedCluster.StartAsync();
             var client = cluster.CreateClient("bench");
-            await SeedAsync(client, restoreSize);
+            await RecoveryWorkload.SeedAsync(client, restoreSize);
             var dir = Directory.CreateTempSubdirectory("roostha-bench");
             try
             {
@@ -100,19 +100,16 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
                 options.Resources.Add(new BackupResource(Group, Version, Plural));
                 var manager = new RecoveryManager(client, options, new DirectoryBackupStore(dir.FullName));
                 var backup = await manager.CreateBackupAsync();
-                var objects = await ListAllAsync(client);
+                var objects = await RecoveryWorkload.ListAllAsync(client);
 
-                await DeleteAllAsync(client);
+                await RecoveryWorkload.DeleteAllAsync(client);
                 cluster.Faults.AddLatency("bench", TimeSpan.FromMilliseconds(latency));
                 var sequential = Stopwatch.StartNew();
-                foreach (var obj in objects)
-                {
-                    await client.CustomObjects.CreateNamespacedCustomObjectAsync(obj, Group, Version, obj["metadata"]!["namespace"]!.GetValue<string>(), Plural);
-                }
+                await RecoveryWorkload.CreateOneAtATimeAsync(client, objects);
 
                 sequential.Stop();
 
-                await DeleteAllAsync(client);
+                await RecoveryWorkload.DeleteAllAsync(client);
                 var restore = Stopwatch.StartNew();
                 var result = await manager.RestoreFromBackupAsync(backup.Id, new RestoreOptions { MaxParallelism = parallelism });
                 restore.Stop();
@@ -121,7 +118,12 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
                     throw new InvalidOperationException($"The restore created {result.Count(RestoreOutcome.Created)} of {restoreSize} objects.");
                 }
 
-                Console.WriteLine($"| {restoreSize:N0} | {latency} ms | {sequential.Elapsed.TotalMilliseconds:F0} ms | {restore.Elapsed.TotalMilliseconds:F0} ms | {sequential.Elapsed / restore.Elapsed:F2}x |");
+                // The validation pass alone (reads and checks the whole archive, no API request): the part of the
+                // restore that a one-at-a-time loop does not do.
+                var validation = Stopwatch.StartNew();
+                _ = await manager.ValidateBackupAsync(backup.Id);
+                validation.Stop();
+                Console.WriteLine($"| {restoreSize:N0} | {latency} ms | {sequential.Elapsed.TotalMilliseconds:F0} ms | {restore.Elapsed.TotalMilliseconds:F0} ms (validation alone: {validation.Elapsed.TotalMilliseconds:F0} ms) | {sequential.Elapsed / restore.Elapsed:F2}x |");
             }
             finally
             {
@@ -130,26 +132,6 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
         }
 
         return 0;
-    }
-
-    /// <summary>What a user would write without the library: page through the list and serialize each object.</summary>
-    private static async Task BaselineAsync(IKubernetes client)
-    {
-        string? continueToken = null;
-        long bytes = 0;
-        do
-        {
-            var page = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(Group, Version, Plural, continueParameter: continueToken, limit: 500);
-            foreach (var item in page.GetProperty("items").EnumerateArray())
-            {
-                bytes += JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(item.GetRawText())).Length;
-            }
-
-            continueToken = page.GetProperty("metadata").TryGetProperty("continue", out var c) && c.GetString() is { Length: > 0 } next ? next : null;
-        }
-        while (continueToken is not null);
-
-        GC.KeepAlive(bytes);
     }
 
     private static async Task<TimeSpan> TimeAsync(Func<Task> action)
@@ -182,62 +164,5 @@ internal sealed class RecoveryRunner(IReadOnlyList<int> sizes, int restoreSize, 
         await done.CancelAsync();
         await sampler;
         return peak - start;
-    }
-
-    private static async Task SeedAsync(IKubernetes client, int n)
-    {
-        var preserve = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true };
-        await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
-        {
-            Metadata = new V1ObjectMeta { Name = $"{Plural}.{Group}" },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = Group,
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = Plural, Singular = "managedroost", Kind = "ManagedRoost", ListKind = "ManagedRoostList" },
-                Versions = [new V1CustomResourceDefinitionVersion { Name = Version, Served = true, Storage = true, Schema = new V1CustomResourceValidation { OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", Properties = new Dictionary<string, V1JSONSchemaProps> { ["spec"] = preserve } } } }],
-            },
-        });
-        for (var ns = 0; ns < 10; ns++)
-        {
-            await client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = $"ns-{ns}" } });
-        }
-
-        await Parallel.ForEachAsync(Enumerable.Range(0, n), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
-            await client.CustomObjects.CreateNamespacedCustomObjectAsync(
-                new JsonObject
-                {
-                    ["apiVersion"] = $"{Group}/{Version}",
-                    ["kind"] = "ManagedRoost",
-                    ["metadata"] = new JsonObject { ["name"] = $"roost-{i:D6}", ["labels"] = new JsonObject { ["app"] = "roost-keeper" } },
-                    ["spec"] = new JsonObject { ["replicas"] = (i % 5) + 1, ["image"] = $"registry.birb.party/roost:{i % 4}", ["config"] = new JsonObject { ["interval"] = "30s", ["perches"] = new JsonArray(i, i + 1, i + 2) } },
-                },
-                Group, Version, $"ns-{i % 10}", Plural, cancellationToken: ct));
-    }
-
-    private static async Task<List<JsonObject>> ListAllAsync(IKubernetes client)
-    {
-        var page = (JsonElement)await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(Group, Version, Plural);
-        return [.. page.GetProperty("items").EnumerateArray().Select(item =>
-        {
-            var obj = JsonNode.Parse(item.GetRawText())!.AsObject();
-            var metadata = obj["metadata"]!.AsObject();
-            foreach (var field in new[] { "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields" })
-            {
-                metadata.Remove(field);
-            }
-
-            obj["apiVersion"] = $"{Group}/{Version}";
-            obj["kind"] = "ManagedRoost";
-            return obj;
-        })];
-    }
-
-    private static async Task DeleteAllAsync(IKubernetes client)
-    {
-        for (var ns = 0; ns < 10; ns++)
-        {
-            await client.CustomObjects.DeleteCollectionNamespacedCustomObjectAsync(Group, Version, $"ns-{ns}", Plural);
-        }
     }
 }

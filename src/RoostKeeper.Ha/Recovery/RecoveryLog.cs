@@ -46,4 +46,10 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3013, LogLevel.Warning, "Mirrored store: listing {Store} failed; listing the other side only")]
     public static partial void MirrorListFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(3014, LogLevel.Warning, "Backup {BackupId} is complete, but retention failed; it runs again after the next backup")]
+    public static partial void RetentionFailed(ILogger logger, string backupId, Exception exception);
+
+    [LoggerMessage(3015, LogLevel.Error, "Backup {BackupId} was written but not verified ({Problem}), and deleting it failed: delete it by hand; validation refuses it")]
+    public static partial void UnverifiedNotDeleted(ILogger logger, string backupId, string problem, Exception exception);
 }

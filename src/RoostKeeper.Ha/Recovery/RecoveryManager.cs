@@ -77,6 +77,8 @@ public sealed class RecoveryManager
     /// <param name="progress">Receives progress after each page.</param>
     /// <param name="cancellationToken">Cancels the backup; nothing is left that lists.</param>
     /// <returns>The new backup's info.</returns>
+    /// <exception cref="BackupFailedException">Reading from the Kubernetes API failed (after retries for a transient error); nothing lists from the attempt.</exception>
+    /// <exception cref="BackupIntegrityException">The backup read back did not validate; it was deleted.</exception>
     public Task<BackupInfo> CreateBackupAsync(IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default) =>
         CreateBackupAsync(null, progress, cancellationToken);
 
@@ -238,16 +240,24 @@ public sealed class RecoveryManager
         RecoveryLog.BackupStarted(_logger, id, string.Join(", ", _options.Resources));
         try
         {
-            var info = await new BackupCreator(_resources, _options, Store, _client, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
+            var info = await new BackupCreator(_resources, _options, Store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
             if (_options.VerifyAfterWrite)
             {
                 try
                 {
                     await VerifyAsync(info, null, cancellationToken).ConfigureAwait(false);
                 }
-                catch (BackupException)
+                catch (Exception verifyError)
                 {
-                    await Store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+                    // Committed but not verified (it failed validation, the read-back failed, or the caller
+                    // cancelled): it must not list as a good backup, so it is deleted whatever the cause.
+                    await DeleteUnverifiedAsync(id, verifyError).ConfigureAwait(false);
+                    if (verifyError is not BackupException && ApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested)
+                    {
+                        // Reading the key's Secret again for the read-back failed.
+                        throw new BackupFailedException(id, "the encryption key, to verify the backup", ApiErrors.StatusCode(verifyError), ApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({ApiErrors.Describe(verifyError)}). It was deleted. Retry the backup when the API server is reachable.", verifyError);
+                    }
+
                     throw;
                 }
             }
@@ -260,7 +270,17 @@ public sealed class RecoveryManager
             activity?.SetTag("backup.objects", info.ObjectCount);
             activity?.SetStatus(ActivityStatusCode.Ok);
             RecoveryLog.BackupCompleted(_logger, id, info.ObjectCount, info.ArchiveSizeBytes, info.ArchiveSha256);
-            await ApplyRetentionAsync(info, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await ApplyRetentionAsync(info, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The backup is complete and verified; a store that fails to list or delete old ones does not
+                // undo that. Retention runs again after the next backup.
+                RecoveryLog.RetentionFailed(_logger, id, e);
+            }
+
             return info;
         }
         catch (Exception e)
@@ -270,6 +290,20 @@ public sealed class RecoveryManager
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             RecoveryLog.BackupFailed(_logger, id, ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : e.Message, e);
             throw;
+        }
+    }
+
+    private async Task DeleteUnverifiedAsync(string id, Exception cause)
+    {
+        try
+        {
+            await Store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception deleteError)
+        {
+            // Reported, and the verification's error is the one thrown; a backup that was not deleted is
+            // refused by validation at restore time in any case.
+            RecoveryLog.UnverifiedNotDeleted(_logger, id, cause.Message, deleteError);
         }
     }
 

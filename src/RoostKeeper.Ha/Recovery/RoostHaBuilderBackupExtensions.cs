@@ -15,7 +15,8 @@ public static class RoostHaBuilderBackupExtensions
 {
     /// <summary>
     /// Registers <see cref="RecoveryManager"/> with the options <paramref name="configure"/> sets (validated at
-    /// start-up) and, when a schedule is set, runs scheduled backups on the leader only.
+    /// start-up) and, when a schedule is set, runs scheduled backups on the leader only. Calling it again
+    /// configures the same registration (one manager, one schedule), adding to its options.
     /// </summary>
     /// <param name="builder">The builder from AddRoostHa.</param>
     /// <param name="configure">Selects resources, the store, encryption, retention and schedule.</param>
@@ -27,6 +28,14 @@ public static class RoostHaBuilderBackupExtensions
         var backups = new BackupBuilder(builder.Services);
         configure(backups);
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(BackupsRegistered)))
+        {
+            // A second call adds to the same options (duplicate includes are read once) and replaces the
+            // store if it sets one; registering again would run two schedulers, two backups per slot.
+            return builder;
+        }
+
+        services.AddSingleton<BackupsRegistered>();
         services.AddOptions<BackupOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<BackupOptions>, BackupStoreValidator>());
@@ -71,6 +80,9 @@ public static class RoostHaBuilderBackupExtensions
         });
         return builder;
     }
+
+    /// <summary>Marks that AddBackups registered its services, so a second call only configures.</summary>
+    private sealed class BackupsRegistered;
 
     /// <summary>Fails start-up when AddBackups was given no store.</summary>
     private sealed class BackupStoreValidator(IServiceProvider services) : IValidateOptions<BackupOptions>

@@ -36,6 +36,7 @@ internal sealed partial class UpdateRun
     private UpdateLock? _lock;
     private long _previousRevision;
     private bool _templateWritten;
+    private bool _templateWriteSent;
 
     public UpdateRun(IKubernetes kubernetes, TimeProvider time, ILogger logger, RolloutMetrics metrics, UpdateTracker tracker,
         RollingUpdateOptions options, string ns, string name, IReadOnlyDictionary<string, string> images, string holder)
@@ -83,9 +84,11 @@ internal sealed partial class UpdateRun
                 // Before the template is written this is a refusal or an API failure; after it, only a defect (an
                 // unexpected exception) gets here, and the status says the Deployment may be mid-rollout.
                 var problem = ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : $"{e.GetType().Name}: {e.Message}";
-                var reason = !_templateWritten
-                    ? (e is OperationCanceledException ? "cancelled before the template was changed" : $"stopped before the template was changed: {problem}")
-                    : $"stopped by an unexpected error after the template was changed (the Deployment may be mid-rollout; check kubectl rollout status): {problem}";
+                var reason = _templateWritten
+                    ? $"stopped by an unexpected error after the template was changed (the Deployment may be mid-rollout; check kubectl rollout status): {problem}"
+                    : _templateWriteSent
+                        ? $"stopped while writing the template: the write got no answer ({problem}), so it may have been applied; check kubectl rollout status deployment/{_name} -n {_ns} and, if it changed, kubectl rollout undo deployment/{_name} -n {_ns} --to-revision={_previousRevision}"
+                        : (e is OperationCanceledException ? "cancelled before the template was changed" : $"stopped before the template was changed: {problem}");
                 _tracker.Enter(UpdatePhase.Failed, reason, e is OperationCanceledException ? RolloutFailureKind.Cancelled : RolloutFailureKind.ApiError);
             }
 
@@ -217,12 +220,26 @@ internal sealed partial class UpdateRun
             deployment.Metadata.Annotations[RollingUpdateManager.LockAnnotation] = _lock.Format();
             try
             {
+                _templateWriteSent = true;
                 await _api.CallAsync("update deployment", ct => _kubernetes.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, _name, _ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
                 break;
             }
             catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict && attempt < 5 && !cancellationToken.IsCancellationRequested)
             {
-                // Someone wrote the Deployment since it was read (the controller's status, another tool): read again.
+                // Someone wrote the Deployment since it was read (the controller's status, another tool), or an
+                // earlier attempt of ours was stored but its answer was lost (409 on our stale resourceVersion):
+                // read again; the lock then already carries our id, and the same write is made on top of it.
+            }
+            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && ApiErrors.Classify(e) != ApiErrorKind.Conflict)
+            {
+                if (!await WriteLandedAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                // The answer was lost but the write was stored (our lock is on the Deployment): the update goes on.
+                RolloutLog.ApiRetry(_logger, _tracker.Id, "update deployment", $"answer lost ({ApiErrors.Describe(e)}), but the template was written");
+                break;
             }
         }
 
@@ -230,6 +247,21 @@ internal sealed partial class UpdateRun
         _metrics.Started.Add(1, Tags);
         RolloutLog.Started(_logger, _tracker.Id, _ns, _name, ImagesText(), _previousRevision);
         _tracker.Enter(UpdatePhase.Updating, $"set image {ImagesText()} (maxSurge {(_options.Canary ? 1 : plan.MaxSurge)}, maxUnavailable {(_options.Canary ? 0 : plan.MaxUnavailable)}{(_options.Canary ? ", canary" : "")}); following the rollout");
+    }
+
+    /// <summary>Whether the Deployment carries this update's lock, i.e. a template write whose answer was lost was stored; false when that cannot be read either.</summary>
+    private async Task<bool> WriteLandedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var deadline = _time.GetUtcNow() + (_options.RollbackTimeout < TimeSpan.FromSeconds(30) ? _options.RollbackTimeout : TimeSpan.FromSeconds(30));
+            var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false);
+            return deployment is not null && UpdateLock.Read(deployment)?.UpdateId == _tracker.Id;
+        }
+        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e))
+        {
+            return false;
+        }
     }
 
     private string ImagesText() => string.Join(", ", _images.Select(p => $"{p.Key}={p.Value}"));

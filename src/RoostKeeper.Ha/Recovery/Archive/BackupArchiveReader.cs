@@ -117,7 +117,9 @@ internal static class BackupArchiveReader
     {
         if (info.Encryption is null)
         {
-            return new HashingStream(stored, leaveOpen: true);
+            // A wrapper only so that disposing the plain stream leaves the stored one open; the stored bytes
+            // are hashed (once) by the caller when it verifies.
+            return new HashingStream(stored, leaveOpen: true, hash: false);
         }
 
         var header = await EncryptionHeader.ReadAsync(stored, cancellationToken).ConfigureAwait(false)

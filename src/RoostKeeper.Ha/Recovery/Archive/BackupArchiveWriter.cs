@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace RoostKeeper.Ha.Recovery.Archive;
 
 /// <summary>
-/// Writes a backup archive as a stream: a POSIX (pax) tar with one entry per object, in the order added,
+/// Writes a backup archive as a stream: a POSIX tar (ustar entries, pax for paths over 100 bytes) with one entry per object, in the order added,
 /// and manifest.json last. Each object is hashed as it is written; the manifest's object list is spooled
 /// to a temporary file rather than kept in memory, so memory stays flat however many objects there are.
 /// </summary>
@@ -19,6 +19,8 @@ internal sealed class BackupArchiveWriter : IAsyncDisposable
     private readonly StreamWriter _spoolWriter;
     private readonly List<(BackupResource Type, string Kind, long Count)> _types = [];
     private readonly SortedSet<string> _namespaces = new(StringComparer.Ordinal);
+    private const int UstarNameLength = 100;
+
     private readonly byte[] _newline = "\n"u8.ToArray();
 
     public BackupArchiveWriter(Stream output, DateTimeOffset timestamp)
@@ -53,13 +55,7 @@ internal sealed class BackupArchiveWriter : IAsyncDisposable
         var (type, kind, count) = _types[^1];
         var path = ObjectPath.For(type, ns, name);
         var sha = Sha256Hex.Of(json.Span);
-        var entry = new PaxTarEntry(TarEntryType.RegularFile, path)
-        {
-            ModificationTime = _timestamp,
-            Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-            DataStream = new ReadOnlyMemoryStream(json),
-        };
-        await _tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+        await _tar.WriteEntryAsync(Entry(path, new ReadOnlyMemoryStream(json)), cancellationToken).ConfigureAwait(false);
         _content.AppendData(Encoding.UTF8.GetBytes(path));
         _content.AppendData(_newline);
         _content.AppendData(Encoding.UTF8.GetBytes(sha));
@@ -131,16 +127,28 @@ internal sealed class BackupArchiveWriter : IAsyncDisposable
             }
 
             manifestFile.Position = 0;
-            var entry = new PaxTarEntry(TarEntryType.RegularFile, RecoveryConstants.ManifestEntryName)
-            {
-                ModificationTime = _timestamp,
-                Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
-                DataStream = manifestFile,
-            };
-            await _tar.WriteEntryAsync(entry, cancellationToken).ConfigureAwait(false);
+            await _tar.WriteEntryAsync(Entry(RecoveryConstants.ManifestEntryName, manifestFile), cancellationToken).ConfigureAwait(false);
         }
 
         await _tar.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A plain ustar entry when the path fits its 100-byte name field (ASCII), else a pax entry, whose extended
+    /// header carries the long path. Pax entries always get an extended header (two 512-byte blocks), which for
+    /// objects of about a kilobyte would be 40 % of the archive; ustar entries are valid in a pax archive and
+    /// every tar reads them.
+    /// </summary>
+    private TarEntry Entry(string path, Stream data)
+    {
+        const UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        TarEntry entry = path.Length <= UstarNameLength && Ascii.IsValid(path)
+            ? new UstarTarEntry(TarEntryType.RegularFile, path)
+            : new PaxTarEntry(TarEntryType.RegularFile, path);
+        entry.ModificationTime = _timestamp;
+        entry.Mode = mode;
+        entry.DataStream = data;
+        return entry;
     }
 
     public async ValueTask DisposeAsync()

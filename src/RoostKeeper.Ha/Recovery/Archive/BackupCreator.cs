@@ -12,8 +12,11 @@ namespace RoostKeeper.Ha.Recovery.Archive;
 /// object into the archive, through encryption when on, into the store's upload, hashing the stored bytes
 /// on the way; then commits the upload with the finished <see cref="BackupInfo"/>. Memory holds one page.
 /// </summary>
-internal sealed class BackupCreator(ResourceClient resources, BackupOptions options, IBackupStore store, k8s.IKubernetes client, ILogger logger)
+internal sealed class BackupCreator(ResourceClient resources, BackupOptions options, IBackupStore store, k8s.IKubernetes client, TimeProvider time, ILogger logger)
 {
+    /// <summary>Attempts per API read: a transient error (5xx, 429, time-out, network) is retried twice, with a short back-off, before the backup fails.</summary>
+    internal const int ReadAttempts = 3;
+
     public static readonly string LibraryVersion =
         typeof(BackupCreator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
@@ -23,7 +26,7 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
         BackupEncryptionKey.ResolvedKey? key = null;
         if (options.EncryptionKey is { } source)
         {
-            key = await source.ResolveAsync(client, cancellationToken).ConfigureAwait(false);
+            key = await ReadAsync(id, "the encryption key", ct => source.ResolveAsync(client, ct), cancellationToken).ConfigureAwait(false);
             encryption = new BackupEncryptionInfo(RecoveryConstants.EncryptionAlgorithm, key.Id, AesGcmChunks.DefaultChunkSize);
         }
 
@@ -34,13 +37,19 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
             await using (stored.ConfigureAwait(false))
             {
                 AesGcmEncryptingStream? encrypting = key is null ? null : new AesGcmEncryptingStream(stored, key.Key, EncryptionHeader.Create(key.Id, AesGcmChunks.DefaultChunkSize));
-                var archiveStream = (Stream?)encrypting ?? stored;
+
+                // The tar writer writes each header and object in pieces of 512 bytes or less; hashing and storing
+                // them in 64 KiB blocks instead costs far less per object (the encryptor already works in 64 KiB chunks).
+                var buffered = encrypting is null ? new BufferedStream(stored, AesGcmChunks.DefaultChunkSize) : null;
+                var archiveStream = (Stream?)encrypting ?? buffered!;
                 var writer = new BackupArchiveWriter(archiveStream, createdAt);
                 await using (writer.ConfigureAwait(false))
                 {
-                    foreach (var type in OrderedTypes())
+                    var plan = BackupPlan.From(options);
+                    var seen = new HashSet<(string Group, string Plural, string? Namespace, string Name)>();
+                    foreach (var type in plan.Types)
                     {
-                        await WriteTypeAsync(id, writer, type, progress, cancellationToken).ConfigureAwait(false);
+                        await WriteTypeAsync(id, writer, type, plan.NeedsSeenSet(type.Type) ? seen : null, progress, cancellationToken).ConfigureAwait(false);
                     }
 
                     await writer.FinishAsync(id, options.ClusterName, LibraryVersion, encryption, cancellationToken).ConfigureAwait(false);
@@ -50,6 +59,10 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
                 {
                     await encrypting.FinishAsync(cancellationToken).ConfigureAwait(false);
                     await encrypting.DisposeAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    await buffered!.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 await stored.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -73,52 +86,24 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
         }
     }
 
-    /// <summary>Namespaces first, then definitions of the custom types, configuration, then custom resources: the restore order.</summary>
-    private IEnumerable<(BackupResource Type, string? Definition)> OrderedTypes()
-    {
-        foreach (var type in options.Resources.Where(r => r.IsNamespaces))
-        {
-            yield return (type, null);
-        }
-
-        if (options.IncludeDefinitions)
-        {
-            foreach (var group in options.Resources.Where(r => !r.IsCore && !r.IsDefinitions).Select(r => $"{r.Plural}.{r.Group}").Distinct(StringComparer.Ordinal))
-            {
-                yield return (new BackupResource("apiextensions.k8s.io", "v1", "customresourcedefinitions"), group);
-            }
-        }
-
-        foreach (var type in options.Resources.Where(r => r.IsDefinitions))
-        {
-            yield return (type, null);
-        }
-
-        foreach (var type in options.Resources.Where(r => r.IsCore && !r.IsNamespaces))
-        {
-            yield return (type, null);
-        }
-
-        foreach (var type in options.Resources.Where(r => !r.IsCore && !r.IsDefinitions))
-        {
-            yield return (type, null);
-        }
-    }
-
-    private async Task WriteTypeAsync(string id, BackupArchiveWriter writer, (BackupResource Type, string? Definition) item, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    private async Task WriteTypeAsync(string id, BackupArchiveWriter writer, PlannedType item, HashSet<(string Group, string Plural, string? Namespace, string Name)>? seen, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         var (type, definition) = item;
         writer.BeginType(type, ResourceClient.KindOf(type));
         if (definition is not null)
         {
-            var crd = await resources.GetAsync(type, null, definition, cancellationToken).ConfigureAwait(false);
+            var crd = await ReadAsync(id, $"CustomResourceDefinition {definition}", ct => resources.GetAsync(type, null, definition, ct), cancellationToken).ConfigureAwait(false);
             if (crd is null)
             {
                 RecoveryLog.DefinitionMissing(logger, id, definition);
                 return;
             }
 
-            await writer.AddObjectAsync(null, definition, JsonSerializer.SerializeToUtf8Bytes(crd), cancellationToken).ConfigureAwait(false);
+            if (seen?.Add((type.Group, type.Plural, null, definition)) is not false)
+            {
+                await writer.AddObjectAsync(null, definition, JsonSerializer.SerializeToUtf8Bytes(crd), cancellationToken).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -126,24 +111,19 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
         var kindSet = false;
         do
         {
-            ResourcePage page;
-            try
-            {
-                page = await resources.ListAsync(type, options.PageSize, continueToken, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Expired)
-            {
-                // The continue token expired (the server compacted past it): a consistent snapshot of this
-                // type is no longer possible, so the backup fails rather than silently mixing two snapshots.
-                throw new InvalidOperationException($"Listing {type} took longer than the API server keeps a list snapshot (410 Gone on continue); the backup was abandoned. Retry it, or lower PageSize.", e);
-            }
-
+            var token = continueToken;
+            var page = await ReadAsync(id, type.ToString(), ct => resources.ListAsync(type, options.PageSize, token, ct), cancellationToken).ConfigureAwait(false);
             foreach (var obj in page.Items)
             {
                 if (!kindSet)
                 {
                     writer.SetKind(obj.Kind);
                     kindSet = true;
+                }
+
+                if (seen?.Add((type.Group, type.Plural, obj.Namespace, obj.Name)) is false)
+                {
+                    continue; // already written by an overlapping include of the same type
                 }
 
                 await writer.AddObjectAsync(obj.Namespace, obj.Name, obj.Json, cancellationToken).ConfigureAwait(false);
@@ -153,5 +133,38 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
             continueToken = page.Continue;
         }
         while (continueToken is not null);
+    }
+
+    /// <summary>
+    /// One API read of the backup, retried on a transient error; a failure that remains becomes a typed
+    /// <see cref="BackupFailedException"/> naming what was being read (the caller's cancellation stays a cancellation).
+    /// </summary>
+    private async Task<T> ReadAsync<T>(string id, string reading, Func<CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await read(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt < ReadAttempts && ApiErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Expired)
+            {
+                // The continue token expired (the server compacted past it): a consistent snapshot of this type
+                // is no longer possible, so the backup fails rather than silently mixing two snapshots.
+                throw new BackupFailedException(id, reading, ApiErrors.StatusCode(e), isTransient: true, $"Backup {id} failed: listing {reading} took longer than the API server keeps a list snapshot (410 Gone on continue). Nothing was stored. Retry the backup, or lower BackupOptions.PageSize.", e);
+            }
+            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                var transient = ApiErrors.IsTransient(e);
+                var advice = transient
+                    ? $"The API server or the network failed {ReadAttempts} times in a row; retry the backup when the API server is reachable."
+                    : "Retrying will not help until this is fixed (permissions, a missing resource type, or the request).";
+                throw new BackupFailedException(id, reading, ApiErrors.StatusCode(e), transient, $"Backup {id} failed reading {reading}: {ApiErrors.Describe(e)}. Nothing was stored. {advice}", e);
+            }
+        }
     }
 }

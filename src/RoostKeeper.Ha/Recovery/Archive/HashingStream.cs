@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 
 namespace RoostKeeper.Ha.Recovery.Archive;
 
-/// <summary>Passes bytes through to or from an inner stream and computes their SHA-256 and count on the way.</summary>
-internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
+/// <summary>Passes bytes through to or from an inner stream and computes their SHA-256 (unless <paramref name="hash"/> is false: then it only counts them and keeps the inner stream open) and count on the way.</summary>
+internal sealed class HashingStream(Stream inner, bool leaveOpen = false, bool hash = true) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private string? _final;
@@ -83,7 +83,11 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
 
     private void Seen(ReadOnlySpan<byte> bytes)
     {
-        _hash.AppendData(bytes);
+        if (hash)
+        {
+            _hash.AppendData(bytes);
+        }
+
         BytesSeen += bytes.Length;
     }
 }

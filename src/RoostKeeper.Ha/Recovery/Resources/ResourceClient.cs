@@ -48,7 +48,7 @@ internal sealed class ResourceClient(IKubernetes client)
                 if (item.TryGetProperty("apiVersion", out _) && item.TryGetProperty("kind", out var itemKind))
                 {
                     // The usual case: the server's bytes are stored as they are, without building a DOM.
-                    items.Add(new ListedObject(ns, name, itemKind.GetString() ?? listKind, System.Text.Encoding.UTF8.GetBytes(item.GetRawText())));
+                    items.Add(new ListedObject(ns, name, itemKind.GetString() ?? listKind, RawUtf8(item)));
                 }
                 else
                 {
@@ -92,7 +92,7 @@ internal sealed class ResourceClient(IKubernetes client)
         }
     }
 
-    public async Task<JsonObject> CreateAsync(BackupResource type, string? ns, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+    public async Task<WrittenObject> CreateAsync(BackupResource type, string? ns, JsonObject body, bool dryRun, CancellationToken cancellationToken)
     {
         var dry = dryRun ? DryRunAll : null;
         if (type.IsCore)
@@ -104,17 +104,17 @@ internal sealed class ResourceClient(IKubernetes client)
                 "secrets" => await client.CoreV1.CreateNamespacedSecretAsync(Typed<V1Secret>(body), ns, dryRun: dry, cancellationToken: cancellationToken).ConfigureAwait(false),
                 _ => throw Unsupported(type),
             };
-            return ToNode(created);
+            return WrittenObject.From(created);
         }
 
         var result = ns is null
             ? await client.CustomObjects.CreateClusterCustomObjectAsync(body, type.Group, type.Version, type.Plural, dryRun: dry, cancellationToken: cancellationToken).ConfigureAwait(false)
             : await client.CustomObjects.CreateNamespacedCustomObjectAsync(body, type.Group, type.Version, ns, type.Plural, dryRun: dry, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return ToNode(result);
+        return WrittenObject.From(result);
     }
 
     /// <summary>Replaces the live object; <paramref name="body"/> must carry the live resourceVersion (optimistic concurrency).</summary>
-    public async Task<JsonObject> ReplaceAsync(BackupResource type, string? ns, string name, JsonObject body, bool dryRun, CancellationToken cancellationToken)
+    public async Task<WrittenObject> ReplaceAsync(BackupResource type, string? ns, string name, JsonObject body, bool dryRun, CancellationToken cancellationToken)
     {
         var dry = dryRun ? DryRunAll : null;
         if (type.IsCore)
@@ -126,13 +126,30 @@ internal sealed class ResourceClient(IKubernetes client)
                 "secrets" => await client.CoreV1.ReplaceNamespacedSecretAsync(Typed<V1Secret>(body), name, ns, dryRun: dry, cancellationToken: cancellationToken).ConfigureAwait(false),
                 _ => throw Unsupported(type),
             };
-            return ToNode(replaced);
+            return WrittenObject.From(replaced);
         }
 
         var result = ns is null
             ? await client.CustomObjects.ReplaceClusterCustomObjectAsync(body, type.Group, type.Version, type.Plural, name, dryRun: dry, cancellationToken: cancellationToken).ConfigureAwait(false)
             : await client.CustomObjects.ReplaceNamespacedCustomObjectAsync(body, type.Group, type.Version, ns, type.Plural, name, dryRun: dry, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return ToNode(result);
+        return WrittenObject.From(result);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="body"/>'s status through the status subresource of a custom resource
+    /// (<c>.../{name}/status</c>), the only way to set status on a type that has one: the main resource
+    /// ignores status there. <paramref name="body"/> must carry the live resourceVersion.
+    /// </summary>
+    public async Task ReplaceStatusAsync(BackupResource type, string? ns, string name, JsonObject body, CancellationToken cancellationToken)
+    {
+        if (type.IsCore || type.IsDefinitions)
+        {
+            throw new NotSupportedException($"Status of {type} is set by the API server and is not restored.");
+        }
+
+        _ = ns is null
+            ? await client.CustomObjects.ReplaceClusterCustomObjectStatusAsync(body, type.Group, type.Version, type.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false)
+            : await client.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(body, type.Group, type.Version, ns, type.Plural, name, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     public static string KindOf(BackupResource type) => type.Plural switch
@@ -145,6 +162,14 @@ internal sealed class ResourceClient(IKubernetes client)
     };
 
     public static bool IsSupportedCore(BackupResource type) => !type.IsCore || type.Plural is "namespaces" or "configmaps" or "secrets";
+
+    /// <summary>The element's JSON as the server sent it, as UTF-8: copied straight from the parsed buffer where the runtime allows it (no string in between).</summary>
+    private static byte[] RawUtf8(JsonElement element) =>
+#if NET9_0_OR_GREATER
+        System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element).ToArray();
+#else
+        System.Text.Encoding.UTF8.GetBytes(element.GetRawText());
+#endif
 
     private static ResourcePage Page<TItem>(BackupResource type, string kind, IItems<TItem> list)
         where TItem : IKubernetesObject<V1ObjectMeta>

@@ -14,9 +14,12 @@ internal static class ObjectSanitizer
         ["uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"];
 
     /// <summary>Returns the cleaned copy and notes on references it dropped.</summary>
-    public static (JsonObject Object, IReadOnlyList<string> Notes) Clean(JsonObject original, string? targetNamespace, bool includeStatus, Func<string, string?> restoredUid)
+    public static (JsonObject Object, IReadOnlyList<string> Notes) Clean(JsonObject original, string? targetNamespace, bool includeStatus, Func<string, string?> restoredUid) =>
+        CleanInPlace((JsonObject)original.DeepClone(), targetNamespace, includeStatus, restoredUid);
+
+    /// <summary>Cleans <paramref name="obj"/> itself (no copy: a restore parses each object once and owns it) and returns notes on references it dropped.</summary>
+    public static (JsonObject Object, IReadOnlyList<string> Notes) CleanInPlace(JsonObject obj, string? targetNamespace, bool includeStatus, Func<string, string?> restoredUid)
     {
-        var obj = (JsonObject)original.DeepClone();
         var notes = new List<string>();
         if (!includeStatus)
         {
@@ -43,7 +46,7 @@ internal static class ObjectSanitizer
                     var uid = owner["uid"]?.GetValue<string>();
                     if (uid is not null && restoredUid(uid) is { } newUid)
                     {
-                        var copy = (JsonObject)owner.DeepClone();
+                        var copy = (JsonObject)owner.DeepClone(); // owner still belongs to the array being replaced
                         copy["uid"] = newUid;
                         kept.Add(copy);
                     }

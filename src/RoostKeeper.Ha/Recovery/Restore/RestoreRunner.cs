@@ -118,9 +118,9 @@ internal sealed class RestoreRunner(
                 await EnsureNamespaceAsync(ns, cancellationToken).ConfigureAwait(false);
             }
 
-            var (clean, notes) = ObjectSanitizer.Clean(original, ns, options.IncludeStatus, uid => _restoredUids.GetValueOrDefault(uid));
-            ((JsonObject)clean["metadata"]!)["name"] = name;
             var originalUid = original["metadata"]?["uid"]?.GetValue<string>();
+            var (clean, notes) = ObjectSanitizer.CleanInPlace(original, ns, RestoresStatus(type), uid => _restoredUids.GetValueOrDefault(uid));
+            ((JsonObject)clean["metadata"]!)["name"] = name;
             if (options.DryRun)
             {
                 var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
@@ -133,26 +133,35 @@ internal sealed class RestoreRunner(
                 return await CompareAsync(type, ns, name, clean, live, originalUid, notes, Result, cancellationToken).ConfigureAwait(false);
             }
 
+            WrittenObject created;
             try
             {
-                var created = await WithRetriesAsync(() => resources.CreateAsync(type, ns, clean, dryRun: false, cancellationToken), cancellationToken).ConfigureAwait(false);
-                Remember(originalUid, created);
-                if (type.IsDefinitions)
-                {
-                    lock (_definitions)
-                    {
-                        _definitions.Add(name);
-                    }
-                }
-
-                return Result(RestoreOutcome.Created, notes);
+                created = await WithRetriesAsync(() => resources.CreateAsync(type, ns, clean, dryRun: false, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
             {
+                // Exists already: also what a rerun after an interrupted restore (or a create whose answer was
+                // lost) finds; compared, then skipped, left or replaced, so a rerun never duplicates anything.
                 var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false)
                     ?? throw new InvalidOperationException($"The server answered AlreadyExists for {kind} {ns}/{name}, then NotFound when it was read; it is being deleted. Retry the restore once it is gone.", e);
                 return await CompareAsync(type, ns, name, clean, live, originalUid, notes, Result, cancellationToken).ConfigureAwait(false);
             }
+
+            Remember(originalUid, created.Uid);
+            if (type.IsDefinitions)
+            {
+                lock (_definitions)
+                {
+                    _definitions.Add(name);
+                }
+            }
+
+            if (await WriteStatusAsync(type, ns, name, clean, created, cancellationToken).ConfigureAwait(false) is { } statusError)
+            {
+                return Result(RestoreOutcome.Failed, notes, $"created, but {statusError}");
+            }
+
+            return Result(RestoreOutcome.Created, notes);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -171,8 +180,8 @@ internal sealed class RestoreRunner(
         Func<RestoreOutcome, IReadOnlyList<string>?, string?, RestoredObject> result,
         CancellationToken cancellationToken)
     {
-        Remember(originalUid, live);
-        var differences = ObjectDiff.Compare(ObjectSanitizer.Comparable(clean, options.IncludeStatus), ObjectSanitizer.Comparable(live, options.IncludeStatus));
+        Remember(originalUid, live["metadata"]?["uid"]?.GetValue<string>());
+        var differences = ObjectDiff.Compare(ObjectSanitizer.Comparable(clean, RestoresStatus(type)), ObjectSanitizer.Comparable(live, RestoresStatus(type)));
         if (differences.Count == 0)
         {
             return result(RestoreOutcome.Unchanged, notes, null);
@@ -185,16 +194,57 @@ internal sealed class RestoreRunner(
 
         var replacement = (JsonObject)clean.DeepClone();
         ((JsonObject)replacement["metadata"]!)["resourceVersion"] = live["metadata"]?["resourceVersion"]?.DeepClone();
+        WrittenObject replaced;
         try
         {
-            await resources.ReplaceAsync(type, ns, name, replacement, options.DryRun, cancellationToken).ConfigureAwait(false);
+            replaced = await resources.ReplaceAsync(type, ns, name, replacement, options.DryRun, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             return result(RestoreOutcome.Failed, differences, $"update failed: {ApiErrors.Describe(e)}");
         }
 
+        if (!options.DryRun && await WriteStatusAsync(type, ns, name, clean, replaced, cancellationToken).ConfigureAwait(false) is { } statusError)
+        {
+            return result(RestoreOutcome.Failed, differences, $"updated, but {statusError}");
+        }
+
         return result(options.DryRun ? RestoreOutcome.WouldUpdate : RestoreOutcome.Updated, differences, null);
+    }
+
+    /// <summary>
+    /// When status is restored and the server did not keep the backed-up status with the object (the type has
+    /// a status subresource, so the main resource ignores status), writes it through <c>/status</c>. Returns
+    /// null when done or not needed, else what failed. Status of namespaces and definitions is the server's.
+    /// </summary>
+    private async Task<string?> WriteStatusAsync(BackupResource type, string? ns, string name, JsonObject clean, WrittenObject written, CancellationToken cancellationToken)
+    {
+        if (!RestoresStatus(type) || clean["status"] is not { } wanted || JsonNode.DeepEquals(wanted, written.Status))
+        {
+            return null;
+        }
+
+        var resourceVersion = written.ResourceVersion;
+        for (var attempt = 1; ; attempt++)
+        {
+            var body = (JsonObject)clean.DeepClone();
+            ((JsonObject)body["metadata"]!)["resourceVersion"] = resourceVersion;
+            try
+            {
+                await resources.ReplaceStatusAsync(type, ns, name, body, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested && (ApiErrors.IsTransient(e) || ApiErrors.Classify(e) == ApiErrorKind.Conflict))
+            {
+                // A controller may have written the object since (409): write over its current version.
+                var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
+                resourceVersion = live?["metadata"]?["resourceVersion"]?.GetValue<string>() ?? resourceVersion;
+            }
+            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                return $"writing its status through the status subresource failed: {ApiErrors.Describe(e)}";
+            }
+        }
     }
 
     private Task EnsureNamespaceAsync(string ns, CancellationToken cancellationToken) =>
@@ -202,7 +252,9 @@ internal sealed class RestoreRunner(
 
     private async Task CreateNamespaceIfMissingAsync(string ns, CancellationToken cancellationToken)
     {
-        if (await resources.GetAsync(NamespaceType, null, ns, cancellationToken).ConfigureAwait(false) is not null)
+        // Retried like an object's write: the result is shared by every object of the namespace in this run, so
+        // one transient error here would otherwise fail all of them.
+        if (await WithRetriesAsync(() => resources.GetAsync(NamespaceType, null, ns, cancellationToken), cancellationToken).ConfigureAwait(false) is not null)
         {
             return;
         }
@@ -210,7 +262,7 @@ internal sealed class RestoreRunner(
         var body = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Namespace", ["metadata"] = new JsonObject { ["name"] = ns } };
         try
         {
-            await resources.CreateAsync(NamespaceType, null, body, options.DryRun, cancellationToken).ConfigureAwait(false);
+            await WithRetriesAsync(() => resources.CreateAsync(NamespaceType, null, body, options.DryRun, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
@@ -249,7 +301,7 @@ internal sealed class RestoreRunner(
         }
     }
 
-    private async Task<JsonObject> WithRetriesAsync(Func<Task<JsonObject>> write, CancellationToken cancellationToken)
+    private async Task<T> WithRetriesAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -264,13 +316,16 @@ internal sealed class RestoreRunner(
         }
     }
 
-    private void Remember(string? originalUid, JsonObject written)
+    private void Remember(string? originalUid, string? uid)
     {
-        if (originalUid is not null && written["metadata"]?["uid"]?.GetValue<string>() is { } uid)
+        if (originalUid is not null && uid is not null)
         {
             _restoredUids[originalUid] = uid;
         }
     }
+
+    /// <summary>Status is restored, when asked, for custom resources only: that of namespaces and definitions is the API server's own.</summary>
+    private bool RestoresStatus(BackupResource type) => options.IncludeStatus && !type.IsCore && !type.IsDefinitions;
 
     private string Map(string ns) => options.NamespaceMapping.TryGetValue(ns, out var mapped) ? mapped : ns;
 }

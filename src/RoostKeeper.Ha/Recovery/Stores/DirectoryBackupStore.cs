@@ -129,6 +129,7 @@ public sealed class DirectoryBackupStore : IBackupStore
     private sealed class Upload(DirectoryBackupStore store, string backupId, string temporary, FileStream stream) : IBackupUpload
     {
         private bool _committed;
+        private string? _archive;
 
         public Stream Content => stream;
 
@@ -142,7 +143,8 @@ public sealed class DirectoryBackupStore : IBackupStore
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);
             await stream.DisposeAsync().ConfigureAwait(false);
-            File.Move(temporary, store.ArchivePath(backupId, info.Encryption is not null), overwrite: true);
+            _archive = store.ArchivePath(backupId, info.Encryption is not null);
+            File.Move(temporary, _archive, overwrite: true);
             await WriteDurablyAsync(Path.Combine(store.DirectoryPath, backupId + InfoExtension), info.ToJson(), cancellationToken).ConfigureAwait(false);
             _committed = true;
         }
@@ -153,6 +155,12 @@ public sealed class DirectoryBackupStore : IBackupStore
             if (!_committed)
             {
                 File.Delete(temporary);
+                if (_archive is not null)
+                {
+                    // Moved into place but its info was never written (cancelled, disk full): it would never
+                    // list, so it is removed rather than left as an orphan file.
+                    File.Delete(_archive);
+                }
             }
         }
     }
