@@ -13,6 +13,7 @@ using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Election;
 using RoostKeeper.Ha.Tests.Health;
 using RoostKeeper.Ha.Tests.Infrastructure;
+using RoostKeeper.Ha.Tests.Recovery;
 
 namespace RoostKeeper.Ha.Tests.Diagnostics;
 
@@ -205,30 +206,7 @@ public sealed class ControllerTour : IAsyncLifetime
 
     private static async Task SeedRoostsAsync(IKubernetes admin, string ns)
     {
-        var preserve = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true };
-        await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
-        {
-            Metadata = new V1ObjectMeta { Name = $"{Plural}.{Group}" },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = Group,
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = Plural, Singular = "managedroost", Kind = "ManagedRoost", ListKind = "ManagedRoostList" },
-                Versions =
-                [
-                    new V1CustomResourceDefinitionVersion
-                    {
-                        Name = Version,
-                        Served = true,
-                        Storage = true,
-                        Schema = new V1CustomResourceValidation
-                        {
-                            OpenAPIV3Schema = new V1JSONSchemaProps { Type = "object", Properties = new Dictionary<string, V1JSONSchemaProps> { ["spec"] = preserve } },
-                        },
-                    },
-                ],
-            },
-        });
+        await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(RecoveryTestBed.Definition());
         await admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = OtherNamespace } });
         for (var i = 0; i < 4; i++)
         {

@@ -72,10 +72,13 @@ public sealed class RecoveryTestBed : IAsyncDisposable
     public RecoveryManager Manager(string client, BackupOptions? options = null, IBackupStore? store = null, TimeProvider? time = null) =>
         new(Cluster.CreateClient(client), options ?? Options(), store ?? Store(), timeProvider: time);
 
-    public async Task InstallDefinitionAsync()
+    public Task InstallDefinitionAsync() => Admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(Definition());
+
+    /// <summary>The ManagedRoost CRD the recovery tests (and the metrics tour) install: spec and status kept as written, a status subresource.</summary>
+    public static V1CustomResourceDefinition Definition()
     {
         var preserve = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true };
-        await Admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(new V1CustomResourceDefinition
+        return new V1CustomResourceDefinition
         {
             Metadata = new V1ObjectMeta { Name = CrdName },
             Spec = new V1CustomResourceDefinitionSpec
@@ -102,7 +105,7 @@ public sealed class RecoveryTestBed : IAsyncDisposable
                     },
                 ],
             },
-        });
+        };
     }
 
     /// <summary>Creates namespaces ns-0..ns-(n-1), <paramref name="roosts"/> ManagedRoosts spread over them, and per namespace one labelled ConfigMap, one labelled Secret and one unlabelled ConfigMap.</summary>

@@ -68,14 +68,7 @@ public sealed class UnderFaultsTests
         await using var bed = await RecoveryTestBed.StartAsync();
         await bed.SeedAsync(roosts: 40, namespaces: 2);
         var manager = bed.Manager("backup", Plain());
-        var pages = 0;
-        var progress = new InlineProgress<BackupProgress>(_ =>
-        {
-            if (++pages == 2)
-            {
-                bed.Cluster.Faults.FailNext("backup", HttpStatusCode.InternalServerError, BackupFailedAttempts);
-            }
-        });
+        var progress = OnPage(2, () => bed.Cluster.Faults.FailNext("backup", HttpStatusCode.InternalServerError, BackupFailedAttempts));
 
         var e = await Assert.ThrowsAsync<BackupFailedException>(() => manager.CreateBackupAsync(progress));
 
@@ -92,14 +85,7 @@ public sealed class UnderFaultsTests
         await using var bed = await RecoveryTestBed.StartAsync();
         await bed.SeedAsync(roosts: 40, namespaces: 2);
         var manager = bed.Manager("backup", Plain());
-        var pages = 0;
-        var progress = new InlineProgress<BackupProgress>(_ =>
-        {
-            if (++pages == 2)
-            {
-                bed.Cluster.Faults.Partition("backup");
-            }
-        });
+        var progress = OnPage(2, () => bed.Cluster.Faults.Partition("backup"));
 
         var e = await Assert.ThrowsAsync<BackupFailedException>(() => manager.CreateBackupAsync(progress));
         bed.Cluster.Faults.Heal("backup");
@@ -137,14 +123,10 @@ public sealed class UnderFaultsTests
         await bed.SeedAsync(roosts: 40, namespaces: 2);
         var manager = bed.Manager("backup", Plain());
         using var cancel = new CancellationTokenSource();
-        var pages = 0;
-        var progress = new InlineProgress<BackupProgress>(_ =>
+        var progress = OnPage(2, () =>
         {
-            if (++pages == 2)
-            {
-                bed.Cluster.Faults.Partition("backup", PartitionMode.Blackhole);
-                cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
-            }
+            bed.Cluster.Faults.Partition("backup", PartitionMode.Blackhole);
+            cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
         });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => manager.CreateBackupAsync(progress, cancel.Token));
@@ -361,6 +343,19 @@ public sealed class UnderFaultsTests
         {
             Assert.Empty(Directory.EnumerateFiles(bed.Directory));
         }
+    }
+
+    /// <summary>Progress that runs <paramref name="fault"/> when the backup reports page <paramref name="page"/>, mid-listing.</summary>
+    private static InlineProgress<BackupProgress> OnPage(int page, Action fault)
+    {
+        var pages = 0;
+        return new InlineProgress<BackupProgress>(_ =>
+        {
+            if (++pages == page)
+            {
+                fault();
+            }
+        });
     }
 
     private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
