@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Xml.Linq;
+using RoostKeeper.Ha.Tests.Packaging;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.Packaging;
 
@@ -75,9 +76,9 @@ public sealed class PackageTests
         foreach (var argument in new[]
                  {
                      "pack", Path.Combine(root, "src", "RoostKeeper.Ha.AspNetCore", "RoostKeeper.Ha.AspNetCore.csproj"),
-                     "-c", "Release", "--no-build", "-o", output, "--nologo",
-                     // No MSBuild node may outlive the command: it would inherit its output pipes.
-                     "-nodeReuse:false", "-p:NuGetAudit=false", "-tl:off",
+                     "-c", "Release", "-o", output, "--nologo",
+                     // No MSBuild or compiler server may outlive the command: they would inherit its output pipes.
+                     "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:NuGetAudit=false", "-tl:off",
                  })
         {
             start.ArgumentList.Add(argument);
@@ -91,6 +92,7 @@ public sealed class PackageTests
 
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var packLock = await PackLock.AcquireAsync(root);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet pack did not start.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

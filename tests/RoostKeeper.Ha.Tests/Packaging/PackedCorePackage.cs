@@ -78,6 +78,7 @@ public sealed class PackedCorePackage : IAsyncLifetime
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
 
+        using var packLock = await PackLock.AcquireAsync(RepositoryLayout.Root);
         using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet pack did not start.");
         var log = new StringBuilder();
         var stdout = PumpAsync(process.StandardOutput, log);
