@@ -1,8 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using k8s;
 using RoostKeeper.Ha.Recovery;
-using RoostKeeper.Ha.Recovery.Stores;
-using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Benchmarks.Recovery;
 
@@ -15,34 +12,21 @@ namespace RoostKeeper.Ha.Benchmarks.Recovery;
 [Config(typeof(RecoveryJobConfig))]
 public class BackupBenchmarks
 {
-    private SimulatedCluster? _cluster;
-    private IKubernetes? _client;
-    private RecoveryManager? _manager;
-    private DirectoryInfo? _directory;
+    private RecoveryBench? _bench;
 
     /// <summary>Objects backed up.</summary>
     [Params(1000, 10000, 50000)]
     public int Objects { get; set; }
 
     [GlobalSetup]
-    public async Task SetUpAsync()
-    {
-        _cluster = await SimulatedCluster.StartAsync();
-        _client = _cluster.CreateClient("bench");
-        await RecoveryWorkload.SeedAsync(_client, Objects);
-        _directory = Directory.CreateTempSubdirectory("roostha-bench");
-        var options = new BackupOptions { PageSize = 500, VerifyAfterWrite = false };
-        options.Resources.Add(new BackupResource(RecoveryWorkload.Group, RecoveryWorkload.Version, RecoveryWorkload.Plural));
-        _manager = new RecoveryManager(_client, options, new DirectoryBackupStore(_directory.FullName));
-    }
+    public async Task SetUpAsync() => _bench = await RecoveryBench.StartAsync(Objects, o => o.VerifyAfterWrite = false);
 
     [GlobalCleanup]
     public async Task CleanUpAsync()
     {
-        _directory?.Delete(recursive: true);
-        if (_cluster is not null)
+        if (_bench is not null)
         {
-            await _cluster.DisposeAsync();
+            await _bench.DisposeAsync();
         }
     }
 
@@ -50,15 +34,15 @@ public class BackupBenchmarks
     [IterationCleanup]
     public void RemoveBackups()
     {
-        foreach (var file in _directory!.EnumerateFiles())
+        foreach (var file in _bench!.Directory.EnumerateFiles())
         {
             file.Delete();
         }
     }
 
     [Benchmark(Baseline = true, Description = "List (paged) + serialize")]
-    public Task ListAndSerialize() => RecoveryWorkload.BaselineAsync(_client!);
+    public Task ListAndSerialize() => RecoveryWorkload.BaselineAsync(_bench!.Client);
 
     [Benchmark(Description = "RecoveryManager backup")]
-    public Task<BackupInfo> Backup() => _manager!.CreateBackupAsync();
+    public Task<BackupInfo> Backup() => _bench!.Manager.CreateBackupAsync();
 }

@@ -1,9 +1,6 @@
 using System.Text.Json.Nodes;
 using BenchmarkDotNet.Attributes;
-using k8s;
 using RoostKeeper.Ha.Recovery;
-using RoostKeeper.Ha.Recovery.Stores;
-using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Benchmarks.Recovery;
 
@@ -18,10 +15,7 @@ public class RestoreBenchmarks
 {
     private const int Objects = 10000;
 
-    private SimulatedCluster? _cluster;
-    private IKubernetes? _client;
-    private RecoveryManager? _manager;
-    private DirectoryInfo? _directory;
+    private RecoveryBench? _bench;
     private List<JsonObject>? _objects;
     private string? _backupId;
 
@@ -32,24 +26,17 @@ public class RestoreBenchmarks
     [GlobalSetup]
     public async Task SetUpAsync()
     {
-        _cluster = await SimulatedCluster.StartAsync();
-        _client = _cluster.CreateClient("bench");
-        await RecoveryWorkload.SeedAsync(_client, Objects);
-        _directory = Directory.CreateTempSubdirectory("roostha-bench");
-        var options = new BackupOptions { PageSize = 500, IncludeDefinitions = false };
-        options.Resources.Add(new BackupResource(RecoveryWorkload.Group, RecoveryWorkload.Version, RecoveryWorkload.Plural));
-        _manager = new RecoveryManager(_client, options, new DirectoryBackupStore(_directory.FullName));
-        _backupId = (await _manager.CreateBackupAsync()).Id;
-        _objects = await RecoveryWorkload.ListAllAsync(_client);
+        _bench = await RecoveryBench.StartAsync(Objects, o => o.IncludeDefinitions = false);
+        _backupId = (await _bench.Manager.CreateBackupAsync()).Id;
+        _objects = await RecoveryWorkload.ListAllAsync(_bench.Client);
     }
 
     [GlobalCleanup]
     public async Task CleanUpAsync()
     {
-        _directory?.Delete(recursive: true);
-        if (_cluster is not null)
+        if (_bench is not null)
         {
-            await _cluster.DisposeAsync();
+            await _bench.DisposeAsync();
         }
     }
 
@@ -57,18 +44,18 @@ public class RestoreBenchmarks
     [IterationSetup]
     public void Empty()
     {
-        _cluster!.Faults.Clear("bench");
-        RecoveryWorkload.DeleteAllAsync(_client!).GetAwaiter().GetResult();
-        _cluster.Faults.AddLatency("bench", TimeSpan.FromMilliseconds(LatencyMs));
+        _bench!.Cluster.Faults.Clear("bench");
+        RecoveryWorkload.DeleteAllAsync(_bench.Client).GetAwaiter().GetResult();
+        _bench.Cluster.Faults.AddLatency("bench", TimeSpan.FromMilliseconds(LatencyMs));
     }
 
     [Benchmark(Baseline = true, Description = "Create one at a time")]
-    public Task CreateOneAtATime() => RecoveryWorkload.CreateOneAtATimeAsync(_client!, _objects!);
+    public Task CreateOneAtATime() => RecoveryWorkload.CreateOneAtATimeAsync(_bench!.Client, _objects!);
 
     [Benchmark(Description = "RecoveryManager restore (parallelism 8)")]
     public async Task<RestoreResult> Restore()
     {
-        var result = await _manager!.RestoreFromBackupAsync(_backupId!);
+        var result = await _bench!.Manager.RestoreFromBackupAsync(_backupId!);
         return result.Count(RestoreOutcome.Created) == Objects
             ? result
             : throw new InvalidOperationException($"The restore created {result.Count(RestoreOutcome.Created)} of {Objects} objects.");

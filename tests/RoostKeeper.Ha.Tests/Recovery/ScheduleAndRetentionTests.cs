@@ -78,12 +78,7 @@ public sealed class ScheduleAndRetentionTests
         var options = Plain;
         options.Retention = new BackupRetention(3, null);
         var manager = bed.Manager("backup", options, time: time);
-        var made = new List<BackupInfo>();
-        for (var i = 0; i < 5; i++)
-        {
-            made.Add(await manager.CreateBackupAsync());
-            time.Advance(TimeSpan.FromHours(1));
-        }
+        var made = await CreateHourlyAsync(manager, time, 5);
 
         Assert.Equal(made.Skip(2).Select(b => b.Id).Reverse(), (await manager.ListBackupsAsync()).Select(b => b.Id));
     }
@@ -97,12 +92,7 @@ public sealed class ScheduleAndRetentionTests
         var options = Plain;
         options.Retention = new BackupRetention(null, TimeSpan.FromHours(2.5));
         var manager = bed.Manager("backup", options, time: time);
-        var made = new List<BackupInfo>();
-        for (var i = 0; i < 5; i++)
-        {
-            made.Add(await manager.CreateBackupAsync());
-            time.Advance(TimeSpan.FromHours(1));
-        }
+        var made = await CreateHourlyAsync(manager, time, 5);
 
         Assert.Equal(made.Skip(2).Select(b => b.Id).Reverse(), (await manager.ListBackupsAsync()).Select(b => b.Id));
     }
@@ -142,5 +132,18 @@ public sealed class ScheduleAndRetentionTests
         await RecoveryTestBed.WaitUntilAsync(async () => (await bed.Store().ListAsync(default)).Count >= slots.Length, $"{slots.Length} scheduled backups exist");
         var listed = (await bed.Store().ListAsync(default)).Select(b => b.ScheduledFor!.Value).Order().ToArray();
         Assert.Equal(slots, listed);
+    }
+
+    /// <summary>Creates <paramref name="count"/> backups an hour apart on <paramref name="time"/>, oldest first.</summary>
+    private static async Task<List<BackupInfo>> CreateHourlyAsync(RecoveryManager manager, FakeTimeProvider time, int count)
+    {
+        var made = new List<BackupInfo>();
+        for (var i = 0; i < count; i++)
+        {
+            made.Add(await manager.CreateBackupAsync());
+            time.Advance(TimeSpan.FromHours(1));
+        }
+
+        return made;
     }
 }
