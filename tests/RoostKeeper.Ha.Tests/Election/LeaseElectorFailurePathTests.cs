@@ -28,7 +28,7 @@ public sealed class LeaseElectorFailurePathTests
         // a may win its own record back at once (its writes still work), or b may win it: never both.
         Assert.True(await h.RunUntilAsync(() => a.IsLeader || b.IsLeader, Minute));
         Assert.False(a.IsLeader && b.IsLeader);
-        AssertSteppedDownOnce(h, "a", stillLeading: a.IsLeader);
+        await AssertSteppedDownOnceAsync(h, "a", stillLeading: a.IsLeader);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class LeaseElectorFailurePathTests
         await a.StopAsync(); // throws if the run faulted
 
         Assert.False(a.IsLeader);
-        AssertSteppedDownOnce(h, "a");
+        await AssertSteppedDownOnceAsync(h, "a");
         Assert.Contains(h.Timeline, e => e.Replica == "a" && e.What == "work-ended");
     }
 
@@ -60,7 +60,7 @@ public sealed class LeaseElectorFailurePathTests
 
         Assert.True(await h.RunUntilAsync(() => !a.IsLeader, Minute), "a kept IsLeader after its renew deadline");
         Assert.True(await h.RunUntilAsync(() => b.IsLeader, Minute));
-        AssertSteppedDownOnce(h, "a");
+        await AssertSteppedDownOnceAsync(h, "a");
         Assert.False(a.Run.IsCompleted, $"a stopped competing: {a.Run.Exception?.InnerException?.Message}");
     }
 
@@ -78,7 +78,7 @@ public sealed class LeaseElectorFailurePathTests
         Assert.True(await h.RunUntilAsync(() => handover.IsCompleted, Minute), "TriggerFailoverAsync never completed");
         Assert.False(await handover); // nothing was handed over: the term ended at its deadline
         Assert.False(a.IsLeader);
-        AssertSteppedDownOnce(h, "a");
+        await AssertSteppedDownOnceAsync(h, "a");
         Assert.False(a.Run.IsCompleted);
     }
 
@@ -104,7 +104,7 @@ public sealed class LeaseElectorFailurePathTests
         Assert.True(await h.RunUntilAsync(() => handover.IsCompleted, Minute), "TriggerFailoverAsync never completed");
         Assert.False(await handover);
         Assert.False(a.IsLeader);
-        AssertSteppedDownOnce(h, "a");
+        await AssertSteppedDownOnceAsync(h, "a");
         Assert.False(a.Run.IsCompleted, $"a stopped competing: {a.Run.Exception?.InnerException?.Message}");
     }
 
@@ -123,7 +123,7 @@ public sealed class LeaseElectorFailurePathTests
         await a.StopAsync(); // throws if the run faulted
 
         Assert.False(a.IsLeader);
-        AssertSteppedDownOnce(h, "a");
+        await AssertSteppedDownOnceAsync(h, "a");
         Assert.Equal("", h.Lease.Current!.Spec.HolderIdentity);
     }
 
@@ -184,7 +184,7 @@ public sealed class LeaseElectorFailurePathTests
         Assert.False(await handover);
         Assert.Equal(writes, a.Client.Replaces); // no release or hand-over attempted over the intruder's record
         Assert.Equal("intruder", h.Lease.Current!.Spec.HolderIdentity);
-        AssertSteppedDownOnce(h, "a");
+        await AssertSteppedDownOnceAsync(h, "a");
     }
 
     [Fact]
@@ -340,10 +340,16 @@ public sealed class LeaseElectorFailurePathTests
     }
 
     /// <summary>Every term <paramref name="replica"/> ended had its token cancelled and OnStoppedLeading run, once, in that order.</summary>
-    private static void AssertSteppedDownOnce(ElectionHarness h, string replica, bool stillLeading = false)
+    private static async Task AssertSteppedDownOnceAsync(ElectionHarness h, string replica, bool stillLeading = false)
     {
-        var what = h.Timeline.Where(e => e.Replica == replica).Select(e => e.What).ToList();
-        var ended = what.Count(w => w == "started") - (stillLeading ? 1 : 0);
+        // OnStoppedLeading runs after IsLeader turns false and the token is cancelled (the step-down may first wait
+        // for the work to drain), so a successor can lead before it has run: wait for it, then count exactly.
+        List<string> Events() => h.Timeline.Where(e => e.Replica == replica).Select(e => e.What).ToList();
+        int Ended(List<string> what) => what.Count(w => w == "started") - (stillLeading ? 1 : 0);
+        await h.RunUntilAsync(() => Events() is var seen && seen.Count(w => w == "stopped") >= Ended(seen), TimeSpan.FromMinutes(1));
+
+        var what = Events();
+        var ended = Ended(what);
         Assert.Equal(ended, what.Count(w => w == "stopped"));
         Assert.Equal(ended, what.Count(w => w == "token-cancelled"));
         Assert.True(what.IndexOf("token-cancelled") < what.IndexOf("stopped"), string.Join(", ", what));
