@@ -32,7 +32,14 @@ internal sealed class ClientFaultState
     {
         foreach (var context in _inFlight.Keys)
         {
-            context.Abort();
+            try
+            {
+                context.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request completed between the snapshot of in-flight requests and the abort: nothing to drop.
+            }
         }
     }
 
