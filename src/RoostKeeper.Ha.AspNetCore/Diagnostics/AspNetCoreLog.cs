@@ -52,4 +52,7 @@ internal static partial class AspNetCoreLog
 
     [LoggerMessage(6014, LogLevel.Information, "Backup {BackupId} deleted through the API by {User}.")]
     public static partial void BackupDeleted(ILogger logger, string backupId, string user);
+
+    [LoggerMessage(6015, LogLevel.Warning, "The leader named by the Lease, {Holder}, gets no address from RoostHaApiOptions.LeaderUrlTemplate: {Reason}. Requests are not forwarded to it and 409 answers name no leaderAddress. Whoever can write the Lease controls its holder: check who wrote it.")]
+    public static partial void LeaderAddressRefused(ILogger logger, string holder, string reason);
 }
