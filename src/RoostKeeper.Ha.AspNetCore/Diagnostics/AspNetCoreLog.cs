@@ -55,4 +55,7 @@ internal static partial class AspNetCoreLog
 
     [LoggerMessage(6015, LogLevel.Warning, "The leader named by the Lease, {Holder}, gets no address from RoostHaApiOptions.LeaderUrlTemplate: {Reason}. Requests are not forwarded to it and 409 answers name no leaderAddress. Whoever can write the Lease controls its holder: check who wrote it.")]
     public static partial void LeaderAddressRefused(ILogger logger, string holder, string reason);
+
+    [LoggerMessage(6016, LogLevel.Warning, "A convention on the RoostKeeper.Ha API marked the mutating endpoints ({Endpoints}) anonymous (AllowAnonymous on the builder MapRoostHaApi returns); that was ignored and they still require the authorization policy {Policy}. Only RoostHaApiOptions.AllowUnauthenticatedMutations (for demos) opens them.")]
+    public static partial void MutationAnonymityIgnored(ILogger logger, string endpoints, string policy);
 }
