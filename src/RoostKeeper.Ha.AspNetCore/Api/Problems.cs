@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.Recovery.Stores;
 
 namespace RoostKeeper.Ha.AspNetCore.Api;
 
@@ -81,11 +82,14 @@ internal static class Problems
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported media type.");
 
-    public static IResult Failed(string traceId) => Results.Problem(
-        detail: $"The request failed on the server; its log has the details under trace id {traceId}.",
+    /// <summary>A failure of the backup store or an unexpected one: its type, a fixed sentence and the trace id; the message is in the log only.</summary>
+    public static IResult Failed(string traceId, Exception error) => Results.Problem(
+        detail: StoreFailures.IsFromStore(error)
+            ? $"The backup store failed ({error.GetType().Name}); the replica's log has the details under trace id {traceId}. Check the store (its disk, bucket, credentials or network)."
+            : $"The request failed on the server; its log has the details under trace id {traceId}.",
         statusCode: StatusCodes.Status500InternalServerError,
-        title: "The request failed.",
-        extensions: new Dictionary<string, object?> { ["traceId"] = traceId });
+        title: StoreFailures.IsFromStore(error) ? "The backup store failed." : "The request failed.",
+        extensions: new Dictionary<string, object?> { ["traceId"] = traceId, ["exception"] = error.GetType().Name });
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -62,7 +62,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
                 // No stack trace leaves the process: the log has it, the caller gets the trace id.
                 var traceId = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
                 AspNetCoreLog.EndpointFailed(logger, e, context.HttpContext.Request.Method, context.HttpContext.Request.Path, traceId);
-                return Problems.Failed(traceId);
+                return Problems.Failed(traceId, e);
             }
         });
 

@@ -116,7 +116,7 @@ internal sealed class BackupEndpoints
             return NotConfigured();
         }
 
-        if (await recovery.Store.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is null)
+        if (!await ExistsAsync(recovery, id, context.RequestAborted).ConfigureAwait(false))
         {
             return Problems.BackupNotFound(id);
         }
@@ -188,6 +188,20 @@ internal sealed class BackupEndpoints
         _api.Ledger.Forget(id);
         AspNetCoreLog.BackupDeleted(_api.Logger, id, ApiState.Caller(context));
         return Results.NoContent();
+    }
+
+    /// <summary>Whether the store has a complete backup <paramref name="id"/>; asked through the manager, so a store failure is known as one.</summary>
+    internal static async Task<bool> ExistsAsync(RecoveryManager recovery, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await recovery.GetBackupAsync(id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BackupNotFoundException)
+        {
+            return false;
+        }
     }
 
     internal static RecoveryManager? Recovery(HttpContext context) => context.RequestServices.GetService<RecoveryManager>();

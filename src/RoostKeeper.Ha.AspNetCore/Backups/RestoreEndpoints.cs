@@ -48,7 +48,7 @@ internal sealed partial class RestoreEndpoints
             return BackupEndpoints.NotConfigured();
         }
 
-        if (await recovery.Store.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is null)
+        if (!await BackupEndpoints.ExistsAsync(recovery, id, context.RequestAborted).ConfigureAwait(false))
         {
             return Problems.BackupNotFound(id);
         }
