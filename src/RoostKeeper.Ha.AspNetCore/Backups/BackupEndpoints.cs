@@ -21,7 +21,7 @@ internal sealed class BackupEndpoints
     /// <summary>POST /backup and POST /backups: starts a backup in this leader's term.</summary>
     public async Task<IResult> CreateAsync(HttpContext context, LeaderTerms.Term term)
     {
-        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.Json).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -105,7 +105,7 @@ internal sealed class BackupEndpoints
             return Problems.BadId("id", id);
         }
 
-        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.Json).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
