@@ -54,6 +54,13 @@ internal static class MutationAuthorization
 
         if (!options.AllowUnauthenticatedMutations)
         {
+            // Not mapped means 404 for every one of them: without these answers, routing would say 405 where a
+            // read-only endpoint shares the route (POST /backups, DELETE /backups/{id}) and 404 elsewhere.
+            foreach (var mutation in mutations)
+            {
+                group.MapMethods(mutation.Pattern, [mutation.Method], () => Problems.MutationsNotMapped());
+            }
+
             AspNetCoreLog.MutationsNotMapped(logger, names);
             return false;
         }

@@ -72,6 +72,11 @@ internal static class Problems
         statusCode: StatusCodes.Status501NotImplemented,
         title: $"{what} are not configured.");
 
+    public static IResult MutationsNotMapped() => Results.Problem(
+        detail: "This replica does not serve this endpoint: its mutating endpoints are not mapped (RoostHaApiOptions.MutationPolicy is not set; see the start-up log, event 6000).",
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Not found.");
+
     public static IResult TooLarge(long limit) => Results.Problem(
         detail: $"The request body is larger than {limit} bytes (RoostHaApiOptions.MaxRequestBodySize).",
         statusCode: StatusCodes.Status413PayloadTooLarge,
