@@ -19,6 +19,13 @@ internal sealed class ApiEndpoints
         WriteIndented = false,
     };
 
+    /// <summary>How request bodies are read: unknown fields refused, enums by their exact name only (see <see cref="StrictEnumConverter"/>).</summary>
+    internal static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new StrictEnumConverter() },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
     private readonly RoostHaApiOptions _options;
     private readonly ILogger _logger;
 
@@ -43,7 +50,7 @@ internal sealed class ApiEndpoints
     /// <summary>POST /failover: the leader hands over (to <c>preferredSuccessor</c> when given); a follower answers 409 naming the leader.</summary>
     public async Task<IResult> FailoverAsync(HttpContext context)
     {
-        var body = await RequestBody.ReadAsync<FailoverRequest>(context, _options.MaxRequestBodySize, Json).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<FailoverRequest>(context, _options.MaxRequestBodySize, RequestJson).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;

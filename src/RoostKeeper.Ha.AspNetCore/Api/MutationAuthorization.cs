@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -23,9 +24,28 @@ internal static class MutationAuthorization
         if (options.MutationPolicy is { } policy)
         {
             ThrowIfUnknown(group.ServiceProvider, policy);
+            var stripped = 0;
             foreach (var mutation in mutations)
             {
-                group.MapMethods(mutation.Pattern, [mutation.Method], mutation.Handler).RequireAuthorization(policy);
+                group.MapMethods(mutation.Pattern, [mutation.Method], mutation.Handler)
+                    .RequireAuthorization(policy)
+                    .AddEndpointFilter((context, next) => EnforceAsync(context, next, policy))
+                    .Finally(endpoint =>
+                    {
+                        // Conventions added to the builder MapRoostHaApi returns (AllowAnonymous, to keep the
+                        // read-only endpoints open under a FallbackPolicy) apply to these too; anonymity is
+                        // removed again here, and EnforceAsync checks the policy whatever the metadata says.
+                        var anonymous = endpoint.Metadata.Where(m => m is IAllowAnonymous).ToList();
+                        foreach (var item in anonymous)
+                        {
+                            endpoint.Metadata.Remove(item);
+                        }
+
+                        if (anonymous.Count > 0 && Interlocked.Increment(ref stripped) == 1)
+                        {
+                            AspNetCoreLog.MutationAnonymityIgnored(logger, names, policy);
+                        }
+                    });
             }
 
             AspNetCoreLog.MutationsProtected(logger, names, policy);
@@ -34,6 +54,13 @@ internal static class MutationAuthorization
 
         if (!options.AllowUnauthenticatedMutations)
         {
+            // Not mapped means 404 for every one of them: without these answers, routing would say 405 where a
+            // read-only endpoint shares the route (POST /backups, DELETE /backups/{id}) and 404 elsewhere.
+            foreach (var mutation in mutations)
+            {
+                group.MapMethods(mutation.Pattern, [mutation.Method], () => Problems.MutationsNotMapped());
+            }
+
             AspNetCoreLog.MutationsNotMapped(logger, names);
             return false;
         }
@@ -52,6 +79,31 @@ internal static class MutationAuthorization
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Evaluates the policy named <paramref name="name"/> for the caller as the authorization middleware does (authenticate
+    /// with the policy's schemes, then authorize), so a mutation runs only for callers the policy admits even
+    /// when a convention marked it anonymous or removed its metadata. The middleware has usually done this
+    /// already; evaluating a policy twice is cheap next to any mutation.
+    /// </summary>
+    private static async ValueTask<object?> EnforceAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, string name)
+    {
+        var http = context.HttpContext;
+        var services = http.RequestServices;
+        var policy = await services.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(name).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"RoostHaApiOptions.MutationPolicy names the authorization policy \"{name}\", which the policy provider does not know.");
+        var evaluator = services.GetRequiredService<IPolicyEvaluator>();
+        var authentication = await evaluator.AuthenticateAsync(policy, http).ConfigureAwait(false);
+        var authorization = await evaluator.AuthorizeAsync(policy, authentication, http, http).ConfigureAwait(false);
+        if (authorization.Succeeded)
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+
+        return authorization.Challenged
+            ? Results.Challenge(authenticationSchemes: [.. policy.AuthenticationSchemes])
+            : Results.Forbid(authenticationSchemes: [.. policy.AuthenticationSchemes]);
     }
 
     /// <summary>

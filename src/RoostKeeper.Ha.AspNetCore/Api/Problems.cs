@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.Recovery.Stores;
 
 namespace RoostKeeper.Ha.AspNetCore.Api;
 
@@ -71,6 +72,11 @@ internal static class Problems
         statusCode: StatusCodes.Status501NotImplemented,
         title: $"{what} are not configured.");
 
+    public static IResult MutationsNotMapped() => Results.Problem(
+        detail: "This replica does not serve this endpoint: its mutating endpoints are not mapped (RoostHaApiOptions.MutationPolicy is not set; see the start-up log, event 6000).",
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Not found.");
+
     public static IResult TooLarge(long limit) => Results.Problem(
         detail: $"The request body is larger than {limit} bytes (RoostHaApiOptions.MaxRequestBodySize).",
         statusCode: StatusCodes.Status413PayloadTooLarge,
@@ -81,11 +87,14 @@ internal static class Problems
         statusCode: StatusCodes.Status415UnsupportedMediaType,
         title: "Unsupported media type.");
 
-    public static IResult Failed(string traceId) => Results.Problem(
-        detail: $"The request failed on the server; its log has the details under trace id {traceId}.",
+    /// <summary>A failure of the backup store or an unexpected one: its type, a fixed sentence and the trace id; the message is in the log only.</summary>
+    public static IResult Failed(string traceId, Exception error) => Results.Problem(
+        detail: StoreFailures.IsFromStore(error)
+            ? $"The backup store failed ({error.GetType().Name}); the replica's log has the details under trace id {traceId}. Check the store (its disk, bucket, credentials or network)."
+            : $"The request failed on the server; its log has the details under trace id {traceId}.",
         statusCode: StatusCodes.Status500InternalServerError,
-        title: "The request failed.",
-        extensions: new Dictionary<string, object?> { ["traceId"] = traceId });
+        title: StoreFailures.IsFromStore(error) ? "The backup store failed." : "The request failed.",
+        extensions: new Dictionary<string, object?> { ["traceId"] = traceId, ["exception"] = error.GetType().Name });
 
     private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
 }

@@ -35,7 +35,11 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
     /// <param name="configure">Sets the options.</param>
-    /// <returns>A builder for conventions applied to every endpoint mapped (read-only and mutating).</returns>
+    /// <returns>
+    /// A builder for conventions applied to every endpoint mapped (read-only and mutating). No convention opens
+    /// the mutating endpoints: <c>AllowAnonymous()</c> on it opens the read-only ones only (a warning says so),
+    /// and the mutating ones check <see cref="RoostHaApiOptions.MutationPolicy"/> themselves whatever their metadata says.
+    /// </returns>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
     /// <exception cref="InvalidOperationException">AddRoostHa was not called, the mutation policy is not registered, or authorization is not set up.</exception>
     public static IEndpointConventionBuilder MapRoostHaApi(this IEndpointRouteBuilder endpoints, Action<RoostHaApiOptions>? configure = null)
@@ -58,7 +62,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
                 // No stack trace leaves the process: the log has it, the caller gets the trace id.
                 var traceId = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
                 AspNetCoreLog.EndpointFailed(logger, e, context.HttpContext.Request.Method, context.HttpContext.Request.Path, traceId);
-                return Problems.Failed(traceId);
+                return Problems.Failed(traceId, e);
             }
         });
 

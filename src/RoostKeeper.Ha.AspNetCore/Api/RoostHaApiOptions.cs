@@ -29,6 +29,9 @@ public sealed class RoostHaApiOptions
     /// Where the leader's API is, as an absolute http or https URL with the placeholder <c>{leader}</c> for the
     /// leader's identity, e.g. <c>"http://{leader}.roost-keeper-api.roost-keeper-system.svc:8080"</c> (a
     /// StatefulSet's pod under a headless Service). Scheme, host and port only: the request's path is kept.
+    /// <c>{leader}</c> appears once, as one whole label of the host: the Lease holder is written by anyone who
+    /// can update the Lease, so only a holder that is a DNS-1123 label fills it; for any other holder there is
+    /// no address (no forwarding, no <c>leaderAddress</c>), and a warning says why.
     /// A follower names this address in its 409 answers, and forwards to it when <see cref="ForwardToLeader"/>
     /// is set. Null by default (followers name the leader only).
     /// </summary>

@@ -21,7 +21,7 @@ internal sealed class BackupEndpoints
     /// <summary>POST /backup and POST /backups: starts a backup in this leader's term.</summary>
     public async Task<IResult> CreateAsync(HttpContext context, LeaderTerms.Term term)
     {
-        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.Json).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -105,7 +105,7 @@ internal sealed class BackupEndpoints
             return Problems.BadId("id", id);
         }
 
-        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.Json).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -116,7 +116,7 @@ internal sealed class BackupEndpoints
             return NotConfigured();
         }
 
-        if (await recovery.Store.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is null)
+        if (!await ExistsAsync(recovery, id, context.RequestAborted).ConfigureAwait(false))
         {
             return Problems.BackupNotFound(id);
         }
@@ -188,6 +188,20 @@ internal sealed class BackupEndpoints
         _api.Ledger.Forget(id);
         AspNetCoreLog.BackupDeleted(_api.Logger, id, ApiState.Caller(context));
         return Results.NoContent();
+    }
+
+    /// <summary>Whether the store has a complete backup <paramref name="id"/>; asked through the manager, so a store failure is known as one.</summary>
+    internal static async Task<bool> ExistsAsync(RecoveryManager recovery, string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await recovery.GetBackupAsync(id, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (BackupNotFoundException)
+        {
+            return false;
+        }
     }
 
     internal static RecoveryManager? Recovery(HttpContext context) => context.RequestServices.GetService<RecoveryManager>();

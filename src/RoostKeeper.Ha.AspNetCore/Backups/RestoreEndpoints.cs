@@ -31,7 +31,7 @@ internal sealed partial class RestoreEndpoints
             return Problems.BadId("id", id);
         }
 
-        var body = await RequestBody.ReadAsync<RestoreRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.Json).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<RestoreRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -48,7 +48,7 @@ internal sealed partial class RestoreEndpoints
             return BackupEndpoints.NotConfigured();
         }
 
-        if (await recovery.Store.GetAsync(id, context.RequestAborted).ConfigureAwait(false) is null)
+        if (!await BackupEndpoints.ExistsAsync(recovery, id, context.RequestAborted).ConfigureAwait(false))
         {
             return Problems.BackupNotFound(id);
         }
@@ -123,6 +123,7 @@ internal sealed partial class RestoreEndpoints
 
     private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline.
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamespaceName();
 }

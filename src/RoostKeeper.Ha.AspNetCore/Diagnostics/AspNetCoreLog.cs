@@ -26,8 +26,8 @@ internal static partial class AspNetCoreLog
     [LoggerMessage(6005, LogLevel.Error, "{Method} {Path} failed (trace id {TraceId}).")]
     public static partial void EndpointFailed(ILogger logger, Exception exception, string method, string path, string traceId);
 
-    [LoggerMessage(6006, LogLevel.Warning, "The status page could not read {What}: {Reason}")]
-    public static partial void StatusReadFailed(ILogger logger, string what, string reason);
+    [LoggerMessage(6006, LogLevel.Warning, "The status page could not read {What} (trace id {TraceId}): {Reason}")]
+    public static partial void StatusReadFailed(ILogger logger, string what, string traceId, string reason);
 
     [LoggerMessage(6007, LogLevel.Information, "Operation {OperationId} ({Kind} of backup {BackupId}) started by {User}.")]
     public static partial void OperationStarted(ILogger logger, string operationId, OperationKind kind, string backupId, string user);
@@ -52,4 +52,13 @@ internal static partial class AspNetCoreLog
 
     [LoggerMessage(6014, LogLevel.Information, "Backup {BackupId} deleted through the API by {User}.")]
     public static partial void BackupDeleted(ILogger logger, string backupId, string user);
+
+    [LoggerMessage(6015, LogLevel.Warning, "The leader named by the Lease, {Holder}, gets no address from RoostHaApiOptions.LeaderUrlTemplate: {Reason}. Requests are not forwarded to it and 409 answers name no leaderAddress. Whoever can write the Lease controls its holder: check who wrote it.")]
+    public static partial void LeaderAddressRefused(ILogger logger, string holder, string reason);
+
+    [LoggerMessage(6016, LogLevel.Warning, "A convention on the RoostKeeper.Ha API marked the mutating endpoints ({Endpoints}) anonymous (AllowAnonymous on the builder MapRoostHaApi returns); that was ignored and they still require the authorization policy {Policy}. Only RoostHaApiOptions.AllowUnauthenticatedMutations (for demos) opens them.")]
+    public static partial void MutationAnonymityIgnored(ILogger logger, string endpoints, string policy);
+
+    [LoggerMessage(6017, LogLevel.Error, "Operation {OperationId} ({Kind}) failed: the backup store {Store} failed; callers see the exception's type and the operation id as its trace id.")]
+    public static partial void OperationStoreFailed(ILogger logger, Exception exception, string operationId, OperationKind kind, string store);
 }

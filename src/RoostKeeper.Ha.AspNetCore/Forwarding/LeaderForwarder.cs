@@ -35,6 +35,9 @@ internal sealed class LeaderForwarder : IDisposable
     private readonly IHttpClientFactory? _factory;
     private readonly Lazy<HttpClient> _own = new(() => new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { Timeout = System.Threading.Timeout.InfiniteTimeSpan });
 
+    // The last holder refused an address, so a hostile holder is logged once, not on every request.
+    private string? _lastRefused;
+
     public LeaderForwarder(RoostHaApiOptions options, HaManager manager, ILogger logger, TimeProvider time, IServiceProvider services)
     {
         _options = options;
@@ -52,26 +55,41 @@ internal sealed class LeaderForwarder : IDisposable
             return options.ForwardToLeader ? "RoostHaApiOptions.ForwardToLeader requires RoostHaApiOptions.LeaderUrlTemplate (where the leader's API is)." : null;
         }
 
-        return template.Contains("{leader}", StringComparison.Ordinal)
-            && Uri.TryCreate(template.Replace("{leader}", "replica-0", StringComparison.Ordinal), UriKind.Absolute, out var sample)
-            && sample.Scheme is "http" or "https" && sample.AbsolutePath == "/" && sample.Query.Length == 0
-            ? null
-            : $"RoostHaApiOptions.LeaderUrlTemplate (\"{template}\") must be an absolute http or https URL of scheme, host and port with the placeholder {{leader}}, such as \"http://{{leader}}.roost-keeper-api.roost-keeper-system.svc:8080\".";
+        return LeaderAddress.Check(template);
     }
 
-    /// <summary>The leader's API address, when the template is set and a leader is known.</summary>
-    public Uri? AddressOf(string? leader) =>
-        leader is null || _options.LeaderUrlTemplate is not { } template ? null
-        : Uri.TryCreate(template.Replace("{leader}", leader, StringComparison.Ordinal), UriKind.Absolute, out var address) ? address
-        : null;
+    /// <summary>
+    /// The leader's API address, when the template is set, a leader is known and its identity is a DNS-1123
+    /// label; else null (no forwarding, no address named), with the reason logged once per holder.
+    /// </summary>
+    public Uri? AddressOf(string? leader)
+    {
+        if (leader is not { Length: > 0 } || _options.LeaderUrlTemplate is not { } template)
+        {
+            return null;
+        }
+
+        var address = LeaderAddress.TryBuild(template, leader, out var reason);
+        if (address is null && !string.Equals(Interlocked.Exchange(ref _lastRefused, leader), leader, StringComparison.Ordinal))
+        {
+            AspNetCoreLog.LeaderAddressRefused(_logger, LeaderAddress.Quote(leader), reason!);
+        }
+
+        return address;
+    }
 
     /// <summary>Whether this request should go to the leader rather than be refused (or answered) here.</summary>
     public bool ShouldForward(HttpContext context, out string leader, out Uri address)
     {
         leader = _manager.LeaderIdentity ?? "";
-        address = AddressOf(_manager.LeaderIdentity)!;
-        return _options.ForwardToLeader && !_manager.IsLeader && leader.Length > 0 && address is not null
-            && !context.Request.Headers.ContainsKey(ForwardedHeader);
+        address = null!;
+        if (!_options.ForwardToLeader || _manager.IsLeader || leader.Length == 0 || context.Request.Headers.ContainsKey(ForwardedHeader))
+        {
+            return false;
+        }
+
+        address = AddressOf(leader)!;
+        return address is not null;
     }
 
     /// <summary>Forwards to the leader when configured, else answers 409 naming the leader.</summary>
@@ -90,7 +108,15 @@ internal sealed class LeaderForwarder : IDisposable
 
         var request = context.Request;
         var path = (request.PathBase + request.Path).ToUriComponent() + request.QueryString.ToUriComponent();
-        var target = new Uri(address, path);
+
+        // Appended to the authority, never resolved against it: a path such as "//host/x" stays a path.
+        var target = new Uri(address.GetLeftPart(UriPartial.Authority) + path, UriKind.Absolute);
+        if (!string.Equals(target.Authority, address.Authority, StringComparison.Ordinal) || target.Scheme != address.Scheme)
+        {
+            AspNetCoreLog.LeaderAddressRefused(_logger, LeaderAddress.Quote(leader), $"the request path would move the target to {target.Authority}");
+            return Problems.NotLeader(_manager);
+        }
+
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
         if (request.Headers.Authorization.Count > 0)
         {

@@ -1,5 +1,6 @@
 using RoostKeeper.Ha.KubernetesApi;
 using RoostKeeper.Ha.Recovery;
+using RoostKeeper.Ha.Recovery.Stores;
 using RoostKeeper.Ha.Rollouts;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
@@ -39,11 +40,21 @@ internal static class OperationErrors
         _ => null,
     };
 
-    public static OperationError Unexpected(string traceId) => new(
-        "The operation failed unexpectedly.",
-        $"The operation failed on the server; its log has the details under trace id {traceId}.",
-        "Unexpected",
-        new Dictionary<string, string?> { ["traceId"] = traceId });
+    /// <summary>
+    /// The error for a failure of the backup store or an unexpected one: its exception type, a fixed sentence
+    /// and the trace id, never its message (operations are read on open endpoints; the message goes to the log).
+    /// </summary>
+    public static OperationError Hidden(Exception error, string traceId) => StoreFailures.IsFromStore(error)
+        ? new(
+            "The backup store failed.",
+            $"The backup store failed ({error.GetType().Name}); the replica's log has the details under trace id {traceId}. Check the store (its disk, bucket, credentials or network), then run the operation again.",
+            "BackupStore",
+            new Dictionary<string, string?> { ["exception"] = error.GetType().Name, ["traceId"] = traceId })
+        : new(
+            "The operation failed unexpectedly.",
+            $"The operation failed on the server; its log has the details under trace id {traceId}.",
+            "Unexpected",
+            new Dictionary<string, string?> { ["exception"] = error.GetType().Name, ["traceId"] = traceId });
 
     public static OperationError LeadershipLost(Operation operation, long term, string? leader) => new(
         "Cancelled: this replica stopped leading.",

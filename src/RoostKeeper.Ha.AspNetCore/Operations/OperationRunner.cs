@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.Recovery.Stores;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
 
@@ -9,7 +10,8 @@ internal sealed record OperationOutcome(OperationState State, object? Result, Op
 /// <summary>
 /// Runs an operation's work to its one final state. Every way the work can end is turned into a state the
 /// caller can poll: its outcome, Cancelled when its token was cancelled, Failed with the facts for errors
-/// users can act on, and Failed with only a trace id (the exception goes to the log) for anything else.
+/// users can act on, and Failed with only the exception's type and a trace id for a failure of the backup
+/// store or anything unexpected (the message goes to the log: operations are read on open endpoints).
 /// </summary>
 internal sealed class OperationRunner
 {
@@ -44,8 +46,16 @@ internal sealed class OperationRunner
         }
         catch (Exception e)
         {
-            operation.Finish(OperationState.Failed, _time.GetUtcNow(), null, OperationErrors.Unexpected(operation.Id));
-            AspNetCoreLog.OperationFailedUnexpectedly(_logger, e, operation.Id, operation.Kind);
+            var error = OperationErrors.Hidden(e, operation.Id);
+            operation.Finish(OperationState.Failed, _time.GetUtcNow(), null, error);
+            if (error.Type == "BackupStore")
+            {
+                AspNetCoreLog.OperationStoreFailed(_logger, e, operation.Id, operation.Kind, StoreFailures.StoreOf(e) ?? "the backup store");
+            }
+            else
+            {
+                AspNetCoreLog.OperationFailedUnexpectedly(_logger, e, operation.Id, operation.Kind);
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -9,6 +10,7 @@ using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
+using RoostKeeper.Ha.Recovery.Stores;
 using RoostKeeper.Ha.Rollouts;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
@@ -57,7 +59,7 @@ internal sealed class StatusPageEndpoint
         }
         catch (Exception e) when (IsApiFailure(e, token))
         {
-            problems.Add(Failure($"Lease {ns}/{name}", e));
+            problems.Add(Failure(context, $"Lease {ns}/{name}", e));
         }
 
         IList<V1Lease> healthLeases = [];
@@ -67,7 +69,7 @@ internal sealed class StatusPageEndpoint
         }
         catch (Exception e) when (IsApiFailure(e, token))
         {
-            problems.Add(Failure($"the health Leases in {ns}", e));
+            problems.Add(Failure(context, $"the health Leases in {ns}", e));
         }
 
         var report = services.GetService<HealthManager>()?.LatestReport
@@ -83,8 +85,8 @@ internal sealed class StatusPageEndpoint
             }
             catch (Exception e) when (!token.IsCancellationRequested)
             {
-                // A store is a file system or an object store: whatever it throws is shown, not hidden.
-                problems.Add(Failure("the backups", e));
+                // A store is a file system or an object store: whatever it throws is shown as a problem (its type), not hidden.
+                problems.Add(Failure(context, "the backups", e));
                 backups = [];
             }
         }
@@ -146,11 +148,17 @@ internal sealed class StatusPageEndpoint
         return [.. rows.Values.OrderByDescending(r => r.Leads).ThenBy(r => r.Identity, StringComparer.Ordinal)];
     }
 
-    private string Failure(string what, Exception e)
+    /// <summary>
+    /// What the (unauthenticated) page says about a failed read: the HTTP status of an API answer, else only the
+    /// exception's type and a trace id; the message, which may name hosts, paths or buckets, goes to the log.
+    /// </summary>
+    private string Failure(HttpContext context, string what, Exception e)
     {
-        var reason = e is HttpOperationException api ? $"HTTP {(int)api.Response.StatusCode} {api.Response.ReasonPhrase}" : e.Message;
-        AspNetCoreLog.StatusReadFailed(_logger, what, reason);
-        return $"Could not read {what}: {reason}.";
+        var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
+        AspNetCoreLog.StatusReadFailed(_logger, what, traceId, e is HttpOperationException http ? $"HTTP {(int)http.Response.StatusCode} {http.Response.ReasonPhrase}" : $"{e.GetType().Name}: {e.Message}");
+        return e is HttpOperationException api
+            ? $"Could not read {what}: HTTP {(int)api.Response.StatusCode} {api.Response.ReasonPhrase}."
+            : $"Could not read {what}: {e.GetType().Name}{(StoreFailures.IsFromStore(e) ? " from the backup store" : "")}; the replica's log has the details under trace id {traceId}.";
     }
 
     // The page reports what it could not read; only the caller going away ends the request.

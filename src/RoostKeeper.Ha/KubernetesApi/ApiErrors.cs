@@ -16,6 +16,8 @@ internal static class ApiErrors
         ArgumentNullException.ThrowIfNull(error);
         return error switch
         {
+            // A backup store's IOException or HttpRequestException is the store's, not the API's.
+            _ when Recovery.Stores.StoreFailures.IsFromStore(error) => ApiErrorKind.Unexpected,
             HttpOperationException http => Classify(http),
             k8s.KubernetesException { Status.Code: { } code } => ClassifyStatus(code, isMissingType: false),
             HttpRequestException or IOException or TimeoutException or OperationCanceledException => ApiErrorKind.Transient,

@@ -26,6 +26,9 @@ public sealed class RecoveryManager
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly RecoveryMetrics _metrics;
+
+    // Store, called so that its failures are known as the store's (not the Kubernetes API's) wherever they end up.
+    private readonly ObservedBackupStore _store;
     private readonly Func<CancellationToken, Task<HealthReport>>? _healthCheck;
 
     /// <summary>Creates a manager.</summary>
@@ -63,6 +66,7 @@ public sealed class RecoveryManager
         _client = client;
         _options = options;
         Store = store;
+        _store = new ObservedBackupStore(store);
         _resources = new ResourceClient(client);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RecoveryManager>();
         _time = timeProvider ?? TimeProvider.System;
@@ -87,7 +91,7 @@ public sealed class RecoveryManager
     /// <returns>The backups.</returns>
     public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken = default)
     {
-        var list = await Store.ListAsync(cancellationToken).ConfigureAwait(false);
+        var list = await _store.ListAsync(cancellationToken).ConfigureAwait(false);
         return [.. list.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)];
     }
 
@@ -99,7 +103,7 @@ public sealed class RecoveryManager
     public async Task<BackupInfo> GetBackupAsync(string backupId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backupId);
-        return await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false)
+        return await _store.GetAsync(backupId, cancellationToken).ConfigureAwait(false)
             ?? throw new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name);
     }
 
@@ -111,7 +115,7 @@ public sealed class RecoveryManager
     public async Task<BackupValidationResult> ValidateBackupAsync(string backupId, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backupId);
-        var info = await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
+        var info = await _store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
         if (info is null)
         {
             return new BackupValidationResult(backupId, new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name), null);
@@ -162,7 +166,7 @@ public sealed class RecoveryManager
             progress?.Report(new RestoreProgress("validate", 0, info.ObjectCount, 0));
             var verified = await VerifyAsync(info, null, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<RestoredObject> objects;
-            var stored = await Store.OpenReadAsync(backupId, cancellationToken).ConfigureAwait(false);
+            var stored = await _store.OpenReadAsync(backupId, cancellationToken).ConfigureAwait(false);
             await using (stored.ConfigureAwait(false))
             {
                 var runner = new RestoreRunner(_resources, verified, options, _time, _logger, progress);
@@ -205,7 +209,7 @@ public sealed class RecoveryManager
     public async Task DeleteBackupAsync(string backupId, CancellationToken cancellationToken = default)
     {
         _ = await GetBackupAsync(backupId, cancellationToken).ConfigureAwait(false);
-        await Store.DeleteAsync(backupId, cancellationToken).ConfigureAwait(false);
+        await _store.DeleteAsync(backupId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -240,7 +244,7 @@ public sealed class RecoveryManager
         RecoveryLog.BackupStarted(_logger, id, string.Join(", ", _options.Resources));
         try
         {
-            var info = await new BackupCreator(_resources, _options, Store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
+            var info = await new BackupCreator(_resources, _options, _store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
             if (_options.VerifyAfterWrite)
             {
                 try
@@ -297,7 +301,7 @@ public sealed class RecoveryManager
     {
         try
         {
-            await Store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
+            await _store.DeleteAsync(id, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception deleteError)
         {
@@ -315,7 +319,7 @@ public sealed class RecoveryManager
         Count("validate", "started");
         try
         {
-            var stored = await Store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+            var stored = await _store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
             VerifiedArchive verified;
             await using (stored.ConfigureAwait(false))
             {
@@ -361,7 +365,7 @@ public sealed class RecoveryManager
             var tooOld = retention.MaxAge is { } maxAge && now - backup.CreatedAt > maxAge;
             if (tooMany || tooOld)
             {
-                await Store.DeleteAsync(backup.Id, cancellationToken).ConfigureAwait(false);
+                await _store.DeleteAsync(backup.Id, cancellationToken).ConfigureAwait(false);
                 RecoveryLog.RetentionDeleted(_logger, backup.Id, backup.CreatedAt);
             }
             else

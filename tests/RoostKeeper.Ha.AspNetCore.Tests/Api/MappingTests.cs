@@ -35,6 +35,27 @@ public sealed class MappingTests
         Assert.True(a.Manager.IsLeader);
     }
 
+    [Theory]
+    [InlineData("POST", "/failover")]
+    [InlineData("POST", "/backup")]
+    [InlineData("POST", "/backups")]
+    [InlineData("POST", "/backups/x/validate")]
+    [InlineData("DELETE", "/backups/x")]
+    [InlineData("POST", "/restore/x")]
+    public async Task Without_a_policy_every_mutation_answers_404_as_documented_even_where_a_read_shares_the_route(string method, string path)
+    {
+        await using var cluster = await Cluster.StartAsync();
+        await using var a = await cluster.ReplicaAsync("replica-a", _ => { }, healthChecks: false);
+
+        using var anonymous = await a.Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.Authorization = ReplicaServer.Bearer(ReplicaServer.Token("alice", "operator"));
+        using var authorized = await a.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, anonymous.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, authorized.StatusCode);
+    }
+
     [Fact]
     public async Task The_demo_opt_out_maps_mutations_without_authorization_and_logs_it_loudly()
     {

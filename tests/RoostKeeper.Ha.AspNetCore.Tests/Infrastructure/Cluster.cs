@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.Testing;
 
@@ -25,8 +26,8 @@ internal sealed class Cluster : IAsyncDisposable
     }
 
     public Task<ReplicaServer> ReplicaAsync(string name, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
-        Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null) =>
-        ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks, ha, services);
+        Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null, Action<IEndpointConventionBuilder>? conventions = null) =>
+        ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks, ha, services, conventions);
 
     public static async Task Until(Func<bool> condition, string what)
     {

@@ -61,7 +61,7 @@ internal sealed class ReplicaServer : IAsyncDisposable
 
     /// <summary>Starts a replica; <paramref name="api"/> sets the API options (the operator policy by default).</summary>
     public static async Task<ReplicaServer> StartAsync(string name, IKubernetes client, string leaseNamespace, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
-        Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null)
+        Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null, Action<IEndpointConventionBuilder>? conventions = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -104,7 +104,8 @@ internal sealed class ReplicaServer : IAsyncDisposable
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRoostHaProbes(probePrefix);
-        app.MapRoostHaApi(api ?? (o => o.MutationPolicy = OperatorPolicy));
+        var mapped = app.MapRoostHaApi(api ?? (o => o.MutationPolicy = OperatorPolicy));
+        conventions?.Invoke(mapped);
         await app.StartAsync();
         return new ReplicaServer(name, app, logs);
     }
