@@ -99,7 +99,7 @@ public sealed class RecoveryManager
     public async Task<BackupInfo> GetBackupAsync(string backupId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backupId);
-        return await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false)
+        return await FindAsync(backupId, cancellationToken).ConfigureAwait(false)
             ?? throw new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name);
     }
 
@@ -111,14 +111,15 @@ public sealed class RecoveryManager
     public async Task<BackupValidationResult> ValidateBackupAsync(string backupId, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backupId);
-        var info = await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
-        if (info is null)
-        {
-            return new BackupValidationResult(backupId, new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name), null);
-        }
-
+        BackupInfo? info = null;
         try
         {
+            info = await FindAsync(backupId, cancellationToken).ConfigureAwait(false);
+            if (info is null)
+            {
+                return new BackupValidationResult(backupId, new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name), null);
+            }
+
             await VerifyAsync(info, progress, cancellationToken).ConfigureAwait(false);
             return new BackupValidationResult(backupId, null, info);
         }
@@ -139,7 +140,7 @@ public sealed class RecoveryManager
     /// <param name="cancellationToken">Cancels the restore (objects already written stay).</param>
     /// <returns>The per-object results.</returns>
     /// <exception cref="BackupNotFoundException">No such backup.</exception>
-    /// <exception cref="BackupIntegrityException">The backup failed validation; nothing was written.</exception>
+    /// <exception cref="BackupIntegrityException">The backup failed validation (or is unencrypted while a key is configured, or its info describes another backup); nothing was written. Or the store served a different archive for the restore than the one validated: <see cref="BackupIntegrityException.RestoredBeforeFailure"/> lists what was written before it; rerun the restore.</exception>
     /// <exception cref="BackupKeyException">The backup is encrypted with another key (or no key is configured); nothing was written.</exception>
     /// <exception cref="UnsupportedBackupFormatException">The backup's format version is not readable; nothing was written.</exception>
     public async Task<RestoreResult> RestoreFromBackupAsync(string backupId, RestoreOptions? options = null, IProgress<RestoreProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -307,6 +308,21 @@ public sealed class RecoveryManager
         }
     }
 
+    /// <summary>
+    /// The store's info for <paramref name="backupId"/>, refused when it describes another backup: every read
+    /// then opens the archive of the id asked for, whose manifest and hash that info must match.
+    /// </summary>
+    private async Task<BackupInfo?> FindAsync(string backupId, CancellationToken cancellationToken)
+    {
+        var info = await Store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
+        if (info is not null && !string.Equals(info.Id, backupId, StringComparison.Ordinal))
+        {
+            throw new BackupIntegrityException(backupId, BackupProblem.InfoMismatch, $"The info {Store} holds for backup {backupId} describes backup {info.Id} (another backup's info file was copied over it, or the store returned the wrong one).");
+        }
+
+        return info;
+    }
+
     private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.ValidateActivityName);
@@ -315,6 +331,7 @@ public sealed class RecoveryManager
         Count("validate", "started");
         try
         {
+            RefuseUnencrypted(info);
             var stored = await Store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
             VerifiedArchive verified;
             await using (stored.ConfigureAwait(false))
@@ -335,6 +352,15 @@ public sealed class RecoveryManager
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             RecoveryLog.ValidationFailed(_logger, info.Id, e.Message);
             throw;
+        }
+    }
+
+    /// <summary>With a key configured, an unencrypted backup is refused unless allowed: anyone who can write to the store could have written it, and the Secrets in it.</summary>
+    private void RefuseUnencrypted(BackupInfo info)
+    {
+        if (info.Encryption is null && _options.EncryptionKey is not null && !_options.AllowUnencryptedBackups)
+        {
+            throw new BackupIntegrityException(info.Id, BackupProblem.Unencrypted, "It is not encrypted, but this manager has an encryption key, so every backup it trusts must be encrypted with it: an unencrypted backup can be written by anyone who can write to the store, Secrets included. Restore backups written before encryption was turned on only for a migration, with BackupOptions.AllowUnencryptedBackups = true, and turn it off afterwards.");
         }
     }
 

@@ -38,22 +38,41 @@ internal sealed class RestoreRunner(
     {
         var batch = new List<(BackupResource Type, JsonObject Object)>(BatchSize);
         RestorePhase? current = null;
-        await foreach (var item in objects.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var reader = objects.GetAsyncEnumerator(cancellationToken);
+        await using (reader.ConfigureAwait(false))
         {
-            var parsed = ObjectPath.Parse(item.Path)
-                ?? throw new BackupIntegrityException(archive.Info.Id, BackupProblem.Unreadable, $"Entry {item.Path} is not an object path.", objectPath: item.Path);
-            var phase = RestorePhases.Of(parsed.Type);
-            if (current is { } previous && (phase != previous || batch.Count >= BatchSize))
+            while (true)
             {
-                await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-                if (phase != previous)
+                try
                 {
-                    await FinishPhaseAsync(previous, cancellationToken).ConfigureAwait(false);
+                    if (!await reader.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
                 }
-            }
+                catch (BackupIntegrityException e)
+                {
+                    // The second read differs from the validated archive (cut short, changed, another
+                    // archive): the batch read so far is not written, and what was written is reported.
+                    throw e.AfterRestoring([.. _results]);
+                }
 
-            current = phase;
-            batch.Add((parsed.Type, (JsonObject)JsonNode.Parse(item.Json)!));
+                var item = reader.Current;
+                var parsed = ObjectPath.Parse(item.Path)
+                    ?? throw new BackupIntegrityException(archive.Info.Id, BackupProblem.Unreadable, $"Entry {item.Path} is not an object path.", objectPath: item.Path);
+                var phase = RestorePhases.Of(parsed.Type);
+                if (current is { } previous && (phase != previous || batch.Count >= BatchSize))
+                {
+                    await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    if (phase != previous)
+                    {
+                        await FinishPhaseAsync(previous, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                current = phase;
+                batch.Add((parsed.Type, (JsonObject)JsonNode.Parse(item.Json)!));
+            }
         }
 
         await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
