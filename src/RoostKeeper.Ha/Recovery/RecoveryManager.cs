@@ -27,6 +27,7 @@ public sealed class RecoveryManager
     private readonly TimeProvider _time;
     private readonly RecoveryMetrics _metrics;
     private readonly Func<CancellationToken, Task<HealthReport>>? _healthCheck;
+    private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
 
     /// <summary>Creates a manager.</summary>
     /// <param name="client">The Kubernetes client objects are read with and restored through.</param>
@@ -82,13 +83,40 @@ public sealed class RecoveryManager
     public Task<BackupInfo> CreateBackupAsync(IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default) =>
         CreateBackupAsync(null, progress, cancellationToken);
 
-    /// <summary>The complete backups in the store, newest first.</summary>
+    /// <summary>The complete backups in the store, newest first; entries of the store that cannot be read as a backup are left out (see <see cref="ScanStoreAsync"/>).</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The backups.</returns>
-    public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken = default) =>
+        (await ScanStoreAsync(cancellationToken).ConfigureAwait(false)).Backups;
+
+    /// <summary>
+    /// The complete backups in the store, newest first, and the store's entries that cannot be read as a
+    /// backup (a foreign file, a damaged info), each named. Those never stop a listing, retention or the
+    /// schedule; each is logged (event 3016) when first seen and counted by the gauge
+    /// <c>roost_keeper.recovery.store.unreadable_entries</c>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The backups and the unreadable entries.</returns>
+    public async Task<BackupListing> ScanStoreAsync(CancellationToken cancellationToken = default)
     {
-        var list = await Store.ListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. list.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)];
+        var listing = await Store.ScanAsync(cancellationToken).ConfigureAwait(false);
+        _metrics.StoreScanned(listing.Unreadable.Count);
+        lock (_reportedUnreadable)
+        {
+            // Reported once each (the schedule and every GET /backups list the store): a warning per entry per
+            // listing would bury everything else in the log.
+            foreach (var entry in listing.Unreadable)
+            {
+                if (_reportedUnreadable.Add(entry.Name))
+                {
+                    RecoveryLog.UnreadableStoreEntry(_logger, Store.ToString() ?? Store.GetType().Name, entry.Name, entry.Reason);
+                }
+            }
+
+            _reportedUnreadable.IntersectWith(listing.Unreadable.Select(u => u.Name));
+        }
+
+        return listing with { Backups = [.. listing.Backups.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)] };
     }
 
     /// <summary>One backup's info.</summary>
@@ -241,8 +269,23 @@ public sealed class RecoveryManager
         RecoveryLog.BackupStarted(_logger, id, string.Join(", ", _options.Resources));
         try
         {
-            var info = await new BackupCreator(_resources, _options, Store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
-            if (_options.VerifyAfterWrite)
+            // The backup is validated from the store before it lists (the store stages it), or, for a store
+            // that cannot stage, right after the commit, and deleted when that fails.
+            Func<BackupInfo, Stream, Task>? verifyStaged = _options.VerifyAfterWrite
+                ? async (written, stored) =>
+                {
+                    try
+                    {
+                        await VerifyAsync(written, null, cancellationToken, stored).ConfigureAwait(false);
+                    }
+                    catch (Exception verifyError) when (VerificationFailed(id, verifyError, cancellationToken) is { } failed)
+                    {
+                        throw failed;
+                    }
+                }
+                : null;
+            var (info, verified) = await new BackupCreator(_resources, _options, Store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, verifyStaged, progress, cancellationToken).ConfigureAwait(false);
+            if (_options.VerifyAfterWrite && !verified)
             {
                 try
                 {
@@ -253,10 +296,9 @@ public sealed class RecoveryManager
                     // Committed but not verified (it failed validation, the read-back failed, or the caller
                     // cancelled): it must not list as a good backup, so it is deleted whatever the cause.
                     await DeleteUnverifiedAsync(id, verifyError).ConfigureAwait(false);
-                    if (verifyError is not BackupException && ApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested)
+                    if (VerificationFailed(id, verifyError, cancellationToken) is { } failed)
                     {
-                        // Reading the key's Secret again for the read-back failed.
-                        throw new BackupFailedException(id, "the encryption key, to verify the backup", ApiErrors.StatusCode(verifyError), ApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({ApiErrors.Describe(verifyError)}). It was deleted. Retry the backup when the API server is reachable.", verifyError);
+                        throw failed;
                     }
 
                     throw;
@@ -294,6 +336,12 @@ public sealed class RecoveryManager
         }
     }
 
+    /// <summary>The typed error for a read-back that failed reading the key's Secret again; null when the verification's own error is the one to throw.</summary>
+    private static BackupFailedException? VerificationFailed(string id, Exception verifyError, CancellationToken cancellationToken) =>
+        verifyError is not BackupException && ApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested
+            ? new BackupFailedException(id, "the encryption key, to verify the backup", ApiErrors.StatusCode(verifyError), ApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({ApiErrors.Describe(verifyError)}). It does not list. Retry the backup when the API server is reachable.", verifyError)
+            : null;
+
     private async Task DeleteUnverifiedAsync(string id, Exception cause)
     {
         try
@@ -323,7 +371,8 @@ public sealed class RecoveryManager
         return info;
     }
 
-    private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Validates the backup from <paramref name="staged"/> (an archive staged but not yet listed, left open) or, when null, from the store.</summary>
+    private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken, Stream? staged = null)
     {
         using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.ValidateActivityName);
         activity?.SetTag("backup.id", info.Id);
@@ -332,12 +381,19 @@ public sealed class RecoveryManager
         try
         {
             RefuseUnencrypted(info);
-            var stored = await Store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+            var objects = progress is null ? null : new Progress<long>(n => progress.Report(new BackupProgress("validate", n, 0)));
             VerifiedArchive verified;
-            await using (stored.ConfigureAwait(false))
+            if (staged is not null)
             {
-                var objects = progress is null ? null : new Progress<long>(n => progress.Report(new BackupProgress("validate", n, 0)));
-                verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+                verified = await BackupArchiveReader.VerifyAsync(info, staged, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var stored = await Store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+                await using (stored.ConfigureAwait(false))
+                {
+                    verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             Count("validate", "succeeded");
