@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Scheduling;
@@ -113,6 +116,40 @@ public sealed class ForeignFileTests
         Assert.Equal(HealthStatus.Degraded, result.Status);
         Assert.Contains("README.json", result.Description, StringComparison.Ordinal);
         Assert.Equal(1, result.Data["unreadable"]);
+    }
+
+    [Fact]
+    public async Task The_gauge_counts_the_unreadable_entries_of_the_last_listing()
+    {
+        await using var bed = await RecoveryTestBed.StartAsync();
+        await bed.SeedAsync(roosts: 2, namespaces: 1);
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var factory = services.GetRequiredService<IMeterFactory>();
+        var manager = new RecoveryManager(bed.Cluster.CreateClient("backup"), Plain, bed.Store(), null, null, null, new RecoveryMetrics(factory));
+        await manager.CreateBackupAsync();
+        long? observed = null;
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == HaInstruments.RecoveryUnreadableStoreEntries)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => observed = value);
+        meters.Start();
+
+        File.WriteAllText(Path.Combine(bed.Directory, "README.json"), "{}");
+        File.WriteAllText(Path.Combine(bed.Directory, "other.json"), "[]");
+        await manager.ListBackupsAsync();
+        meters.RecordObservableInstruments();
+        Assert.Equal(2, observed);
+
+        File.Delete(Path.Combine(bed.Directory, "README.json"));
+        File.Delete(Path.Combine(bed.Directory, "other.json"));
+        await manager.ListBackupsAsync();
+        meters.RecordObservableInstruments();
+        Assert.Equal(0, observed);
     }
 
     [Fact]
