@@ -103,6 +103,11 @@ public sealed class S3BackupStore : IBackupStore
                 {
                     unreadable.Add(new UnreadableStoreEntry(item.Key, e.Message));
                 }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Forbidden)
+                {
+                    // A key the store's credentials may list but not read (another tool's object, another KMS key).
+                    unreadable.Add(new UnreadableStoreEntry(item.Key, $"it cannot be read with the store's credentials: {e.Message}"));
+                }
             }
 
             continuation = page.IsTruncated == true ? page.NextContinuationToken : null;
