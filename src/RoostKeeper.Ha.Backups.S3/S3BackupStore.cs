@@ -58,9 +58,14 @@ public sealed class S3BackupStore : IBackupStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken) =>
+        (await ScanAsync(cancellationToken).ConfigureAwait(false)).Backups;
+
+    /// <inheritdoc />
+    public async Task<BackupListing> ScanAsync(CancellationToken cancellationToken)
     {
-        var result = new List<BackupInfo>();
+        var backups = new List<BackupInfo>();
+        var unreadable = new List<UnreadableStoreEntry>();
         string? continuation = null;
         do
         {
@@ -70,10 +75,38 @@ public sealed class S3BackupStore : IBackupStore
             foreach (var item in page.S3Objects ?? [])
             {
                 var name = item.Key[_options.Prefix.Length..];
-                if (name.EndsWith(InfoExtension, StringComparison.Ordinal) && !name.Contains('/', StringComparison.Ordinal)
-                    && await GetAsync(name[..^InfoExtension.Length], cancellationToken).ConfigureAwait(false) is { } info)
+                if (!name.EndsWith(InfoExtension, StringComparison.Ordinal) || name.Contains('/', StringComparison.Ordinal) || name.StartsWith('.'))
                 {
-                    result.Add(info);
+                    continue;
+                }
+
+                // Keys others put under the prefix (a README.json, a tool's marker) must not stop the listing:
+                // each key that is not a backup's info is reported by name and the others are listed.
+                var id = name[..^InfoExtension.Length];
+                try
+                {
+                    var info = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+                    if (info is not null && string.Equals(info.Id, id, StringComparison.Ordinal))
+                    {
+                        backups.Add(info);
+                    }
+                    else if (info is not null)
+                    {
+                        unreadable.Add(new UnreadableStoreEntry(item.Key, $"it names backup {info.Id}, not {id}"));
+                    }
+                }
+                catch (BackupIntegrityException e)
+                {
+                    unreadable.Add(new UnreadableStoreEntry(item.Key, e.InnerException?.Message ?? e.Message));
+                }
+                catch (ArgumentException e)
+                {
+                    unreadable.Add(new UnreadableStoreEntry(item.Key, e.Message));
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.Forbidden)
+                {
+                    // A key the store's credentials may list but not read (another tool's object, another KMS key).
+                    unreadable.Add(new UnreadableStoreEntry(item.Key, $"it cannot be read with the store's credentials: {e.Message}"));
                 }
             }
 
@@ -81,7 +114,7 @@ public sealed class S3BackupStore : IBackupStore
         }
         while (continuation is not null);
 
-        return result;
+        return new BackupListing(backups, unreadable);
     }
 
     /// <inheritdoc />
@@ -93,7 +126,14 @@ public sealed class S3BackupStore : IBackupStore
             using var response = await _s3.GetObjectAsync(_options.BucketName, InfoKey(backupId), cancellationToken).ConfigureAwait(false);
             using var buffer = new MemoryStream();
             await response.ResponseStream.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            return BackupInfo.FromJson(buffer.ToArray());
+            try
+            {
+                return BackupInfo.FromJson(buffer.ToArray());
+            }
+            catch (BackupIntegrityException e)
+            {
+                throw new BackupIntegrityException(backupId, BackupProblem.Unreadable, $"{this}{backupId}{InfoExtension} is not a backup info: {e.InnerException?.Message}", e.InnerException, objectPath: InfoKey(backupId));
+            }
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
@@ -155,6 +195,7 @@ public sealed class S3BackupStore : IBackupStore
         private string? _uploadId;
         private string? _key;
         private bool _committed;
+        private bool _archiveStored;
 
         public Stream Content => this;
 
@@ -200,17 +241,43 @@ public sealed class S3BackupStore : IBackupStore
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
+        public async Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            await StoreArchiveAsync(info, cancellationToken).ConfigureAwait(false);
+
+            // The archive object without its info never lists; it is read back as stored, validated, and only
+            // then does the commit PUT the info.
+            var response = await store._s3.GetObjectAsync(store._options.BucketName, _key, cancellationToken).ConfigureAwait(false);
+            return new ResponseStream(response);
+        }
+
         public async Task CommitAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            await StoreArchiveAsync(info, cancellationToken).ConfigureAwait(false);
+            using var infoStream = new MemoryStream(info.ToJson());
+            await store._s3.PutObjectAsync(
+                new PutObjectRequest { BucketName = store._options.BucketName, Key = store.InfoKey(backupId), InputStream = infoStream, AutoCloseStream = false, UseChunkEncoding = store._options.UseChunkEncoding, ContentType = "application/json" },
+                cancellationToken).ConfigureAwait(false);
+            _committed = true;
+        }
+
+        private async Task StoreArchiveAsync(BackupInfo info, CancellationToken cancellationToken)
         {
             if (info.Id != backupId)
             {
                 throw new ArgumentException($"The info is for backup {info.Id}, but this upload is backup {backupId}.", nameof(info));
             }
 
+            if (_archiveStored)
+            {
+                return;
+            }
+
             var key = store.ArchiveKey(backupId, info.Encryption is not null);
             if (_uploadId is null)
             {
                 _part.Position = 0;
+                _key = key;
                 await store._s3.PutObjectAsync(
                     new PutObjectRequest { BucketName = store._options.BucketName, Key = key, InputStream = _part, AutoCloseStream = false, UseChunkEncoding = store._options.UseChunkEncoding },
                     cancellationToken).ConfigureAwait(false);
@@ -232,16 +299,25 @@ public sealed class S3BackupStore : IBackupStore
                     cancellationToken).ConfigureAwait(false);
             }
 
-            using var infoStream = new MemoryStream(info.ToJson());
-            await store._s3.PutObjectAsync(
-                new PutObjectRequest { BucketName = store._options.BucketName, Key = store.InfoKey(backupId), InputStream = infoStream, AutoCloseStream = false, UseChunkEncoding = store._options.UseChunkEncoding, ContentType = "application/json" },
-                cancellationToken).ConfigureAwait(false);
-            _committed = true;
+            _archiveStored = true;
         }
 
         public override async ValueTask DisposeAsync()
         {
-            if (!_committed && _uploadId is not null)
+            if (!_committed && _archiveStored)
+            {
+                try
+                {
+                    // Staged (or stored by a commit that failed at the info) but never listed: removed rather
+                    // than left as an orphan object.
+                    await store._s3.DeleteObjectAsync(store._options.BucketName, _key).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception)
+                {
+                    // Best effort: an archive without its info never lists as a backup.
+                }
+            }
+            else if (!_committed && _uploadId is not null)
             {
                 try
                 {

@@ -53,6 +53,9 @@ public static class HaInstruments
     /// <summary>Gauge, Unix time in seconds of this process's last successful backup (0 before the first); no labels.</summary>
     public const string RecoveryLastSuccessfulBackupTime = "roost_keeper.recovery.last_successful_backup.time";
 
+    /// <summary>Gauge of the backup store's entries that the last listing could not read as a backup (foreign files, damaged info); no labels.</summary>
+    public const string RecoveryUnreadableStoreEntries = "roost_keeper.recovery.store.unreadable_entries";
+
     /// <summary>Counter of rolling updates started; labels <c>namespace</c>, <c>deployment</c>.</summary>
     public const string RolloutUpdatesStarted = "roost_keeper.rollout.updates.started";
 

@@ -54,7 +54,10 @@ public sealed record BackupInfo
     /// <param name="json">The UTF-8 JSON.</param>
     /// <returns>The info.</returns>
     /// <exception cref="BackupIntegrityException">The JSON is not a backup info.</exception>
-    public static BackupInfo FromJson(ReadOnlySpan<byte> json)
+    public static BackupInfo FromJson(ReadOnlySpan<byte> json) => FromJson(json, null, null);
+
+    /// <summary>Reads the info a store holds for <paramref name="backupId"/> in <paramref name="source"/>; errors name both.</summary>
+    internal static BackupInfo FromJson(ReadOnlySpan<byte> json, string? backupId, string? source)
     {
         try
         {
@@ -63,7 +66,8 @@ public sealed record BackupInfo
         }
         catch (JsonException e)
         {
-            throw new BackupIntegrityException(null, BackupProblem.Unreadable, $"The backup's info file is not valid: {e.Message}", e);
+            var where = source is null ? "The backup's info file" : $"{source}";
+            throw new BackupIntegrityException(backupId, BackupProblem.Unreadable, $"{where} is not a backup info: {e.Message}", e, objectPath: source);
         }
     }
 }

@@ -25,6 +25,16 @@ public sealed class BackupOptions
     /// <value>Default null.</value>
     public BackupEncryptionKey? EncryptionKey { get; set; }
 
+    /// <summary>
+    /// With an <see cref="EncryptionKey"/>, also validate and restore backups that are not encrypted (those
+    /// written before encryption was turned on). Off, such a backup is refused before any write
+    /// (<see cref="BackupIntegrityException"/>, <see cref="BackupProblem.Unencrypted"/>): anyone who can write
+    /// to the store can write an unencrypted backup, Secrets included. Turn it on for a migration only.
+    /// Without a key it has no effect (unencrypted backups are the only kind).
+    /// </summary>
+    /// <value>Default false.</value>
+    public bool AllowUnencryptedBackups { get; set; }
+
     /// <summary>Which backups to keep; null keeps all.</summary>
     /// <value>Default null.</value>
     public BackupRetention? Retention { get; set; }

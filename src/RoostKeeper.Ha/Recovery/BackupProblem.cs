@@ -29,4 +29,13 @@ public enum BackupProblem
 
     /// <summary>The manifest belongs to another backup (its id differs from the backup's).</summary>
     ManifestMismatch,
+
+    /// <summary>The info the store holds under the backup's id describes another backup (its id differs), e.g. another backup's info file copied over it.</summary>
+    InfoMismatch,
+
+    /// <summary>
+    /// The backup is not encrypted, but the manager has an encryption key: anyone who can write to the store
+    /// could have written it. Refused unless <see cref="BackupOptions.AllowUnencryptedBackups"/> is set (for a migration).
+    /// </summary>
+    Unencrypted,
 }

@@ -52,4 +52,7 @@ internal static partial class RecoveryLog
 
     [LoggerMessage(3015, LogLevel.Error, "Backup {BackupId} was written but not verified ({Problem}), and deleting it failed: delete it by hand; validation refuses it")]
     public static partial void UnverifiedNotDeleted(ILogger logger, string backupId, string problem, Exception exception);
+
+    [LoggerMessage(3016, LogLevel.Warning, "Store {Store}: {Entry} is not listed as a backup ({Reason}); the other backups are listed, and retention and schedules go on. Remove or move the file if it is not a backup")]
+    public static partial void UnreadableStoreEntry(ILogger logger, string store, string entry, string reason);
 }

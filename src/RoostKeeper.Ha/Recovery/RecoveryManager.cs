@@ -30,6 +30,7 @@ public sealed class RecoveryManager
     // Store, called so that its failures are known as the store's (not the Kubernetes API's) wherever they end up.
     private readonly ObservedBackupStore _store;
     private readonly Func<CancellationToken, Task<HealthReport>>? _healthCheck;
+    private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
 
     /// <summary>Creates a manager.</summary>
     /// <param name="client">The Kubernetes client objects are read with and restored through.</param>
@@ -86,13 +87,40 @@ public sealed class RecoveryManager
     public Task<BackupInfo> CreateBackupAsync(IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default) =>
         CreateBackupAsync(null, progress, cancellationToken);
 
-    /// <summary>The complete backups in the store, newest first.</summary>
+    /// <summary>The complete backups in the store, newest first; entries of the store that cannot be read as a backup are left out (see <see cref="ScanStoreAsync"/>).</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The backups.</returns>
-    public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<BackupInfo>> ListBackupsAsync(CancellationToken cancellationToken = default) =>
+        (await ScanStoreAsync(cancellationToken).ConfigureAwait(false)).Backups;
+
+    /// <summary>
+    /// The complete backups in the store, newest first, and the store's entries that cannot be read as a
+    /// backup (a foreign file, a damaged info), each named. Those never stop a listing, retention or the
+    /// schedule; each is logged (event 3016) when first seen and counted by the gauge
+    /// <c>roost_keeper.recovery.store.unreadable_entries</c>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The backups and the unreadable entries.</returns>
+    public async Task<BackupListing> ScanStoreAsync(CancellationToken cancellationToken = default)
     {
-        var list = await _store.ListAsync(cancellationToken).ConfigureAwait(false);
-        return [.. list.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)];
+        var listing = await _store.ScanAsync(cancellationToken).ConfigureAwait(false);
+        _metrics.StoreScanned(listing.Unreadable.Count);
+        lock (_reportedUnreadable)
+        {
+            // Reported once each (the schedule and every GET /backups list the store): a warning per entry per
+            // listing would bury everything else in the log.
+            foreach (var entry in listing.Unreadable)
+            {
+                if (_reportedUnreadable.Add(entry.Name))
+                {
+                    RecoveryLog.UnreadableStoreEntry(_logger, Store.ToString() ?? Store.GetType().Name, entry.Name, entry.Reason);
+                }
+            }
+
+            _reportedUnreadable.IntersectWith(listing.Unreadable.Select(u => u.Name));
+        }
+
+        return listing with { Backups = [.. listing.Backups.OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id, StringComparer.Ordinal)] };
     }
 
     /// <summary>One backup's info.</summary>
@@ -103,7 +131,7 @@ public sealed class RecoveryManager
     public async Task<BackupInfo> GetBackupAsync(string backupId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backupId);
-        return await _store.GetAsync(backupId, cancellationToken).ConfigureAwait(false)
+        return await FindAsync(backupId, cancellationToken).ConfigureAwait(false)
             ?? throw new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name);
     }
 
@@ -115,14 +143,15 @@ public sealed class RecoveryManager
     public async Task<BackupValidationResult> ValidateBackupAsync(string backupId, IProgress<BackupProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(backupId);
-        var info = await _store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
-        if (info is null)
-        {
-            return new BackupValidationResult(backupId, new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name), null);
-        }
-
+        BackupInfo? info = null;
         try
         {
+            info = await FindAsync(backupId, cancellationToken).ConfigureAwait(false);
+            if (info is null)
+            {
+                return new BackupValidationResult(backupId, new BackupNotFoundException(backupId, Store.ToString() ?? Store.GetType().Name), null);
+            }
+
             await VerifyAsync(info, progress, cancellationToken).ConfigureAwait(false);
             return new BackupValidationResult(backupId, null, info);
         }
@@ -143,7 +172,7 @@ public sealed class RecoveryManager
     /// <param name="cancellationToken">Cancels the restore (objects already written stay).</param>
     /// <returns>The per-object results.</returns>
     /// <exception cref="BackupNotFoundException">No such backup.</exception>
-    /// <exception cref="BackupIntegrityException">The backup failed validation; nothing was written.</exception>
+    /// <exception cref="BackupIntegrityException">The backup failed validation (or is unencrypted while a key is configured, or its info describes another backup); nothing was written. Or the store served a different archive for the restore than the one validated: <see cref="BackupIntegrityException.RestoredBeforeFailure"/> lists what was written before it; rerun the restore.</exception>
     /// <exception cref="BackupKeyException">The backup is encrypted with another key (or no key is configured); nothing was written.</exception>
     /// <exception cref="UnsupportedBackupFormatException">The backup's format version is not readable; nothing was written.</exception>
     public async Task<RestoreResult> RestoreFromBackupAsync(string backupId, RestoreOptions? options = null, IProgress<RestoreProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -244,8 +273,23 @@ public sealed class RecoveryManager
         RecoveryLog.BackupStarted(_logger, id, string.Join(", ", _options.Resources));
         try
         {
-            var info = await new BackupCreator(_resources, _options, _store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, progress, cancellationToken).ConfigureAwait(false);
-            if (_options.VerifyAfterWrite)
+            // The backup is validated from the store before it lists (the store stages it), or, for a store
+            // that cannot stage, right after the commit, and deleted when that fails.
+            Func<BackupInfo, Stream, Task>? verifyStaged = _options.VerifyAfterWrite
+                ? async (written, stored) =>
+                {
+                    try
+                    {
+                        await VerifyAsync(written, null, cancellationToken, stored).ConfigureAwait(false);
+                    }
+                    catch (Exception verifyError) when (VerificationFailed(id, verifyError, cancellationToken) is { } failed)
+                    {
+                        throw failed;
+                    }
+                }
+                : null;
+            var (info, verified) = await new BackupCreator(_resources, _options, _store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, verifyStaged, progress, cancellationToken).ConfigureAwait(false);
+            if (_options.VerifyAfterWrite && !verified)
             {
                 try
                 {
@@ -256,10 +300,9 @@ public sealed class RecoveryManager
                     // Committed but not verified (it failed validation, the read-back failed, or the caller
                     // cancelled): it must not list as a good backup, so it is deleted whatever the cause.
                     await DeleteUnverifiedAsync(id, verifyError).ConfigureAwait(false);
-                    if (verifyError is not BackupException && ApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested)
+                    if (VerificationFailed(id, verifyError, cancellationToken) is { } failed)
                     {
-                        // Reading the key's Secret again for the read-back failed.
-                        throw new BackupFailedException(id, "the encryption key, to verify the backup", ApiErrors.StatusCode(verifyError), ApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({ApiErrors.Describe(verifyError)}). It was deleted. Retry the backup when the API server is reachable.", verifyError);
+                        throw failed;
                     }
 
                     throw;
@@ -297,6 +340,12 @@ public sealed class RecoveryManager
         }
     }
 
+    /// <summary>The typed error for a read-back that failed reading the key's Secret again; null when the verification's own error is the one to throw.</summary>
+    private static BackupFailedException? VerificationFailed(string id, Exception verifyError, CancellationToken cancellationToken) =>
+        verifyError is not BackupException && ApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested
+            ? new BackupFailedException(id, "the encryption key, to verify the backup", ApiErrors.StatusCode(verifyError), ApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({ApiErrors.Describe(verifyError)}). It does not list. Retry the backup when the API server is reachable.", verifyError)
+            : null;
+
     private async Task DeleteUnverifiedAsync(string id, Exception cause)
     {
         try
@@ -311,7 +360,23 @@ public sealed class RecoveryManager
         }
     }
 
-    private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// The store's info for <paramref name="backupId"/>, refused when it describes another backup: every read
+    /// then opens the archive of the id asked for, whose manifest and hash that info must match.
+    /// </summary>
+    private async Task<BackupInfo?> FindAsync(string backupId, CancellationToken cancellationToken)
+    {
+        var info = await _store.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
+        if (info is not null && !string.Equals(info.Id, backupId, StringComparison.Ordinal))
+        {
+            throw new BackupIntegrityException(backupId, BackupProblem.InfoMismatch, $"The info {Store} holds for backup {backupId} describes backup {info.Id} (another backup's info file was copied over it, or the store returned the wrong one).");
+        }
+
+        return info;
+    }
+
+    /// <summary>Validates the backup from <paramref name="staged"/> (an archive staged but not yet listed, left open) or, when null, from the store.</summary>
+    private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken, Stream? staged = null)
     {
         using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.ValidateActivityName);
         activity?.SetTag("backup.id", info.Id);
@@ -319,12 +384,20 @@ public sealed class RecoveryManager
         Count("validate", "started");
         try
         {
-            var stored = await _store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+            RefuseUnencrypted(info);
+            var objects = progress is null ? null : new Progress<long>(n => progress.Report(new BackupProgress("validate", n, 0)));
             VerifiedArchive verified;
-            await using (stored.ConfigureAwait(false))
+            if (staged is not null)
             {
-                var objects = progress is null ? null : new Progress<long>(n => progress.Report(new BackupProgress("validate", n, 0)));
-                verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+                verified = await BackupArchiveReader.VerifyAsync(info, staged, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var stored = await _store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
+                await using (stored.ConfigureAwait(false))
+                {
+                    verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             Count("validate", "succeeded");
@@ -339,6 +412,15 @@ public sealed class RecoveryManager
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             RecoveryLog.ValidationFailed(_logger, info.Id, e.Message);
             throw;
+        }
+    }
+
+    /// <summary>With a key configured, an unencrypted backup is refused unless allowed: anyone who can write to the store could have written it, and the Secrets in it.</summary>
+    private void RefuseUnencrypted(BackupInfo info)
+    {
+        if (info.Encryption is null && _options.EncryptionKey is not null && !_options.AllowUnencryptedBackups)
+        {
+            throw new BackupIntegrityException(info.Id, BackupProblem.Unencrypted, "It is not encrypted, but this manager has an encryption key, so every backup it trusts must be encrypted with it: an unencrypted backup can be written by anyone who can write to the store, Secrets included. Restore backups written before encryption was turned on only for a migration, with BackupOptions.AllowUnencryptedBackups = true, and turn it off afterwards.");
         }
     }
 

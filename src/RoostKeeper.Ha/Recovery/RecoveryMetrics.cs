@@ -6,12 +6,14 @@ namespace RoostKeeper.Ha.Recovery;
 /// <summary>
 /// The recovery instruments of the "RoostKeeper.Ha" meter: operations started/succeeded/failed (tag
 /// <c>operation</c> = backup, restore, validate; tag <c>outcome</c>), their duration, the objects and bytes
-/// handled, and the Unix time of the last successful backup (alert when it is too old).
+/// handled, the Unix time of the last successful backup (alert when it is too old), and the store entries
+/// the last listing could not read.
 /// </summary>
 internal sealed class RecoveryMetrics : IDisposable
 {
     private readonly Meter? _ownedMeter;
     private long _lastSuccessfulBackupUnixSeconds;
+    private long _unreadableStoreEntries;
 
     public RecoveryMetrics(IMeterFactory? meterFactory = null)
     {
@@ -21,6 +23,7 @@ internal sealed class RecoveryMetrics : IDisposable
         Duration = meter.CreateHistogram<double>(HaInstruments.RecoveryDuration, "s", "Duration of backups, restores and validations, by operation and outcome.");
         Objects = meter.CreateCounter<long>(HaInstruments.RecoveryObjects, "{object}", "Objects backed up, restored or validated, by operation.");
         Bytes = meter.CreateCounter<long>(HaInstruments.RecoveryBytes, "By", "Archive bytes written or read, by operation.");
+        meter.CreateObservableGauge(HaInstruments.RecoveryUnreadableStoreEntries, () => Interlocked.Read(ref _unreadableStoreEntries), "{entry}", "Entries of the backup store that the last listing could not read as a backup (foreign files, damaged info).");
         meter.CreateObservableGauge(HaInstruments.RecoveryLastSuccessfulBackupTime, () => Interlocked.Read(ref _lastSuccessfulBackupUnixSeconds), "s", "Unix time of the last successful backup made by this process (0 before the first).");
     }
 
@@ -33,6 +36,8 @@ internal sealed class RecoveryMetrics : IDisposable
     public Counter<long> Bytes { get; }
 
     public void BackupSucceeded(DateTimeOffset at) => Interlocked.Exchange(ref _lastSuccessfulBackupUnixSeconds, at.ToUnixTimeSeconds());
+
+    public void StoreScanned(int unreadable) => Interlocked.Exchange(ref _unreadableStoreEntries, unreadable);
 
     public void Dispose() => _ownedMeter?.Dispose();
 }

@@ -248,7 +248,7 @@ public sealed class RefusalTests
         check(await AssertRefusedAsync<TException>(bed, backup.Id, options));
     }
 
-    private static async Task<TException> AssertRefusedAsync<TException>(RecoveryTestBed bed, string backupId, BackupOptions options)
+    internal static async Task<TException> AssertRefusedAsync<TException>(RecoveryTestBed bed, string backupId, BackupOptions options)
         where TException : BackupException
     {
         // Delete one roost and change another, so a restore that wrote anything would show.

@@ -68,49 +68,147 @@ internal static class BackupArchiveReader
 
                 await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or ArgumentException or CryptographicException)
+            catch (Exception e) when (IsReadFailure(e))
             {
-                var problem = hashing.BytesSeen < info.ArchiveSizeBytes || e is EndOfStreamException ? BackupProblem.Truncated : BackupProblem.Unreadable;
-                if (e is CryptographicException && problem != BackupProblem.Truncated)
-                {
-                    throw new BackupIntegrityException(info.Id, BackupProblem.ArchiveHashMismatch, $"The encrypted archive failed authentication ({e.Message}): it was changed after it was written.", e);
-                }
-
-                throw new BackupIntegrityException(info.Id, problem, $"The archive cannot be read to its end after {hashing.BytesSeen} of {info.ArchiveSizeBytes} bytes: {e.Message}", e);
+                throw await ReadFailureAsync(info, hashing, e, cancellationToken).ConfigureAwait(false);
             }
 
             return Check(info, manifest, seen, order, hashing);
         }
     }
 
-    /// <summary>Reads objects in archive order, checking each against the verified manifest; the manifest entry is skipped.</summary>
+    /// <summary>
+    /// Reads objects in archive order, checking each against the verified manifest; the manifest entry is
+    /// skipped. The enumeration ends normally only when every manifest object was handed out once and the
+    /// archive was read to its end with the size and SHA-256 its info records; anything else (a shorter or
+    /// changed archive served on this second read) is a <see cref="BackupIntegrityException"/>.
+    /// </summary>
     public static async IAsyncEnumerable<ArchiveObject> ReadObjectsAsync(VerifiedArchive verified, Stream stored, BackupEncryptionKey? key, IKubernetes client, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var plain = await OpenPlainAsync(verified.Info, stored, key, client, cancellationToken).ConfigureAwait(false);
-        await using (plain.ConfigureAwait(false))
+        var info = verified.Info;
+        var handedOut = new HashSet<string>(StringComparer.Ordinal);
+        var hashing = new HashingStream(stored, leaveOpen: true);
+        await using (hashing.ConfigureAwait(false))
         {
-            var tar = new TarReader(plain, leaveOpen: true);
-            await using (tar.ConfigureAwait(false))
+            var plain = await OpenPlainAsync(info, hashing, key, client, cancellationToken).ConfigureAwait(false);
+            await using (plain.ConfigureAwait(false))
             {
-                while (await tar.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                var tar = new TarReader(plain, leaveOpen: true);
+                await using (tar.ConfigureAwait(false))
                 {
-                    if (entry.Name == RecoveryConstants.ManifestEntryName)
+                    var manifestSeen = false;
+                    while (true)
                     {
-                        continue;
+                        ArchiveObject item;
+                        try
+                        {
+                            if (await tar.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is not { } entry)
+                            {
+                                break;
+                            }
+
+                            if (manifestSeen)
+                            {
+                                throw new BackupIntegrityException(info.Id, BackupProblem.UnexpectedObject, $"Entry {entry.Name} follows the manifest in the archive read for the restore.", objectPath: entry.Name);
+                            }
+
+                            if (entry.Name == RecoveryConstants.ManifestEntryName)
+                            {
+                                manifestSeen = true;
+                                await ReadDataAsync(entry, cancellationToken).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            var data = await ReadDataAsync(entry, cancellationToken).ConfigureAwait(false);
+                            var sha = Sha256Hex.Of(data);
+                            var expected = verified.Find(entry.Name);
+                            if (expected is null || expected.Sha256 != sha)
+                            {
+                                throw new BackupIntegrityException(info.Id, BackupProblem.ObjectHashMismatch, $"Object {entry.Name} changed in the store after the backup was validated; the restore stopped at it.", objectPath: entry.Name, expectedSha256: expected?.Sha256, actualSha256: sha);
+                            }
+
+                            if (!handedOut.Add(entry.Name))
+                            {
+                                throw new BackupIntegrityException(info.Id, BackupProblem.UnexpectedObject, $"Object {entry.Name} appears twice in the archive read for the restore.", objectPath: entry.Name, actualSha256: sha);
+                            }
+
+                            item = new ArchiveObject(entry.Name, data, sha);
+                        }
+                        catch (Exception e) when (IsReadFailure(e))
+                        {
+                            throw await ReadFailureAsync(info, hashing, e, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        yield return item;
                     }
 
-                    var data = await ReadDataAsync(entry, cancellationToken).ConfigureAwait(false);
-                    var sha = Sha256Hex.Of(data);
-                    var expected = verified.Find(entry.Name);
-                    if (expected is null || expected.Sha256 != sha)
+                    try
                     {
-                        throw new BackupIntegrityException(verified.Info.Id, BackupProblem.ObjectHashMismatch, $"Object {entry.Name} changed in the store after the backup was validated; the restore stopped at it.", objectPath: entry.Name, expectedSha256: expected?.Sha256, actualSha256: sha);
+                        // The end: what was handed out must be all of the manifest, and the stored bytes (end
+                        // blocks, the final chunk) must be those validated, or a well-formed but shorter or other
+                        // archive would end the restore as if it were complete.
+                        await plain.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+                        await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (IsReadFailure(e))
+                    {
+                        throw await ReadFailureAsync(info, hashing, e, cancellationToken).ConfigureAwait(false);
                     }
 
-                    yield return new ArchiveObject(entry.Name, data, sha);
+                    if (verified.Manifest.Objects.FirstOrDefault(o => !handedOut.Contains(o.Path)) is { } missing)
+                    {
+                        var shorter = hashing.BytesSeen < info.ArchiveSizeBytes;
+                        throw new BackupIntegrityException(info.Id, shorter ? BackupProblem.Truncated : BackupProblem.MissingObject, $"The archive read for the restore ended ({hashing.BytesSeen} of {info.ArchiveSizeBytes} bytes) without object {missing.Path} and {verified.Manifest.Objects.Count - handedOut.Count - 1} more that the validated manifest lists.", objectPath: missing.Path, expectedSha256: missing.Sha256);
+                    }
+
+                    var actual = hashing.HashHex();
+                    if (!manifestSeen || hashing.BytesSeen != info.ArchiveSizeBytes || !string.Equals(actual, info.ArchiveSha256, StringComparison.Ordinal))
+                    {
+                        throw new BackupIntegrityException(info.Id, BackupProblem.ArchiveHashMismatch, $"The archive read for the restore has SHA-256 {actual} ({hashing.BytesSeen} bytes); {info.ArchiveSha256} ({info.ArchiveSizeBytes} bytes) was validated.", expectedSha256: info.ArchiveSha256, actualSha256: actual);
+                    }
                 }
             }
         }
+    }
+
+    private static bool IsReadFailure(Exception e) =>
+        e is EndOfStreamException or InvalidDataException or FormatException or ArgumentException or CryptographicException;
+
+    /// <summary>
+    /// Names a failure to read the archive by the facts: the rest of the stored archive is read so that its
+    /// size and hash are known. A chunk that fails authentication is a changed archive (a flipped bit, chunks
+    /// swapped, dropped, duplicated or taken from another backup); fewer bytes than were written is a
+    /// truncation; as many with another hash is a changed archive; the very archive written, unreadable, is
+    /// <see cref="BackupProblem.Unreadable"/>.
+    /// </summary>
+    private static async Task<BackupIntegrityException> ReadFailureAsync(BackupInfo info, HashingStream hashing, Exception e, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // The size and hash then cover what could be read; the failure is named from that.
+        }
+
+        var actual = hashing.HashHex();
+        if (e is CryptographicException)
+        {
+            return new BackupIntegrityException(info.Id, BackupProblem.ArchiveHashMismatch, $"The encrypted archive failed authentication ({e.Message}): it was changed after it was written.", e, expectedSha256: info.ArchiveSha256, actualSha256: actual);
+        }
+
+        if (hashing.BytesSeen < info.ArchiveSizeBytes)
+        {
+            return new BackupIntegrityException(info.Id, BackupProblem.Truncated, $"The archive ends after {hashing.BytesSeen} of the {info.ArchiveSizeBytes} bytes written: {e.Message}", e, expectedSha256: info.ArchiveSha256, actualSha256: actual);
+        }
+
+        if (hashing.BytesSeen != info.ArchiveSizeBytes || !string.Equals(actual, info.ArchiveSha256, StringComparison.Ordinal))
+        {
+            return new BackupIntegrityException(info.Id, BackupProblem.ArchiveHashMismatch, $"The archive cannot be read ({e.Message}) and its SHA-256 is {actual} ({hashing.BytesSeen} bytes); {info.ArchiveSha256} ({info.ArchiveSizeBytes} bytes) was recorded when it was written.", e, expectedSha256: info.ArchiveSha256, actualSha256: actual);
+        }
+
+        return new BackupIntegrityException(info.Id, BackupProblem.Unreadable, $"The archive cannot be read to its end after {hashing.BytesSeen} of {info.ArchiveSizeBytes} bytes: {e.Message}", e);
     }
 
     private static async Task<Stream> OpenPlainAsync(BackupInfo info, Stream stored, BackupEncryptionKey? key, IKubernetes client, CancellationToken cancellationToken)
@@ -217,6 +315,11 @@ internal static class BackupArchiveReader
             throw new BackupIntegrityException(info.Id, BackupProblem.ManifestMismatch, $"The archive's manifest is that of backup {manifest.Id}, not {info.Id}.");
         }
 
+        if (manifest.Encryption != info.Encryption)
+        {
+            throw new BackupIntegrityException(info.Id, BackupProblem.ManifestMismatch, $"The manifest records encryption {Describe(manifest.Encryption)} but the backup's info records {Describe(info.Encryption)}: the info belongs to another backup.");
+        }
+
         foreach (var expected in manifest.Objects)
         {
             if (!seen.TryGetValue(expected.Path, out var actual))
@@ -264,4 +367,7 @@ internal static class BackupArchiveReader
 
         return new VerifiedArchive(info, manifest);
     }
+
+    private static string Describe(BackupEncryptionInfo? encryption) =>
+        encryption is null ? "none" : $"{encryption.Algorithm} with key {encryption.KeyId}";
 }

@@ -20,7 +20,12 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
     public static readonly string LibraryVersion =
         typeof(BackupCreator).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    public async Task<BackupInfo> CreateAsync(string id, DateTimeOffset createdAt, DateTimeOffset? scheduledFor, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the backup and commits it. With <paramref name="verifyStaged"/>, a store that can stage an
+    /// archive has it validated before the commit (so the backup lists only once validated); the result says
+    /// whether that happened.
+    /// </summary>
+    public async Task<(BackupInfo Info, bool Verified)> CreateAsync(string id, DateTimeOffset createdAt, DateTimeOffset? scheduledFor, Func<BackupInfo, Stream, Task>? verifyStaged, IProgress<BackupProgress>? progress, CancellationToken cancellationToken)
     {
         BackupEncryptionInfo? encryption = null;
         BackupEncryptionKey.ResolvedKey? key = null;
@@ -80,8 +85,19 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
                     LibraryVersion = LibraryVersion,
                     Encryption = encryption,
                 };
+                var verified = false;
+                if (verifyStaged is not null && await upload.StageAsync(info, cancellationToken).ConfigureAwait(false) is { } staged)
+                {
+                    await using (staged.ConfigureAwait(false))
+                    {
+                        await verifyStaged(info, staged).ConfigureAwait(false);
+                    }
+
+                    verified = true;
+                }
+
                 await upload.CommitAsync(info, cancellationToken).ConfigureAwait(false);
-                return info;
+                return (info, verified);
             }
         }
     }

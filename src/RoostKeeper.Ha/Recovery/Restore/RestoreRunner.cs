@@ -31,6 +31,10 @@ internal sealed class RestoreRunner(
     private readonly ConcurrentDictionary<string, Lazy<Task>> _namespaces = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<RestoredObject> _namespaceResults = new();
     private readonly List<string> _definitions = [];
+
+    /// <summary>Dry run: namespaces and CustomResourceDefinitions that do not exist and that the plan creates (the restore would create them before what needs them).</summary>
+    private readonly ConcurrentDictionary<string, bool> _plannedNamespaces = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _plannedDefinitions = new(StringComparer.Ordinal);
     private long _done;
     private long _failed;
 
@@ -38,22 +42,41 @@ internal sealed class RestoreRunner(
     {
         var batch = new List<(BackupResource Type, JsonObject Object)>(BatchSize);
         RestorePhase? current = null;
-        await foreach (var item in objects.WithCancellation(cancellationToken).ConfigureAwait(false))
+        var reader = objects.GetAsyncEnumerator(cancellationToken);
+        await using (reader.ConfigureAwait(false))
         {
-            var parsed = ObjectPath.Parse(item.Path)
-                ?? throw new BackupIntegrityException(archive.Info.Id, BackupProblem.Unreadable, $"Entry {item.Path} is not an object path.", objectPath: item.Path);
-            var phase = RestorePhases.Of(parsed.Type);
-            if (current is { } previous && (phase != previous || batch.Count >= BatchSize))
+            while (true)
             {
-                await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-                if (phase != previous)
+                try
                 {
-                    await FinishPhaseAsync(previous, cancellationToken).ConfigureAwait(false);
+                    if (!await reader.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
                 }
-            }
+                catch (BackupIntegrityException e)
+                {
+                    // The second read differs from the validated archive (cut short, changed, another
+                    // archive): the batch read so far is not written, and what was written is reported.
+                    throw e.AfterRestoring([.. _results]);
+                }
 
-            current = phase;
-            batch.Add((parsed.Type, (JsonObject)JsonNode.Parse(item.Json)!));
+                var item = reader.Current;
+                var parsed = ObjectPath.Parse(item.Path)
+                    ?? throw new BackupIntegrityException(archive.Info.Id, BackupProblem.Unreadable, $"Entry {item.Path} is not an object path.", objectPath: item.Path);
+                var phase = RestorePhases.Of(parsed.Type);
+                if (current is { } previous && (phase != previous || batch.Count >= BatchSize))
+                {
+                    await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    if (phase != previous)
+                    {
+                        await FinishPhaseAsync(previous, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                current = phase;
+                batch.Add((parsed.Type, (JsonObject)JsonNode.Parse(item.Json)!));
+            }
         }
 
         await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -123,10 +146,26 @@ internal sealed class RestoreRunner(
             ((JsonObject)clean["metadata"]!)["name"] = name;
             if (options.DryRun)
             {
+                if (NotCheckable(type, ns) is { Count: > 0 } reasons)
+                {
+                    // Its namespace or its type does not exist yet: the server can neither have it nor dry-run its
+                    // create (404), but the restore creates what it needs first, so it would be created.
+                    return Result(RestoreOutcome.WouldCreate, [.. notes, .. reasons]);
+                }
+
                 var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
                 if (live is null)
                 {
                     await WithRetriesAsync(() => resources.CreateAsync(type, ns, clean, dryRun: true, cancellationToken), cancellationToken).ConfigureAwait(false);
+                    if (type.IsNamespaces)
+                    {
+                        _plannedNamespaces[name] = true;
+                    }
+                    else if (type.IsDefinitions)
+                    {
+                        _plannedDefinitions[name] = true;
+                    }
+
                     return Result(RestoreOutcome.WouldCreate, notes);
                 }
 
@@ -180,6 +219,14 @@ internal sealed class RestoreRunner(
         Func<RestoreOutcome, IReadOnlyList<string>?, string?, RestoredObject> result,
         CancellationToken cancellationToken)
     {
+        if (live["metadata"]?["deletionTimestamp"] is { } deleting)
+        {
+            // Equal or not, it is about to go (a finalizer holds it): reporting it present would be a lie once
+            // the finalizer is done. It cannot be replaced either; a rerun after it is gone creates it.
+            var finalizers = live["metadata"]?["finalizers"] is JsonArray list ? string.Join(", ", list.Select(f => f?.ToString())) : "none";
+            return result(RestoreOutcome.Failed, [], $"it exists but is being deleted (deletionTimestamp {deleting}, finalizers: {finalizers}), so it was neither restored nor left as the backup's; run the restore again once it is gone, which creates it");
+        }
+
         Remember(originalUid, live["metadata"]?["uid"]?.GetValue<string>());
         var differences = ObjectDiff.Compare(ObjectSanitizer.Comparable(clean, RestoresStatus(type)), ObjectSanitizer.Comparable(live, RestoresStatus(type)));
         if (differences.Count == 0)
@@ -247,6 +294,24 @@ internal sealed class RestoreRunner(
         }
     }
 
+    /// <summary>Dry run: why an object cannot be checked by the API server (its namespace or definition exists only in the plan); empty when it can.</summary>
+    private List<string> NotCheckable(BackupResource type, string? ns)
+    {
+        var reasons = new List<string>(2);
+        if (ns is not null && _plannedNamespaces.ContainsKey(ns))
+        {
+            reasons.Add($"not checked by the API server: namespace {ns} does not exist yet and the restore creates it first, so the object's validation and admission run only then");
+        }
+
+        var definition = $"{type.Plural}.{type.Group}";
+        if (!type.IsCore && !type.IsDefinitions && _plannedDefinitions.ContainsKey(definition))
+        {
+            reasons.Add($"not checked by the API server: its CustomResourceDefinition {definition} does not exist yet and the restore creates it first, so the object's schema validation and admission run only then");
+        }
+
+        return reasons;
+    }
+
     private Task EnsureNamespaceAsync(string ns, CancellationToken cancellationToken) =>
         _namespaces.GetOrAdd(ns, n => new Lazy<Task>(() => CreateNamespaceIfMissingAsync(n, cancellationToken))).Value;
 
@@ -254,8 +319,10 @@ internal sealed class RestoreRunner(
     {
         // Retried like an object's write: the result is shared by every object of the namespace in this run, so
         // one transient error here would otherwise fail all of them.
-        if (await WithRetriesAsync(() => resources.GetAsync(NamespaceType, null, ns, cancellationToken), cancellationToken).ConfigureAwait(false) is not null)
+        if (_plannedNamespaces.ContainsKey(ns)
+            || await WithRetriesAsync(() => resources.GetAsync(NamespaceType, null, ns, cancellationToken), cancellationToken).ConfigureAwait(false) is not null)
         {
+            // Exists, or (dry run) the backup's own Namespace object is planned for creation: reported once, there.
             return;
         }
 
@@ -267,6 +334,11 @@ internal sealed class RestoreRunner(
         catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
             return;
+        }
+
+        if (options.DryRun)
+        {
+            _plannedNamespaces[ns] = true;
         }
 
         _namespaceResults.Enqueue(new RestoredObject("v1", "Namespace", null, ns, options.DryRun ? RestoreOutcome.WouldCreate : RestoreOutcome.Created, ["created because restored objects are in it; the backup does not include it"]));

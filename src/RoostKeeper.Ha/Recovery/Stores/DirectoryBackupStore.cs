@@ -2,7 +2,8 @@ namespace RoostKeeper.Ha.Recovery.Stores;
 
 /// <summary>
 /// Keeps backups as files in one directory: <c>{id}.tar</c> (or <c>{id}.tar.enc</c> when encrypted) and
-/// <c>{id}.json</c>, its <see cref="BackupInfo"/>. Both are written under a temporary name, flushed to disk
+/// <c>{id}.json</c>, its <see cref="BackupInfo"/>. Other files may share the directory: a <c>.json</c> file
+/// that is not a backup's info is reported by <see cref="ScanAsync"/> and never stops a listing. Both are written under a temporary name, flushed to disk
 /// and renamed into place, the archive first: a backup lists only once its info file exists, so an
 /// interrupted backup leaves at most a hidden <c>.tmp</c> file that never lists.
 /// </summary>
@@ -35,14 +36,19 @@ public sealed class DirectoryBackupStore : IBackupStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken) =>
+        (await ScanAsync(cancellationToken).ConfigureAwait(false)).Backups;
+
+    /// <inheritdoc />
+    public async Task<BackupListing> ScanAsync(CancellationToken cancellationToken)
     {
         if (!Directory.Exists(DirectoryPath))
         {
-            return [];
+            return new BackupListing([], []);
         }
 
-        var result = new List<BackupInfo>();
+        var backups = new List<BackupInfo>();
+        var unreadable = new List<UnreadableStoreEntry>();
         foreach (var file in Directory.EnumerateFiles(DirectoryPath, "*" + InfoExtension))
         {
             var id = Path.GetFileName(file)[..^InfoExtension.Length];
@@ -51,13 +57,34 @@ public sealed class DirectoryBackupStore : IBackupStore
                 continue;
             }
 
-            if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } info)
+            // A directory shared with other files (a README.json, an editor's copy) must not stop the listing:
+            // each entry that is not a backup is reported by name and the others are listed.
+            try
             {
-                result.Add(info);
+                var info = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+                if (info is null)
+                {
+                    if (File.Exists(file))
+                    {
+                        unreadable.Add(new UnreadableStoreEntry(file, $"no archive {id}{PlainExtension} or {id}{EncryptedExtension} next to it"));
+                    }
+                }
+                else if (!string.Equals(info.Id, id, StringComparison.Ordinal))
+                {
+                    unreadable.Add(new UnreadableStoreEntry(file, $"it names backup {info.Id}, not {id}"));
+                }
+                else
+                {
+                    backups.Add(info);
+                }
+            }
+            catch (Exception e) when (e is BackupIntegrityException or IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                unreadable.Add(new UnreadableStoreEntry(file, e is BackupIntegrityException integrity ? integrity.Detail : e.Message));
             }
         }
 
-        return result;
+        return new BackupListing(backups, unreadable);
     }
 
     /// <inheritdoc />
@@ -75,7 +102,7 @@ public sealed class DirectoryBackupStore : IBackupStore
             return null;
         }
 
-        var info = BackupInfo.FromJson(json);
+        var info = BackupInfo.FromJson(json, backupId, infoPath);
         return File.Exists(ArchivePath(backupId, info.Encryption is not null)) ? info : null;
     }
 
@@ -129,24 +156,50 @@ public sealed class DirectoryBackupStore : IBackupStore
     private sealed class Upload(DirectoryBackupStore store, string backupId, string temporary, FileStream stream) : IBackupUpload
     {
         private bool _committed;
+        private bool _staged;
         private string? _archive;
 
         public Stream Content => stream;
 
+        public async Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            CheckInfo(info);
+            await FlushToDiskAsync(cancellationToken).ConfigureAwait(false);
+
+            // Read back from the hidden temporary file: it never lists, and the commit only renames it, which
+            // does not change a byte of what was validated.
+            return new FileStream(temporary, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+
         public async Task CommitAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            CheckInfo(info);
+            await FlushToDiskAsync(cancellationToken).ConfigureAwait(false);
+            _archive = store.ArchivePath(backupId, info.Encryption is not null);
+            File.Move(temporary, _archive, overwrite: true);
+            await WriteDurablyAsync(Path.Combine(store.DirectoryPath, backupId + InfoExtension), info.ToJson(), cancellationToken).ConfigureAwait(false);
+            _committed = true;
+        }
+
+        private void CheckInfo(BackupInfo info)
         {
             if (info.Id != backupId)
             {
                 throw new ArgumentException($"The info is for backup {info.Id}, but this upload is backup {backupId}.", nameof(info));
             }
+        }
+
+        private async Task FlushToDiskAsync(CancellationToken cancellationToken)
+        {
+            if (_staged)
+            {
+                return;
+            }
 
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
             stream.Flush(flushToDisk: true);
             await stream.DisposeAsync().ConfigureAwait(false);
-            _archive = store.ArchivePath(backupId, info.Encryption is not null);
-            File.Move(temporary, _archive, overwrite: true);
-            await WriteDurablyAsync(Path.Combine(store.DirectoryPath, backupId + InfoExtension), info.ToJson(), cancellationToken).ConfigureAwait(false);
-            _committed = true;
+            _staged = true;
         }
 
         public async ValueTask DisposeAsync()

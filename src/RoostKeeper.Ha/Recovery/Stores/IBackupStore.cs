@@ -14,10 +14,20 @@ public interface IBackupStore
     /// <returns>The upload: write the archive to its stream, then commit (or dispose to abandon it).</returns>
     Task<IBackupUpload> BeginUploadAsync(string backupId, CancellationToken cancellationToken);
 
-    /// <summary>The complete backups in the store, in no particular order.</summary>
+    /// <summary>The complete backups in the store, in no particular order; entries that cannot be read are left out (see <see cref="ScanAsync"/>).</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The backups' info.</returns>
     Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The complete backups in the store, and the entries that could not be read as one (each named). A
+    /// store shared with other files, or holding a damaged info, still lists every backup it can read.
+    /// The default implementation calls <see cref="ListAsync"/> and reports nothing unreadable.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The backups' info and the unreadable entries.</returns>
+    async Task<BackupListing> ScanAsync(CancellationToken cancellationToken) =>
+        new(await ListAsync(cancellationToken).ConfigureAwait(false), []);
 
     /// <summary>One complete backup's info, or null when the store has no complete backup with the id.</summary>
     /// <param name="backupId">The backup id.</param>

@@ -49,27 +49,39 @@ public sealed class MirroredBackupStore : IBackupStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken) =>
+        (await ScanAsync(cancellationToken).ConfigureAwait(false)).Backups;
+
+    /// <inheritdoc />
+    public async Task<BackupListing> ScanAsync(CancellationToken cancellationToken)
     {
         var byId = new Dictionary<string, BackupInfo>(StringComparer.Ordinal);
+        var unreadable = new List<UnreadableStoreEntry>();
         var failures = new List<Exception>();
         foreach (var store in _stores)
         {
+            var name = store.ToString() ?? store.GetType().Name;
             try
             {
-                foreach (var info in await store.ListAsync(cancellationToken).ConfigureAwait(false))
+                var listing = await store.ScanAsync(cancellationToken).ConfigureAwait(false);
+                foreach (var info in listing.Backups)
                 {
                     byId.TryAdd(info.Id, info);
                 }
+
+                unreadable.AddRange(listing.Unreadable.Select(u => u with { Name = $"{name}: {u.Name}" }));
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                RecoveryLog.MirrorListFailed(_logger, store.ToString() ?? store.GetType().Name, e);
+                RecoveryLog.MirrorListFailed(_logger, name, e);
+                unreadable.Add(new UnreadableStoreEntry(name, $"listing this side failed: {e.Message}"));
                 failures.Add(e);
             }
         }
 
-        return failures.Count == _stores.Length ? throw new AggregateException("Neither store of the mirror could be listed.", failures) : [.. byId.Values];
+        return failures.Count == _stores.Length
+            ? throw new AggregateException("Neither store of the mirror could be listed.", failures)
+            : new BackupListing([.. byId.Values], unreadable);
     }
 
     /// <inheritdoc />
@@ -198,6 +210,47 @@ public sealed class MirroredBackupStore : IBackupStore
         private readonly MirrorStream _content = new(mirror, backupId, uploads);
 
         public Stream Content => _content;
+
+        public async Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            // Every side stages (a side that fails is dropped, as in a commit); the first side's copy is read
+            // back for validation. A side that cannot stage makes the whole mirror validate after the commit.
+            var streams = new List<Stream>();
+            var canStage = true;
+            var failures = new List<Exception>();
+            foreach (var (store, upload) in _content.Healthy.ToList())
+            {
+                try
+                {
+                    if (await upload.StageAsync(info, cancellationToken).ConfigureAwait(false) is { } stream)
+                    {
+                        streams.Add(stream);
+                    }
+                    else
+                    {
+                        canStage = false;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    mirror.Report(backupId, store, MirrorCopyState.Unavailable, $"staging failed: {e.Message}");
+                    _content.Healthy.RemoveAll(side => side.Upload == upload);
+                    failures.Add(e);
+                }
+            }
+
+            if (_content.Healthy.Count == 0)
+            {
+                throw new AggregateException($"Backup {backupId} could not be stored on either side of the mirror.", failures);
+            }
+
+            foreach (var extra in canStage ? streams.Skip(1) : streams)
+            {
+                await extra.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return canStage ? streams[0] : null;
+        }
 
         public async Task CommitAsync(BackupInfo info, CancellationToken cancellationToken)
         {

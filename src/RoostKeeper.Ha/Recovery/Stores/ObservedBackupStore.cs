@@ -35,6 +35,19 @@ internal sealed class ObservedBackupStore(IBackupStore inner) : IBackupStore
         }
     }
 
+    public async Task<BackupListing> ScanAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await inner.ScanAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            StoreFailures.Mark(e, _name);
+            throw;
+        }
+    }
+
     public async Task<BackupInfo?> GetAsync(string backupId, CancellationToken cancellationToken)
     {
         try
@@ -81,6 +94,20 @@ internal sealed class ObservedBackupStore(IBackupStore inner) : IBackupStore
         private ObservedStream? _content;
 
         public Stream Content => _content ??= new ObservedStream(inner.Content, name);
+
+        public async Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var staged = await inner.StageAsync(info, cancellationToken).ConfigureAwait(false);
+                return staged is null ? null : new ObservedStream(staged, name);
+            }
+            catch (Exception e)
+            {
+                StoreFailures.Mark(e, name);
+                throw;
+            }
+        }
 
         public async Task CommitAsync(BackupInfo info, CancellationToken cancellationToken)
         {

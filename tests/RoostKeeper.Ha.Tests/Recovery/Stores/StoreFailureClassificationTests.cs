@@ -66,7 +66,8 @@ public sealed class StoreFailureClassificationTests
         public async Task<IBackupUpload> BeginUploadAsync(string backupId, CancellationToken cancellationToken)
         {
             var upload = await inner.BeginUploadAsync(backupId, cancellationToken);
-            return Writes is { } error ? new FailingUpload(upload, error) : upload;
+            // A staging store reads the archive back through its upload; a failing read fails there too.
+            return Writes is not null || Reads is not null ? new FailingUpload(upload, Writes, Reads) : upload;
         }
 
         public Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
@@ -79,9 +80,21 @@ public sealed class StoreFailureClassificationTests
         public Task DeleteAsync(string backupId, CancellationToken cancellationToken) => inner.DeleteAsync(backupId, cancellationToken);
     }
 
-    private sealed class FailingUpload(IBackupUpload inner, Exception error) : IBackupUpload
+    private sealed class FailingUpload(IBackupUpload inner, Exception? writes, Exception? reads) : IBackupUpload
     {
-        public Stream Content { get; } = new FailingStream(error);
+        public Stream Content { get; } = writes is null ? inner.Content : new FailingStream(writes);
+
+        public async Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken)
+        {
+            var staged = await inner.StageAsync(info, cancellationToken);
+            if (reads is not null && staged is not null)
+            {
+                await staged.DisposeAsync();
+                throw reads;
+            }
+
+            return staged;
+        }
 
         public Task CommitAsync(BackupInfo info, CancellationToken cancellationToken) => inner.CommitAsync(info, cancellationToken);
 
