@@ -40,7 +40,7 @@ internal sealed class RoostHealthOptionsValidator : IValidateOptions<RoostHealth
         }
         else if (o.StepDownAfter is { } stepDownAfter && o.HandOverWindow <= stepDownAfter)
         {
-            yield return $"RoostHa:Health:HandOverWindow ({Format(o.HandOverWindow)}) must be greater than StepDownAfter ({Format(stepDownAfter)}): a hand-over must be remembered longer than a leader takes to be due for the next one.";
+            yield return $"RoostHa:Health:StepDownAfter ({Format(stepDownAfter)}) must be less than RoostHa:Health:HandOverWindow ({Format(o.HandOverWindow)}): a hand-over must be remembered longer than a leader takes to be due for the next one.";
         }
 
         if (o.Namespace is { Length: > 0 } ns && (ns.Length > 63 || !ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || ns[0] == '-' || ns[^1] == '-'))
