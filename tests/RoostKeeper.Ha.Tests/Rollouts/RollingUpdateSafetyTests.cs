@@ -106,14 +106,47 @@ public sealed class RollingUpdateSafetyTests
     public async Task Expired_lock_of_a_holder_that_died_does_not_block_the_next_update()
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 2);
-        var stale = "id=upd-dead;holder=replica-gone;expires=2020-01-01T00:00:00Z";
+        var now = DateTimeOffset.UtcNow;
+        await h.Client.CoordinationV1.CreateNamespacedLeaseAsync(new UpdateLock("upd-dead", "replica-gone", now.AddSeconds(-1)).Write(null, h.Namespace, "roost", now.AddMinutes(-20)), h.Namespace);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        Assert.Empty((await h.Client.CoordinationV1.ListNamespacedLeaseAsync(h.Namespace)).Items);
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task A_lock_annotation_copied_back_onto_the_deployment_does_not_block_and_is_dropped()
+    {
+        // What kubectl rollout undo left with earlier versions: a finished update's lock, hours from expiry.
+        await using var h = await RolloutHarness.StartAsync(replicas: 2);
+        var copied = $"id=upd-finished;holder={h.Manager.Identity};expires={DateTimeOffset.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}";
         await h.Client.AppsV1.PatchNamespacedDeploymentAsync(
-            new V1Patch(new { metadata = new { annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = stale } } }, V1Patch.PatchType.MergePatch), "roost", h.Namespace);
+            new V1Patch(new { metadata = new { annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = copied } } }, V1Patch.PatchType.MergePatch), "roost", h.Namespace);
 
         var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
 
         Assert.Equal(UpdatePhase.Succeeded, status.Phase);
         Assert.False((await h.DeploymentAsync()).Metadata.Annotations.ContainsKey(RollingUpdateManager.LockAnnotation));
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task A_lock_lease_naming_an_update_this_manager_does_not_run_is_stale_and_another_holders_live_one_blocks()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 2);
+        var now = DateTimeOffset.UtcNow;
+        var leftOver = new UpdateLock("upd-finished", h.Manager.Identity, now.AddMinutes(15)).Write(null, h.Namespace, "roost", now);
+        await h.Client.CoordinationV1.CreateNamespacedLeaseAsync(leftOver, h.Namespace);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+
+        var running = new UpdateLock("upd-elsewhere", "replica-b", now.AddMinutes(15)).Write(null, h.Namespace, "roost", now);
+        await h.Client.CoordinationV1.CreateNamespacedLeaseAsync(running, h.Namespace);
+        var refused = await Assert.ThrowsAsync<RolloutInProgressException>(() => h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v3", RolloutHarness.Fast()));
+        Assert.Equal(("upd-elsewhere", "replica-b"), (refused.RunningUpdateId, refused.Holder));
+        Assert.Equal("roost:v2", (await h.DeploymentAsync()).Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("replica-b", (await h.Client.CoordinationV1.ReadNamespacedLeaseAsync(UpdateLock.LeaseName("roost"), h.Namespace)).Spec.HolderIdentity);
     }
 
     [SimulatedOnlyFact("simulated Deployment controller")]
@@ -147,7 +180,7 @@ public sealed class RollingUpdateSafetyTests
         Assert.Contains("RollbackOnCancel is false", status.Message, StringComparison.Ordinal);
         var deployment = await h.DeploymentAsync();
         Assert.Equal("roost:v2", deployment.Spec.Template.Spec.Containers[0].Image);
-        Assert.False(deployment.Metadata.Annotations.ContainsKey(RollingUpdateManager.LockAnnotation), "the update lock was not released");
+        Assert.Empty((await h.Client.CoordinationV1.ListNamespacedLeaseAsync(h.Namespace)).Items); // the update lock was released
     }
 
     [SimulatedOnlyFact("fault injection")]
