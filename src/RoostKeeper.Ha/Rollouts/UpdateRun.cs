@@ -36,6 +36,7 @@ internal sealed partial class UpdateRun
     private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
     private ConfigurationSnapshot? _snapshot;
     private UpdateLock? _lock;
+    private UpdateValidator.Plan? _plan;
     private long _previousRevision;
     private bool _templateWritten;
     private bool _templateWriteSent;
@@ -107,6 +108,11 @@ internal sealed partial class UpdateRun
                 _metrics.Duration.Record((_time.GetUtcNow() - final.StartedAt).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome), new("namespace", _ns), new("deployment", _name));
             }
 
+            if (_templateWritten && _plan is { LoweredForBudget: true } && final.Phase is UpdatePhase.Succeeded or UpdatePhase.RolledBack)
+            {
+                await RestoreStrategyAsync(_plan).ConfigureAwait(false);
+            }
+
             await ReleaseLockAsync().ConfigureAwait(false);
         }
     }
@@ -172,6 +178,7 @@ internal sealed partial class UpdateRun
             }
         }
 
+        _plan = plan;
         await WriteTemplateAsync(plan, deadline, cancellationToken).ConfigureAwait(false);
         return plan;
     }
@@ -220,7 +227,7 @@ internal sealed partial class UpdateRun
                 }
             }
 
-            var (surge, unavailable) = _options.Canary ? (1, 0) : (plan.MaxSurge, plan.MaxUnavailable);
+            var (surge, unavailable) = _options.Canary ? ((IntOrString)1, (IntOrString)0) : (plan.Surge, plan.Unavailable);
             deployment.Spec.Strategy = new V1DeploymentStrategy
             {
                 Type = "RollingUpdate",

@@ -16,6 +16,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 3);
         await CreateBudgetAsync(h, minAvailable: 3);
+        var own = (await h.DeploymentAsync()).Spec.Strategy?.RollingUpdate;
         var before = await h.Client.CoreV1.ListNamespacedPodAsync(h.Namespace, labelSelector: "app=roost");
         var minReady = int.MaxValue;
         using var stop = new CancellationTokenSource(Patience);
@@ -34,7 +35,38 @@ public sealed class RollingUpdateSafetyTests
         Assert.Contains("PodDisruptionBudget roost-pdb", Assert.Single(validation.Warnings), StringComparison.Ordinal);
         Assert.Equal(UpdatePhase.Succeeded, status.Phase);
         Assert.True(minReady >= 3, $"ready pods dropped to {minReady} under a budget of minAvailable 3");
-        Assert.Equal("0", (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+        var strategy = (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate;
+        Assert.Equal((own?.MaxSurge?.Value, own?.MaxUnavailable?.Value), (strategy?.MaxSurge?.Value, strategy?.MaxUnavailable?.Value)); // lowered for the update only
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller and kubelet")]
+    public async Task The_deployments_own_strategy_comes_back_after_an_update_that_lowered_it_for_a_budget()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 4, s => s.Strategy = new V1DeploymentStrategy
+        {
+            Type = "RollingUpdate",
+            RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = "25%", MaxUnavailable = "50%" },
+        });
+        await CreateBudgetAsync(h, minAvailable: 3);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o => (o.MaxSurge, o.MaxUnavailable) = (null, null)));
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        var strategy = (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate;
+        Assert.Equal(("25%", "50%"), (strategy.MaxSurge.Value, strategy.MaxUnavailable.Value));
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task Percentages_the_user_gives_are_written_as_percentages_and_keep_their_meaning_after_a_scale_up()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 5);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o => (o.MaxSurge, o.MaxUnavailable) = ("40%", "20%")));
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        var strategy = (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate;
+        Assert.Equal(("40%", "20%"), (strategy.MaxSurge.Value, strategy.MaxUnavailable.Value));
+        Assert.Equal((4, 2), Fenceposts.Resolve(strategy.MaxSurge, strategy.MaxUnavailable, 10)); // 10 replicas later: still 40 % and 20 %
     }
 
     [SimulatedOnlyFact("simulated Deployment controller")]
