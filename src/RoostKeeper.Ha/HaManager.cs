@@ -207,6 +207,9 @@ public sealed class HaManager : IDisposable
     /// <summary>The resolved election settings (for the leader election health check).</summary>
     internal ElectionSettings Settings => _settings;
 
+    /// <summary>The hand-overs the Lease remembers, as this replica last observed it (see <see cref="LeaseRecord.HandOversAnnotation"/>).</summary>
+    internal IReadOnlyList<HandOver> RecentHandOvers => LeaseRecord.HandOvers(_elector.ObservedLease);
+
     /// <summary>The clock the elector runs on (the health checks judge the Lease with it too).</summary>
     internal TimeProvider Time { get; }
 

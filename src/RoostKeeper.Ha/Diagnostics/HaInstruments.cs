@@ -38,6 +38,12 @@ public static class HaInstruments
     /// <summary>Histogram (seconds) of each health check's duration; labels <c>check</c>, <c>status</c>, <c>identity</c>.</summary>
     public const string HealthCheckDuration = "roost_keeper.health.check.duration";
 
+    /// <summary>Counter of hand-overs made by the step-down policy because the leader was Unhealthy; labels <c>lease</c>, <c>identity</c> (who handed over).</summary>
+    public const string HealthHandOvers = "roost_keeper.health.hand_overs";
+
+    /// <summary>Gauge of the health-driven hand-overs still allowed in the current window (0: the budget is spent); label <c>lease</c>.</summary>
+    public const string HealthHandOverBudget = "roost_keeper.health.hand_over_budget";
+
     /// <summary>Counter of backups, restores and validations; labels <c>operation</c>, <c>outcome</c> (started, succeeded, failed).</summary>
     public const string RecoveryOperations = "roost_keeper.recovery.operations";
 

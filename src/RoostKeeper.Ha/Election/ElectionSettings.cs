@@ -21,4 +21,11 @@ internal sealed record ElectionSettings(
 
     /// <summary>The duration written to the Lease, in whole seconds (rounded up, so never shorter than configured).</summary>
     public int LeaseDurationSeconds => (int)Math.Ceiling(LeaseDuration.TotalSeconds);
+
+    /// <summary>
+    /// The leaseDurationSeconds of a hand-over record: two RetryPeriods (whole seconds, at least 1, at most
+    /// LeaseDurationSeconds). A live successor takes its term within one watch event; a successor that died
+    /// after it was named leaves the Lease free for everyone after this grace instead of a whole LeaseDuration.
+    /// </summary>
+    public int HandOverGraceSeconds => Math.Clamp((int)Math.Ceiling((RetryPeriod * 2).TotalSeconds), 1, LeaseDurationSeconds);
 }

@@ -105,7 +105,7 @@ internal sealed partial class LeaseElector
             var now = _time.GetUtcNow().UtcDateTime;
             var desired = successor is null
                 ? LeaseRecord.ForRelease(current, now)
-                : LeaseRecord.ForHandOver(current, successor, _settings.LeaseDurationSeconds, now);
+                : LeaseRecord.ForHandOver(current, successor, _settings.HandOverGraceSeconds, now);
             try
             {
                 _watch.ObserveResponse(await _client.ReplaceAsync(desired, timeout.Token).ConfigureAwait(false));

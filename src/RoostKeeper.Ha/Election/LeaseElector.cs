@@ -23,6 +23,11 @@
 //  - A leader that is stopped gracefully cancels its work, waits for it (bounded), and only then
 //    writes an empty holder; work that will not stop keeps the Lease unreleased (KEP-5366: releasing
 //    while work runs is what lets client-go and controller-runtime run two leaders).
+//  - A hand-over is a conditional write by a leader whose term has ended and whose work has drained. It
+//    names the successor with a short duration (ElectionSettings.HandOverGraceSeconds): the successor takes
+//    its term at once, even inside its own hold-off; everyone else counts that grace from their own
+//    observation, like any expiry, so a successor that died after it was named costs a grace, not a
+//    LeaseDuration. Either way the taking is a conditional write: one winner.
 //  - A replica never continues a term it lost: after stepping down it must win a new conditional write,
 //    which starts a new term, higher than any term it has seen (leaseTransitions + 1, or more).
 // Not guaranteed: fencing. A leader paused longer than the margin (a stop-the-world pause, a frozen VM)
@@ -181,10 +186,20 @@ internal sealed partial class LeaseElector
             return holdOff;
         }
 
-        // Our own record: a term this process held (and lost, e.g. to a partition), or a hand-over to us.
-        // Taking it is a conditional write on the observed resourceVersion, so it is safe at once, but
-        // never before a hold-off: a replica whose work keeps failing must let the others win.
-        if (holder == Identity && (LeaseRecord.IsHandedTo(lease, Identity) || LeaseRecord.Term(lease) == _lastTerm))
+        // A hand-over naming us: taken at once, even inside our own hold-off. Safe: the previous holder wrote
+        // the hand-over only after its term ended and its work drained (StepDownAsync), our own previous
+        // term's work drained before we came back to compete, and taking is a conditional write on the
+        // observed version, so of us and anyone racing us exactly one wins. The hold-off only exists to let
+        // the others win after we failed; a leader that names us has chosen, and waiting out the hold-off
+        // would leave the Lease held by nobody who acts (the leaderless gap of a second hand-over).
+        if (holder == Identity && LeaseRecord.IsHandedTo(lease, Identity))
+        {
+            return _time.GetElapsedTime(now, Interlocked.Read(ref _retryNotBefore));
+        }
+
+        // Our own term this process held (and lost, e.g. to a partition): safe at once for the same reason,
+        // but never before a hold-off: a replica whose work keeps failing must let the others win.
+        if (holder == Identity && LeaseRecord.Term(lease) == _lastTerm)
         {
             return holdOff;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using k8s;
 using k8s.Models;
 
@@ -16,6 +17,18 @@ internal static class LeaseRecord
     /// leader, while the successor, seeing this mark on the hand-over record itself, takes its term at once.
     /// </summary>
     public const string HandoffAnnotation = "roostkeeper.ha/handoff-to";
+
+    /// <summary>
+    /// The Lease's memory of recent hand-overs: "identity@unix-seconds" of each replica that handed the Lease
+    /// over, oldest first, at most <see cref="HandOverHistoryLimit"/>. Written in the hand-over record itself,
+    /// so the memory and the hand-over land in one conditional write; every later record is a copy of the one
+    /// before, so every later leader sees it. The step-down policy reads it for its budget and to avoid
+    /// handing back to a replica that already failed as leader.
+    /// </summary>
+    public const string HandOversAnnotation = "roostkeeper.ha/handovers";
+
+    /// <summary>How many hand-overs the Lease remembers (the step-down budget is at most this).</summary>
+    public const int HandOverHistoryLimit = 10;
 
     /// <summary>A deep copy, so a record we send never aliases one we observed.</summary>
     public static V1Lease Copy(V1Lease lease) => KubernetesJson.Deserialize<V1Lease>(KubernetesJson.Serialize(lease));
@@ -116,17 +129,54 @@ internal static class LeaseRecord
     /// successor treats a record naming it as a renewal and keeps leaseTransitions as written, so writing the
     /// old term would let two leaders share it.
     /// </summary>
-    public static V1Lease ForHandOver(V1Lease current, string successor, int durationSeconds, DateTime now)
+    /// <remarks>
+    /// <paramref name="graceSeconds"/> is written as the record's leaseDurationSeconds: the successor takes its
+    /// term at once and writes its own duration, so a live successor never notices; a successor that died
+    /// after the leader chose it leaves a record that every other elector (ours or client-go's) sees expire
+    /// after the grace, not after a whole LeaseDuration. The outgoing holder is appended to the hand-over memory.
+    /// </remarks>
+    public static V1Lease ForHandOver(V1Lease current, string successor, int graceSeconds, DateTime now)
     {
         var desired = Copy(current);
+        var from = current.Spec.HolderIdentity;
         desired.Spec.HolderIdentity = successor;
-        desired.Spec.LeaseDurationSeconds = durationSeconds;
+        desired.Spec.LeaseDurationSeconds = graceSeconds;
         desired.Spec.LeaseTransitions = NextTerm(current.Spec.LeaseTransitions ?? 0);
         desired.Spec.AcquireTime = now;
         desired.Spec.RenewTime = now;
         desired.Metadata.Annotations ??= new Dictionary<string, string>();
         desired.Metadata.Annotations[HandoffAnnotation] = successor;
+        if (from is { Length: > 0 })
+        {
+            var history = HandOvers(current).Append(new HandOver(from, new DateTimeOffset(DateTime.SpecifyKind(now, DateTimeKind.Utc))));
+            desired.Metadata.Annotations[HandOversAnnotation] = string.Join(
+                ',',
+                history.TakeLast(HandOverHistoryLimit).Select(h => h.From + "@" + h.At.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)));
+        }
+
         return desired;
+    }
+
+    /// <summary>The hand-overs the Lease remembers, oldest first; entries that cannot be read are skipped.</summary>
+    public static IReadOnlyList<HandOver> HandOvers(V1Lease? lease)
+    {
+        if (lease?.Metadata?.Annotations?.TryGetValue(HandOversAnnotation, out var text) != true || string.IsNullOrEmpty(text))
+        {
+            return [];
+        }
+
+        var result = new List<HandOver>();
+        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var at = entry.LastIndexOf('@');
+            if (at > 0 && long.TryParse(entry.AsSpan(at + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+                && seconds is >= 0 and < 253_402_300_800)
+            {
+                result.Add(new HandOver(entry[..at], DateTimeOffset.FromUnixTimeSeconds(seconds)));
+            }
+        }
+
+        return result;
     }
 
     private static string? HandoffMark(V1Lease lease) =>
@@ -135,3 +185,6 @@ internal static class LeaseRecord
     /// <summary>The term after <paramref name="term"/> (leaseTransitions is an int32 on the wire).</summary>
     private static int NextTerm(long term) => checked((int)(term + 1));
 }
+
+/// <summary>One remembered hand-over: the replica that handed the Lease away, and when (its wall clock, whole seconds).</summary>
+internal sealed record HandOver(string From, DateTimeOffset At);

@@ -15,6 +15,8 @@ internal static class HealthDefaults
         Interval = options.Interval,
         CheckTimeout = options.CheckTimeout,
         StepDownAfter = options.StepDownAfter,
+        MaxHandOvers = options.MaxHandOvers,
+        HandOverWindow = options.HandOverWindow,
     };
 
     /// <summary>The namespace a check reads: the one it was given, else the options', else the pod's.</summary>

@@ -38,4 +38,16 @@ internal static partial class HealthLog
 
     [LoggerMessage(3009, LogLevel.Error, "The periodic health round failed")]
     public static partial void RoundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3010, LogLevel.Warning, "{Identity} leads and has been Unhealthy for {Duration}, but every other healthy replica ({Tried}) handed over within the last {Window}; keeping leadership")]
+    public static partial void EveryReplicaTried(ILogger logger, string identity, TimeSpan duration, string tried, TimeSpan window);
+
+    [LoggerMessage(3011, LogLevel.Warning, "{Identity} leads and has been Unhealthy for {Duration}, but the hand-over budget is spent ({Count} in the last {Window}); keeping leadership at least until {Until}")]
+    public static partial void HandOverBudgetSpent(ILogger logger, string identity, TimeSpan duration, int count, TimeSpan window, DateTimeOffset until);
+
+    [LoggerMessage(3012, LogLevel.Information, "Deleted the health Lease {Lease} of {Identity}, not renewed since {RenewedAt}")]
+    public static partial void StaleHealthLeaseDeleted(ILogger logger, string lease, string identity, DateTimeOffset renewedAt);
+
+    [LoggerMessage(3013, LogLevel.Debug, "Could not delete stale health Leases: {Reason}")]
+    public static partial void StaleHealthLeasesNotDeleted(ILogger logger, string reason, Exception exception);
 }

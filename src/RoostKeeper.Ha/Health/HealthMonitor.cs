@@ -18,6 +18,8 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly string _identity;
     private readonly ReplicaHealthLeases? _publication;
+    private readonly HaManager? _haManager;
+    private long? _lastCollection;
     private readonly Dictionary<string, HealthStatus> _previous = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
     private HealthStatus? _previousOverall;
@@ -34,7 +36,8 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
         {
             var settings = haManager.Settings;
             _publication = new ReplicaHealthLeases(client, settings.LeaseNamespace, settings.LeaseName, haManager.Identity, health.Options.Interval * 3, time);
-            StepDown = new StepDownPolicy(haManager, _publication, after, time, logger);
+            StepDown = new StepDownPolicy(haManager, _publication, health.Options, time, logger, metrics);
+            _haManager = haManager;
         }
     }
 
@@ -67,6 +70,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     internal async Task RunAsync(CancellationToken stop)
     {
         using var tracking = _metrics.Track(() => (_identity, _health.LatestReport));
+        using var budget = StepDown is { } policy ? _metrics.TrackBudget(() => (_haManager!.Settings.LeaseName, policy.BudgetRemaining)) : null;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -111,9 +115,40 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
             }
 
             await StepDown!.EvaluateAsync(report, stop).ConfigureAwait(false);
+            await CollectStaleAsync(stop).ConfigureAwait(false);
         }
 
         Interlocked.Increment(ref _rounds);
+    }
+
+    /// <summary>
+    /// How long a health Lease may go unrenewed before the leader deletes it: 20 Intervals, at least 5 minutes
+    /// (a replica that merely restarts, or is partitioned for a while, keeps its record).
+    /// </summary>
+    internal TimeSpan StaleAfter => TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(5).Ticks, _health.Options.Interval.Ticks * 20));
+
+    /// <summary>On the leader, at most once per StaleAfter / 5: deletes the health Leases of replicas that are gone.</summary>
+    private async Task CollectStaleAsync(CancellationToken stop)
+    {
+        var now = _time.GetTimestamp();
+        if (_haManager?.IsLeader != true || (_lastCollection is { } last && _time.GetElapsedTime(last, now) < StaleAfter / 5))
+        {
+            return;
+        }
+
+        _lastCollection = now;
+        try
+        {
+            foreach (var (lease, identity, renewedAt) in await _publication!.CollectStaleAsync(StaleAfter, stop).ConfigureAwait(false))
+            {
+                HealthLog.StaleHealthLeaseDeleted(_logger, lease, identity, renewedAt);
+            }
+        }
+        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
+        {
+            // Without delete on Leases (or with the API away) stale records stay; they are judged stale, never trusted.
+            HealthLog.StaleHealthLeasesNotDeleted(_logger, ApiErrors.Describe(e), e);
+        }
     }
 
     private void LogTransitions(HealthReport report)

@@ -13,12 +13,12 @@ namespace RoostKeeper.Ha.Health;
 /// own, <c>{election lease}-health-{identity}</c>, labelled with the election Lease's name, holding its
 /// identity, its last overall status (annotation <c>roostkeeper.ha/health</c>) and a renewTime; a record
 /// not renewed within its leaseDurationSeconds (three rounds) counts as unknown. The leader reads them all
-/// with one LIST by label.
+/// with one LIST by label; the leader deletes records nobody renewed for a long time (<see cref="CollectStaleAsync"/>).
 /// Why Leases: they are the API's object for heartbeats (kube-node-lease, LeaseCandidate of coordinated
 /// leader election), the election already needs get/list/create/update on Leases in this namespace (no new
 /// RBAC, where annotating its own Pod would need patch on pods), and a replica without a pod (tests,
-/// out-of-cluster runs) can publish too. The cost: a record outlives its replica until deleted (it is
-/// only judged stale, never trusted).
+/// out-of-cluster runs) can publish too. The cost: a record outlives its replica until the leader's
+/// collection deletes it (until then it is only judged stale, never trusted), which needs delete on Leases.
 /// </summary>
 internal sealed class ReplicaHealthLeases
 {
@@ -79,8 +79,12 @@ internal sealed class ReplicaHealthLeases
         }
     }
 
-    /// <summary>The other replicas' published health (one LIST).</summary>
-    public async Task<IReadOnlyList<PeerHealth>> ReadPeersAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The other replicas' published health (one LIST). A record is fresh when renewed within both its own
+    /// validity and <paramref name="freshness"/> (the step-down policy passes two monitor Intervals: a live
+    /// replica publishes every Interval, so an older record belongs to a replica that is dead, stuck or slow).
+    /// </summary>
+    public async Task<IReadOnlyList<PeerHealth>> ReadPeersAsync(TimeSpan freshness, CancellationToken cancellationToken)
     {
         var list = await _client.CoordinationV1.ListNamespacedLeaseAsync(_namespace, labelSelector: $"{ElectionLabel}={_label}", cancellationToken: cancellationToken).ConfigureAwait(false);
         var now = _time.GetUtcNow();
@@ -96,11 +100,52 @@ internal sealed class ReplicaHealthLeases
             }
 
             var renewedAt = new DateTimeOffset(DateTime.SpecifyKind(renewed, DateTimeKind.Utc));
-            var fresh = now - renewedAt <= TimeSpan.FromSeconds(lease.Spec.LeaseDurationSeconds ?? 0);
+            var age = now - renewedAt;
+            var fresh = age <= TimeSpan.FromSeconds(lease.Spec.LeaseDurationSeconds ?? 0) && age <= freshness;
             peers.Add(new PeerHealth(identity, status, renewedAt, fresh));
         }
 
         return peers;
+    }
+
+    /// <summary>
+    /// Deletes the other replicas' health Leases not renewed for <paramref name="staleAfter"/> (replicas that
+    /// are gone: a rolled pod has a new name and never renews the old record). Each delete is conditional on the
+    /// resourceVersion that was judged stale, so a replica that renewed in between keeps its record; one that
+    /// was deleted anyway recreates it on its next round. Returns the records deleted.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Lease, string Identity, DateTimeOffset RenewedAt)>> CollectStaleAsync(TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        var list = await _client.CoordinationV1.ListNamespacedLeaseAsync(_namespace, labelSelector: $"{ElectionLabel}={_label}", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var deleted = new List<(string, string, DateTimeOffset)>();
+        foreach (var lease in list.Items)
+        {
+            var renewed = lease.Spec?.RenewTime ?? lease.Metadata?.CreationTimestamp;
+            if (lease.Metadata?.Name is not { } name || name == _name || renewed is null)
+            {
+                continue;
+            }
+
+            var renewedAt = new DateTimeOffset(DateTime.SpecifyKind(renewed.Value, DateTimeKind.Utc));
+            if (now - renewedAt <= staleAfter)
+            {
+                continue;
+            }
+
+            try
+            {
+                var options = new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = lease.Metadata.ResourceVersion, Uid = lease.Metadata.Uid } };
+                await _client.CoordinationV1.DeleteNamespacedLeaseAsync(name, _namespace, options, cancellationToken: cancellationToken).ConfigureAwait(false);
+                deleted.Add((name, lease.Spec?.HolderIdentity ?? "", renewedAt));
+            }
+            catch (Exception e) when (ApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
+            {
+                // Renewed or deleted since the LIST: not ours to delete any more.
+            }
+        }
+
+        return deleted;
     }
 
     private async Task<V1Lease?> ReadOwnAsync(CancellationToken cancellationToken)

@@ -29,6 +29,20 @@ internal sealed class RoostHealthOptionsValidator : IValidateOptions<RoostHealth
             yield return $"RoostHa:Health:StepDownAfter ({Format(after)}) must be at least Interval ({Format(o.Interval)}): a leader hands over only after its health was seen Unhealthy for that long.";
         }
 
+        if (o.MaxHandOvers is < 1 or > 10)
+        {
+            yield return $"RoostHa:Health:MaxHandOvers ({o.MaxHandOvers}) must be from 1 to 10: the Lease remembers the last 10 hand-overs.";
+        }
+
+        if (o.HandOverWindow <= TimeSpan.Zero || o.HandOverWindow > TimeSpan.FromHours(24))
+        {
+            yield return $"RoostHa:Health:HandOverWindow ({Format(o.HandOverWindow)}) must be greater than zero and at most 24 hours.";
+        }
+        else if (o.StepDownAfter is { } stepDownAfter && o.HandOverWindow <= stepDownAfter)
+        {
+            yield return $"RoostHa:Health:StepDownAfter ({Format(stepDownAfter)}) must be less than RoostHa:Health:HandOverWindow ({Format(o.HandOverWindow)}): a hand-over must be remembered longer than a leader takes to be due for the next one.";
+        }
+
         if (o.Namespace is { Length: > 0 } ns && (ns.Length > 63 || !ns.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-') || ns[0] == '-' || ns[^1] == '-'))
         {
             yield return $"RoostHa:Health:Namespace \"{ns}\" is not a valid namespace name: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.";

@@ -10,8 +10,8 @@ namespace RoostKeeper.Ha.Rollouts;
 /// the Deployment with one JSON patch that replaces spec.template and metadata.annotations (the Deployment's own
 /// revision bookkeeping kept, everything else from the ReplicaSet, which is how the old change-cause comes back).
 /// Two differences, both because the update itself made them: a Deployment this update paused (canary hold) is
-/// resumed in the same patch where kubectl would refuse, and the update's lock annotation is kept as it is on the
-/// Deployment rather than copied from the ReplicaSet.
+/// resumed in the same patch where kubectl would refuse, and the lock annotation of earlier versions
+/// (<see cref="RollingUpdateManager.LockAnnotation"/>) is never copied back from a ReplicaSet.
 /// </summary>
 internal static class DeploymentRollback
 {

@@ -14,8 +14,8 @@ namespace RoostKeeper.Ha.Rollouts;
 /// rolls back as <c>kubectl rollout undo</c> does, configuration included, waiting until the rollback is available.
 /// <para>
 /// One update per Deployment at a time: within this manager by an in-memory registry, and across replicas and
-/// processes by the <see cref="LockAnnotation"/> on the Deployment, written in the same optimistic-concurrency update as
-/// the new template. Resolved from DI with <c>AddRoostHa(…).AddRollingUpdates()</c>, it also refuses to start an
+/// processes by a Lease per Deployment, "{deployment}-rollout-lock" in its namespace, taken with a conditional write
+/// before anything changes and deleted when the update ends (docs/rollouts.md says why a Lease). Resolved from DI with <c>AddRoostHa(…).AddRollingUpdates()</c>, it also refuses to start an
 /// update on a replica that is not the leader.
 /// </para>
 /// </summary>
@@ -24,7 +24,12 @@ public sealed class RollingUpdateManager : IDisposable
     /// <summary>The annotation kubectl rollout history shows as CHANGE-CAUSE.</summary>
     public const string ChangeCauseAnnotation = "kubernetes.io/change-cause";
 
-    /// <summary>The Deployment annotation that marks an update in progress: "id=…;holder=…;expires=…".</summary>
+    /// <summary>
+    /// The Deployment annotation earlier versions used as the update lock ("id=…;holder=…;expires=…"). It is no longer
+    /// written or honoured: the Deployment controller copies it into ReplicaSets and <c>kubectl rollout undo</c> copies
+    /// it back, so it could block updates after an undo. An update removes it from the Deployment it writes; the lock
+    /// is now a Lease per Deployment.
+    /// </summary>
     public const string LockAnnotation = "ha.roostkeeper.io/rolling-update";
 
     private const int KeptUpdates = 100;
@@ -132,7 +137,7 @@ public sealed class RollingUpdateManager : IDisposable
         {
             var tracker = new UpdateTracker(id, @namespace, deployment, frozen, _time, _logger, progress);
             Remember(tracker);
-            var run = new UpdateRun(_kubernetes, _time, _logger, _metrics, tracker, settings, @namespace, deployment, frozen, Identity);
+            var run = new UpdateRun(_kubernetes, _time, _logger, _metrics, tracker, settings, @namespace, deployment, frozen, Identity, IsFinished);
             return await run.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -164,7 +169,7 @@ public sealed class RollingUpdateManager : IDisposable
         var replicaSets = current is null ? [] : await api.ReplicaSetsAsync(current, deadline, cancellationToken).ConfigureAwait(false);
         var budgets = current is null ? [] : await DisruptionBudgets.ReadAsync(api, current, deadline, cancellationToken).ConfigureAwait(false);
         var validation = UpdateValidator.Validate(@namespace, deployment, current, replicaSets, images, settings, budgets).Validation;
-        if (current is not null && UpdateLock.Read(current) is { } held && held.ExpiresAt > _time.GetUtcNow())
+        if (current is not null && await new UpdateLocks(api, _time).HeldAsync(@namespace, deployment, IsFinished, deadline, cancellationToken).ConfigureAwait(false) is { } held)
         {
             validation = validation with { Problems = [.. validation.Problems, $"Update {held.UpdateId} by {held.Holder} is running (lock expires {held.ExpiresAt:u})."] };
         }
@@ -206,6 +211,14 @@ public sealed class RollingUpdateManager : IDisposable
             ? containers[0].Name
             : throw new RolloutRefusedException(ns, name, [$"Deployment {ns}/{name} has {containers.Count} containers ({string.Join(", ", containers.Select(c => c.Name))}); name the container(s) with the image map overload."]);
     }
+
+    /// <summary>
+    /// Whether a lock names an update known to be over: one of this manager's identity that this manager does not run
+    /// (it finished, or ran in an earlier process with the same identity), so a release that failed, or a crash, never
+    /// blocks this manager's next update for the rest of the lock's lifetime.
+    /// </summary>
+    private bool IsFinished(UpdateLock held) =>
+        held.Holder == Identity && !_running.Values.Contains(held.UpdateId, StringComparer.Ordinal);
 
     private void ThrowIfNotLeader(string ns, string deployment)
     {

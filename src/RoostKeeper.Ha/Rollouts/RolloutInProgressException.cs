@@ -1,8 +1,8 @@
 namespace RoostKeeper.Ha.Rollouts;
 
 /// <summary>
-/// Another update of the same Deployment is running, in this process or (seen through the Deployment's
-/// <see cref="RollingUpdateManager.LockAnnotation"/>) in another replica. Wait for it to finish, or, if its holder
+/// Another update of the same Deployment is running, in this process or (seen through the Deployment's lock Lease,
+/// "{deployment}-rollout-lock") in another replica. Wait for it to finish, or, if its holder
 /// is gone, for the lock to expire at <see cref="ExpiresAt"/>.
 /// </summary>
 public sealed class RolloutInProgressException : Exception

@@ -17,7 +17,7 @@ public static class RoostHaBuilderRolloutExtensions
     /// from the <c>RoostHa:RollingUpdates</c> configuration section, then <paramref name="configure"/> applies; they are
     /// validated at start-up. The manager uses the registered <see cref="IKubernetes"/>, the <see cref="HaManager"/>'s
     /// identity as its lock holder, and refuses to start an update while this replica is not the leader, so that in a
-    /// fleet of replicas only the leader performs updates (the Deployment's lock annotation also stops two managers
+    /// fleet of replicas only the leader performs updates (the Deployment's lock Lease also stops two managers
     /// that are not in the same election).
     /// </summary>
     /// <param name="builder">The builder from <c>AddRoostHa</c>.</param>

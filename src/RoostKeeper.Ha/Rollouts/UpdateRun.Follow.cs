@@ -127,12 +127,39 @@ internal sealed partial class UpdateRun
             new JsonObject
             {
                 ["paused"] = false,
-                ["strategy"] = new JsonObject { ["rollingUpdate"] = new JsonObject { ["maxSurge"] = plan.MaxSurge, ["maxUnavailable"] = plan.MaxUnavailable } },
+                ["strategy"] = new JsonObject { ["rollingUpdate"] = new JsonObject { ["maxSurge"] = Node(plan.Surge), ["maxUnavailable"] = Node(plan.Unavailable) } },
             },
             deadline,
             cancellationToken).ConfigureAwait(false);
         _tracker.Enter(UpdatePhase.Updating, $"canary verified; resuming with maxSurge {plan.MaxSurge}, maxUnavailable {plan.MaxUnavailable}");
         return null;
+    }
+
+    /// <summary>A maxSurge or maxUnavailable as JSON: a count as a number, a percentage as a string, as the API has them.</summary>
+    private static JsonNode? Node(IntOrString? value) =>
+        value?.Value is not { } text ? null : Fenceposts.Parse(value) is { IsPercent: false } count ? JsonValue.Create(count.Value) : JsonValue.Create(text);
+
+    /// <summary>
+    /// Puts back the Deployment's own maxSurge and maxUnavailable after an update that lowered them for a
+    /// PodDisruptionBudget (the lowered values were for that update's budget, not the Deployment's for ever). Only
+    /// the strategy changes (no new rollout), and the final status is left as it is. A failure is logged, never thrown:
+    /// the update's outcome stands.
+    /// </summary>
+    private async Task RestoreStrategyAsync(UpdateValidator.Plan plan)
+    {
+        var limit = _options.RollbackTimeout < TimeSpan.FromSeconds(30) ? _options.RollbackTimeout : TimeSpan.FromSeconds(30);
+        using var bound = new CancellationTokenSource(limit, _time);
+        try
+        {
+            await PatchSpecAsync(
+                new JsonObject { ["strategy"] = new JsonObject { ["rollingUpdate"] = new JsonObject { ["maxSurge"] = Node(plan.Own?.MaxSurge), ["maxUnavailable"] = Node(plan.Own?.MaxUnavailable) } } },
+                _time.GetUtcNow() + limit,
+                bound.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) || e is OperationCanceledException)
+        {
+            RolloutLog.ApiRetry(_logger, _tracker.Id, "restore of the Deployment's strategy (it keeps the update's lowered values)", ApiErrors.Describe(e));
+        }
     }
 
     private Task PatchSpecAsync(JsonObject spec, DateTimeOffset deadline, CancellationToken cancellationToken)

@@ -90,7 +90,7 @@ internal sealed partial class UpdateRun
             : $"restored {string.Join(", ", restored)} to their state before the update");
     }
 
-    /// <summary>Removes this update's lock annotation, if it is still this update's; a failure is logged, never thrown.</summary>
+    /// <summary>Deletes this update's lock Lease, if it is still this update's; a failure is logged, never thrown.</summary>
     private async Task ReleaseLockAsync()
     {
         if (_lock is null)
@@ -100,29 +100,14 @@ internal sealed partial class UpdateRun
 
         // Bounded like the rollback (at most 30 s): an unreachable API must not hold the caller much past the outcome.
         var limit = _options.RollbackTimeout < TimeSpan.FromSeconds(30) ? _options.RollbackTimeout : TimeSpan.FromSeconds(30);
-        var deadline = _time.GetUtcNow() + limit;
         using var bound = new CancellationTokenSource(limit, _time);
         try
         {
-            var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, bound.Token).ConfigureAwait(false);
-            if (deployment is null || UpdateLock.Read(deployment)?.UpdateId != _lock.UpdateId)
-            {
-                return;
-            }
-
-            var path = "/metadata/annotations/" + RollingUpdateManager.LockAnnotation.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
-            var patch = new V1Patch(
-                new JsonArray
-                {
-                    new JsonObject { ["op"] = "test", ["path"] = path, ["value"] = deployment.Metadata.Annotations[RollingUpdateManager.LockAnnotation] },
-                    new JsonObject { ["op"] = "remove", ["path"] = path },
-                }.ToJsonString(),
-                V1Patch.PatchType.JsonPatch);
-            await _api.CallAsync("release update lock", ct => _kubernetes.AppsV1.PatchNamespacedDeploymentAsync(patch, _name, _ns, cancellationToken: ct), deadline, bound.Token).ConfigureAwait(false);
+            await _locks.ReleaseAsync(_lock, _ns, _name, _time.GetUtcNow() + limit, bound.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (ApiErrors.IsApiOrNetwork(e))
         {
-            // The lock expires on its own; a later update of this Deployment waits for that or for an operator.
+            // The lock expires on its own, and this manager ignores it at once (it knows the update finished).
             RolloutLog.ApiRetry(_logger, _tracker.Id, $"release of the update lock (it expires at {_lock.ExpiresAt:u})", ApiErrors.Describe(e));
         }
     }

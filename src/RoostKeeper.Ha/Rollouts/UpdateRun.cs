@@ -31,15 +31,18 @@ internal sealed partial class UpdateRun
     private readonly string _name;
     private readonly IReadOnlyDictionary<string, string> _images;
     private readonly string _holder;
+    private readonly UpdateLocks _locks;
+    private readonly Func<UpdateLock, bool> _isFinished;
     private readonly Dictionary<string, DateTimeOffset> _firstSeen = new(StringComparer.Ordinal);
     private ConfigurationSnapshot? _snapshot;
     private UpdateLock? _lock;
+    private UpdateValidator.Plan? _plan;
     private long _previousRevision;
     private bool _templateWritten;
     private bool _templateWriteSent;
 
     public UpdateRun(IKubernetes kubernetes, TimeProvider time, ILogger logger, RolloutMetrics metrics, UpdateTracker tracker,
-        RollingUpdateOptions options, string ns, string name, IReadOnlyDictionary<string, string> images, string holder)
+        RollingUpdateOptions options, string ns, string name, IReadOnlyDictionary<string, string> images, string holder, Func<UpdateLock, bool> isFinished)
     {
         _kubernetes = kubernetes;
         _time = time;
@@ -52,6 +55,8 @@ internal sealed partial class UpdateRun
         _images = images;
         _holder = holder;
         _api = new RolloutApi(kubernetes, time, logger, tracker.Id, options.PollInterval);
+        _locks = new UpdateLocks(_api, time);
+        _isFinished = isFinished;
     }
 
     private TagList Tags => new() { { "namespace", _ns }, { "deployment", _name } };
@@ -103,6 +108,11 @@ internal sealed partial class UpdateRun
                 _metrics.Duration.Record((_time.GetUtcNow() - final.StartedAt).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome), new("namespace", _ns), new("deployment", _name));
             }
 
+            if (_templateWritten && _plan is { LoweredForBudget: true } && final.Phase is UpdatePhase.Succeeded or UpdatePhase.RolledBack)
+            {
+                await RestoreStrategyAsync(_plan).ConfigureAwait(false);
+            }
+
             await ReleaseLockAsync().ConfigureAwait(false);
         }
     }
@@ -133,6 +143,18 @@ internal sealed partial class UpdateRun
             return null;
         }
 
+        // The lock first: the BeforeUpdate hook and the configuration snapshot belong to this update alone.
+        _lock = new UpdateLock(_tracker.Id, _holder, _time.GetUtcNow() + _options.Timeout + _options.RollbackTimeout + _options.VerificationTimeout + _options.VerificationTimeout);
+        try
+        {
+            await _locks.AcquireAsync(_lock, _ns, _name, _isFinished, deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RolloutInProgressException e)
+        {
+            _tracker.Enter(UpdatePhase.Failed, $"refused: update {e.RunningUpdateId} by {e.Holder} is running");
+            throw;
+        }
+
         var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false)
             ?? throw new RolloutRefusedException(_ns, _name, [$"Deployment {_ns}/{_name} was deleted during validation."]);
         if (_options.RestoreConfigurationOnRollback)
@@ -156,6 +178,7 @@ internal sealed partial class UpdateRun
             }
         }
 
+        _plan = plan;
         await WriteTemplateAsync(plan, deadline, cancellationToken).ConfigureAwait(false);
         return plan;
     }
@@ -165,12 +188,13 @@ internal sealed partial class UpdateRun
         var budgetDeadline = _time.GetUtcNow() + _options.DisruptionBudgetWait;
         while (true)
         {
-            var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false);
-            if (deployment is not null && UpdateLock.Read(deployment) is { } held && held.ExpiresAt > _time.GetUtcNow() && held.UpdateId != _tracker.Id)
+            if (await _locks.HeldAsync(_ns, _name, _isFinished, deadline, cancellationToken).ConfigureAwait(false) is { } held && held.UpdateId != _tracker.Id)
             {
                 _tracker.Enter(UpdatePhase.Failed, $"refused: update {held.UpdateId} by {held.Holder} is running");
                 throw new RolloutInProgressException(_ns, _name, held.UpdateId, held.Holder, held.ExpiresAt);
             }
+
+            var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false);
 
             var replicaSets = deployment is null ? [] : await _api.ReplicaSetsAsync(deployment, deadline, cancellationToken).ConfigureAwait(false);
             var budgets = deployment is null ? [] : await DisruptionBudgets.ReadAsync(_api, deployment, deadline, cancellationToken).ConfigureAwait(false);
@@ -187,19 +211,13 @@ internal sealed partial class UpdateRun
         }
     }
 
-    /// <summary>One optimistic-concurrency update: new images, strategy, change-cause and the lock, or nothing.</summary>
+    /// <summary>One optimistic-concurrency update (under the lock): new images, strategy and change-cause, or nothing.</summary>
     private async Task WriteTemplateAsync(UpdateValidator.Plan plan, DateTimeOffset deadline, CancellationToken cancellationToken)
     {
-        _lock = new UpdateLock(_tracker.Id, _holder, _time.GetUtcNow() + _options.Timeout + _options.RollbackTimeout + _options.VerificationTimeout + _options.VerificationTimeout);
         for (var attempt = 0; ; attempt++)
         {
             var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false)
                 ?? throw new RolloutRefusedException(_ns, _name, [$"Deployment {_ns}/{_name} was deleted before the update started."]);
-            if (UpdateLock.Read(deployment) is { } held && held.ExpiresAt > _time.GetUtcNow() && held.UpdateId != _tracker.Id)
-            {
-                _tracker.Enter(UpdatePhase.Failed, $"refused: update {held.UpdateId} by {held.Holder} is running");
-                throw new RolloutInProgressException(_ns, _name, held.UpdateId, held.Holder, held.ExpiresAt);
-            }
 
             foreach (var container in (deployment.Spec.Template.Spec.Containers ?? []).Concat(deployment.Spec.Template.Spec.InitContainers ?? []))
             {
@@ -209,7 +227,7 @@ internal sealed partial class UpdateRun
                 }
             }
 
-            var (surge, unavailable) = _options.Canary ? (1, 0) : (plan.MaxSurge, plan.MaxUnavailable);
+            var (surge, unavailable) = _options.Canary ? ((IntOrString)1, (IntOrString)0) : (plan.Surge, plan.Unavailable);
             deployment.Spec.Strategy = new V1DeploymentStrategy
             {
                 Type = "RollingUpdate",
@@ -217,7 +235,9 @@ internal sealed partial class UpdateRun
             };
             deployment.Metadata.Annotations ??= new Dictionary<string, string>();
             deployment.Metadata.Annotations[RollingUpdateManager.ChangeCauseAnnotation] = _options.ChangeCause ?? $"RoostKeeper.Ha: set image {ImagesText()}";
-            deployment.Metadata.Annotations[RollingUpdateManager.LockAnnotation] = _lock.Format();
+            // Earlier versions kept the lock in this annotation, which ReplicaSets and kubectl rollout undo copy
+            // around; it means nothing now, and is dropped so it does not spread further.
+            deployment.Metadata.Annotations.Remove(RollingUpdateManager.LockAnnotation);
             try
             {
                 _templateWriteSent = true;
@@ -228,7 +248,7 @@ internal sealed partial class UpdateRun
             {
                 // Someone wrote the Deployment since it was read (the controller's status, another tool), or an
                 // earlier attempt of ours was stored but its answer was lost (409 on our stale resourceVersion):
-                // read again; the lock then already carries our id, and the same write is made on top of it.
+                // read again (under our lock) and make the same write on top of it.
             }
             catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && ApiErrors.Classify(e) != ApiErrorKind.Conflict)
             {
@@ -237,7 +257,7 @@ internal sealed partial class UpdateRun
                     throw;
                 }
 
-                // The answer was lost but the write was stored (our lock is on the Deployment): the update goes on.
+                // The answer was lost but the write was stored (the template runs our images): the update goes on.
                 RolloutLog.ApiRetry(_logger, _tracker.Id, "update deployment", $"answer lost ({ApiErrors.Describe(e)}), but the template was written");
                 break;
             }
@@ -249,14 +269,19 @@ internal sealed partial class UpdateRun
         _tracker.Enter(UpdatePhase.Updating, $"set image {ImagesText()} (maxSurge {(_options.Canary ? 1 : plan.MaxSurge)}, maxUnavailable {(_options.Canary ? 0 : plan.MaxUnavailable)}{(_options.Canary ? ", canary" : "")}); following the rollout");
     }
 
-    /// <summary>Whether the Deployment carries this update's lock, i.e. a template write whose answer was lost was stored; false when that cannot be read either.</summary>
+    /// <summary>
+    /// Whether a template write whose answer was lost was stored: the template runs this update's images (it did
+    /// not before, or validation would have found nothing to roll out; and under the lock no other update of ours
+    /// writes them). False when that cannot be read either.
+    /// </summary>
     private async Task<bool> WriteLandedAsync(CancellationToken cancellationToken)
     {
         try
         {
             var deadline = _time.GetUtcNow() + (_options.RollbackTimeout < TimeSpan.FromSeconds(30) ? _options.RollbackTimeout : TimeSpan.FromSeconds(30));
             var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false);
-            return deployment is not null && UpdateLock.Read(deployment)?.UpdateId == _tracker.Id;
+            var containers = (deployment?.Spec?.Template?.Spec?.Containers ?? []).Concat(deployment?.Spec?.Template?.Spec?.InitContainers ?? []).ToList();
+            return deployment is not null && _images.All(p => containers.Any(c => c.Name == p.Key && c.Image == p.Value));
         }
         catch (Exception e) when (ApiErrors.IsApiOrNetwork(e))
         {

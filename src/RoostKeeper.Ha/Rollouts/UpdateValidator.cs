@@ -10,8 +10,22 @@ namespace RoostKeeper.Ha.Rollouts;
 /// </summary>
 internal static partial class UpdateValidator
 {
-    /// <summary>The effective strategy of an update that passed, with what the caller should know.</summary>
-    public sealed record Plan(UpdateValidation Validation, int MaxSurge, int MaxUnavailable);
+    /// <summary>
+    /// The effective strategy of an update that passed (in pods), with what the caller should know; what to write to the
+    /// Deployment (<see cref="Surge"/>, <see cref="Unavailable"/>: as the user gave them, percentages kept, so they keep
+    /// their meaning after a later scale; pod counts only when lowered for a PodDisruptionBudget); and the Deployment's
+    /// own strategy, put back after an update that lowered it (<see cref="LoweredForBudget"/>).
+    /// </summary>
+    public sealed record Plan(UpdateValidation Validation, int MaxSurge, int MaxUnavailable)
+    {
+        public IntOrString Surge { get; init; } = MaxSurge;
+
+        public IntOrString Unavailable { get; init; } = MaxUnavailable;
+
+        public bool LoweredForBudget { get; init; }
+
+        public V1RollingUpdateDeployment? Own { get; init; }
+    }
 
     public static Plan Validate(
         string ns, string name, V1Deployment? deployment, IReadOnlyList<V1ReplicaSet> replicaSets, IReadOnlyDictionary<string, string> images,
@@ -70,6 +84,7 @@ internal static partial class UpdateValidator
         }
 
         var (maxSurge, maxUnavailable) = Fenceposts.Resolve(surgeValue, unavailableValue, replicas);
+        var lowered = false;
         if (replicas > 0 && replicas - maxUnavailable < 1)
         {
             problems.Add($"maxUnavailable {maxUnavailable} of {replicas} replica(s) could leave no pod available: set MaxUnavailable below {replicas} (0 with MaxSurge 1 for a single replica).");
@@ -86,6 +101,7 @@ internal static partial class UpdateValidator
             {
                 maxUnavailable = budget.AllowedDisruptions;
                 maxSurge = Math.Max(maxSurge, 1);
+                lowered = true;
                 warnings.Add($"{budget.Describe()}: the update runs with maxUnavailable {maxUnavailable} and maxSurge {maxSurge} so it never breaks the budget.");
             }
             else
@@ -105,8 +121,18 @@ internal static partial class UpdateValidator
             MaxUnavailable = maxUnavailable,
             IsNoChange = noChange,
         };
-        return new Plan(validation, maxSurge, maxUnavailable);
+        return new Plan(validation, maxSurge, maxUnavailable)
+        {
+            Surge = lowered ? maxSurge : Given(surgeValue),
+            Unavailable = lowered ? maxUnavailable : Given(unavailableValue),
+            LoweredForBudget = lowered,
+            Own = deployment.Spec.Strategy?.RollingUpdate,
+        };
     }
+
+    /// <summary>A value as the user (or the Deployment) gave it: a count as a number, a percentage as its text; unset is Kubernetes' default, 25%.</summary>
+    private static IntOrString Given(IntOrString? value) =>
+        Fenceposts.Parse(value) is { IsPercent: false } count ? count.Value : value?.Value is { Length: > 0 } text ? text : "25%";
 
     /// <summary>The reference grammar of distribution/reference: [domain[:port]/]path[:tag][@algorithm:hex].</summary>
     public static bool IsWellFormedImage(string? image) =>

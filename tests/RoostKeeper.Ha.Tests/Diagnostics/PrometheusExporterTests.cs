@@ -68,6 +68,8 @@ public sealed partial class PrometheusExporterTests(ITestOutputHelper output)
             TimeSpan.FromMilliseconds(5));
         health.Track(() => ("replica-a", report));
         health.RecordDurations("replica-a", report);
+        health.HandedOver("roost-lease", "replica-a");
+        health.TrackBudget(() => ("roost-lease", 2));
 
         var recovery = new RecoveryMetrics(factory);
         recovery.Operations.Add(1, new("operation", "backup"), new("outcome", "succeeded"));

@@ -268,7 +268,11 @@ public sealed class LeaseElectorFailurePathTests
         Assert.True(await a.Manager.TriggerFailoverAsync("s").WaitAsync(TimeSpan.FromSeconds(30)));
 
         // "s" took the hand-over with an elector that treats it as a renewal (client-go) and renewed it.
-        h.Lease.Edit(l => l.Spec.RenewTime = h.Time.GetUtcNow().UtcDateTime.AddSeconds(1));
+        h.Lease.Edit(l =>
+        {
+            l.Spec.RenewTime = h.Time.GetUtcNow().UtcDateTime.AddSeconds(1);
+            l.Spec.LeaseDurationSeconds = 15; // client-go writes its own duration with each renewal
+        });
         var s = h.StartReplica("s");
         await h.RunForAsync(TimeSpan.FromSeconds(5));
 

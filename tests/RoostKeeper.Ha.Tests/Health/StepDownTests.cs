@@ -92,11 +92,57 @@ public sealed class StepDownTests
         Assert.Contains(leases, l => l.Metadata.Name == "roost-keeper-controller-health-replica-a");
     }
 
+    [Fact]
+    public async Task A_failure_that_follows_leadership_settles_within_the_budget_without_a_leaderless_gap()
+    {
+        await using var kit = await HealthTestKit.StartAsync();
+        var (replicas, leadership) = await StartAsync(kit, TimeSpan.FromMilliseconds(500), h => h.Add(new HealthCheckRegistration("leader-only-dependency", sp => new LeaderOnlyDependency(sp), HealthStatus.Unhealthy, null)));
+        await using var _ = new Stopper(replicas);
+        await WaitForLeaderAsync(replicas);
+        var from = leadership.Now;
+
+        // Whoever leads cannot do its work: 30 s of a failure that follows leadership.
+        await Task.Delay(TimeSpan.FromSeconds(30));
+        var timeline = leadership.Timeline(from);
+        var handOvers = replicas.Sum(r => Monitor(r).StepDown!.HandOvers);
+        var last = replicas.Single(r => r.Manager.IsLeader);
+
+        // Each replica gets one turn (two hand-overs), then the last keeps leading: no circling.
+        Assert.InRange(handOvers, 1, new RoostHealthOptions().MaxHandOvers);
+        Assert.Equal(replicas.Count, leadership.Timeline().Intervals.Select(i => i.Replica).Distinct().Count());
+        Assert.Equal(replicas.Count, leadership.Timeline().Intervals.Count);
+        Assert.Equal(StepDownPolicy.Decline.AllTried, Monitor(last).StepDown!.LastDecline);
+        Assert.True(timeline.LongestWithoutLeader <= ReplicaHost.LeaseDuration, $"no leader for {timeline.LongestWithoutLeader} at a stretch");
+        Assert.True(timeline.TimeWithoutLeader <= ReplicaHost.LeaseDuration, $"no leader for {timeline.TimeWithoutLeader} in all");
+        Assert.Empty(timeline.Overlaps);
+    }
+
+    [Fact]
+    public async Task A_successor_gone_after_publishing_Healthy_is_not_chosen_and_the_fleet_keeps_a_leader()
+    {
+        await using var kit = await HealthTestKit.StartAsync();
+        var (replicas, leadership) = await StartAsync(kit);
+        await using var _ = new Stopper(replicas);
+        var leader = await WaitForLeaderAsync(replicas);
+        await WaitForHealthyPeersAsync(replicas);
+        var gone = replicas.Where(r => r != leader).OrderBy(r => r.Name, StringComparer.Ordinal).First();
+        var from = leadership.Now;
+
+        // The first by identity (the old policy's choice) is cut off right after publishing Healthy.
+        kit.Cluster.Faults.Partition(gone.Name);
+        kit.Cluster.Images.Set(Image(leader.Name), ImageHealth.NeverReady);
+        var next = await WaitForLeaderAsync(replicas.Where(r => r != leader).ToList());
+
+        Assert.NotEqual(gone, next);
+        Assert.DoesNotContain(leadership.Timeline(from).Intervals, i => i.Replica == gone.Name);
+        Assert.True(leadership.Timeline(from).LongestWithoutLeader <= ReplicaHost.LeaseDuration);
+    }
+
     private static string Image(string replica) => $"roost:{replica}";
 
     private static HealthMonitor Monitor(ReplicaHost replica) => replica.Services.GetRequiredService<HealthMonitor>();
 
-    private static async Task<(List<ReplicaHost> Replicas, LeadershipRecorder Leadership)> StartAsync(HealthTestKit kit)
+    private static async Task<(List<ReplicaHost> Replicas, LeadershipRecorder Leadership)> StartAsync(HealthTestKit kit, TimeSpan? after = null, Action<IHealthChecksBuilder>? moreChecks = null)
     {
         string[] names = ["replica-a", "replica-b", "replica-c"];
         foreach (var name in names)
@@ -108,13 +154,17 @@ public sealed class StepDownTests
         var leadership = new LeadershipRecorder();
         var replicas = names.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, leadership, ha => ha
             .AddHealthChecks(
-                h => h.AddKubernetesApi().AddReadyPods("app=roost", minReady: 1, requireThisPod: true),
+                h =>
+                {
+                    h.AddKubernetesApi().AddReadyPods("app=roost", minReady: 1, requireThisPod: true);
+                    moreChecks?.Invoke(h);
+                },
                 o =>
                 {
                     o.Interval = Interval;
                     o.PodName = name;
                 })
-            .StepDownWhenUnhealthy(After))).ToList();
+            .StepDownWhenUnhealthy(after ?? After))).ToList();
         foreach (var replica in replicas)
         {
             await replica.StartAsync();
@@ -133,6 +183,15 @@ public sealed class StepDownTests
         ReplicaHost? leader = null;
         await HealthTestKit.Until(() => (leader = candidates.FirstOrDefault(r => r.Manager.IsLeader)) is not null, "a leader among " + string.Join(", ", candidates.Select(c => c.Name)));
         return leader!;
+    }
+
+    /// <summary>A dependency only the leader uses, and it is broken: Unhealthy whenever this replica leads.</summary>
+    private sealed class LeaderOnlyDependency(IServiceProvider services) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+            Task.FromResult(services.GetRequiredService<HaManager>().IsLeader
+                ? HealthCheckResult.Unhealthy("the leader's dependency is down")
+                : HealthCheckResult.Healthy("not used by followers"));
     }
 
     private sealed class Stopper(List<ReplicaHost> replicas) : IAsyncDisposable

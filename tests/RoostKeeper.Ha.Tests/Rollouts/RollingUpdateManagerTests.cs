@@ -42,7 +42,7 @@ public sealed class RollingUpdateManagerTests
         Assert.Equal(UpdatePhase.Succeeded, reports[^1].Phase);
         var deployment = await h.DeploymentAsync();
         Assert.Equal(("1", "1"), (deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value, deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value));
-        Assert.False(deployment.Metadata.Annotations.ContainsKey(RollingUpdateManager.LockAnnotation), "the update lock was not released");
+        Assert.Empty((await h.Client.CoordinationV1.ListNamespacedLeaseAsync(h.Namespace)).Items); // the update lock was released
         Assert.Equal(status, h.Manager.GetUpdateStatus(status.Id));
         Assert.Equal(status.Id, Assert.Single(h.Manager.ListUpdates()).Id);
     }

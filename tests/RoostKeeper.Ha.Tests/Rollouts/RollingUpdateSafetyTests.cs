@@ -16,6 +16,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 3);
         await CreateBudgetAsync(h, minAvailable: 3);
+        var own = (await h.DeploymentAsync()).Spec.Strategy?.RollingUpdate;
         var before = await h.Client.CoreV1.ListNamespacedPodAsync(h.Namespace, labelSelector: "app=roost");
         var minReady = int.MaxValue;
         using var stop = new CancellationTokenSource(Patience);
@@ -34,7 +35,38 @@ public sealed class RollingUpdateSafetyTests
         Assert.Contains("PodDisruptionBudget roost-pdb", Assert.Single(validation.Warnings), StringComparison.Ordinal);
         Assert.Equal(UpdatePhase.Succeeded, status.Phase);
         Assert.True(minReady >= 3, $"ready pods dropped to {minReady} under a budget of minAvailable 3");
-        Assert.Equal("0", (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+        var strategy = (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate;
+        Assert.Equal((own?.MaxSurge?.Value, own?.MaxUnavailable?.Value), (strategy?.MaxSurge?.Value, strategy?.MaxUnavailable?.Value)); // lowered for the update only
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller and kubelet")]
+    public async Task The_deployments_own_strategy_comes_back_after_an_update_that_lowered_it_for_a_budget()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 4, s => s.Strategy = new V1DeploymentStrategy
+        {
+            Type = "RollingUpdate",
+            RollingUpdate = new V1RollingUpdateDeployment { MaxSurge = "25%", MaxUnavailable = "50%" },
+        });
+        await CreateBudgetAsync(h, minAvailable: 3);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o => (o.MaxSurge, o.MaxUnavailable) = (null, null)));
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        var strategy = (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate;
+        Assert.Equal(("25%", "50%"), (strategy.MaxSurge.Value, strategy.MaxUnavailable.Value));
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task Percentages_the_user_gives_are_written_as_percentages_and_keep_their_meaning_after_a_scale_up()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 5);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o => (o.MaxSurge, o.MaxUnavailable) = ("40%", "20%")));
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        var strategy = (await h.DeploymentAsync()).Spec.Strategy.RollingUpdate;
+        Assert.Equal(("40%", "20%"), (strategy.MaxSurge.Value, strategy.MaxUnavailable.Value));
+        Assert.Equal((4, 2), Fenceposts.Resolve(strategy.MaxSurge, strategy.MaxUnavailable, 10)); // 10 replicas later: still 40 % and 20 %
     }
 
     [SimulatedOnlyFact("simulated Deployment controller")]
@@ -106,14 +138,47 @@ public sealed class RollingUpdateSafetyTests
     public async Task Expired_lock_of_a_holder_that_died_does_not_block_the_next_update()
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 2);
-        var stale = "id=upd-dead;holder=replica-gone;expires=2020-01-01T00:00:00Z";
+        var now = DateTimeOffset.UtcNow;
+        await h.Client.CoordinationV1.CreateNamespacedLeaseAsync(new UpdateLock("upd-dead", "replica-gone", now.AddSeconds(-1)).Write(null, h.Namespace, "roost", now.AddMinutes(-20)), h.Namespace);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
+
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+        Assert.Empty((await h.Client.CoordinationV1.ListNamespacedLeaseAsync(h.Namespace)).Items);
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task A_lock_annotation_copied_back_onto_the_deployment_does_not_block_and_is_dropped()
+    {
+        // What kubectl rollout undo left with earlier versions: a finished update's lock, hours from expiry.
+        await using var h = await RolloutHarness.StartAsync(replicas: 2);
+        var copied = $"id=upd-finished;holder={h.Manager.Identity};expires={DateTimeOffset.UtcNow.AddHours(1):yyyy-MM-ddTHH:mm:ssZ}";
         await h.Client.AppsV1.PatchNamespacedDeploymentAsync(
-            new V1Patch(new { metadata = new { annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = stale } } }, V1Patch.PatchType.MergePatch), "roost", h.Namespace);
+            new V1Patch(new { metadata = new { annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = copied } } }, V1Patch.PatchType.MergePatch), "roost", h.Namespace);
 
         var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
 
         Assert.Equal(UpdatePhase.Succeeded, status.Phase);
         Assert.False((await h.DeploymentAsync()).Metadata.Annotations.ContainsKey(RollingUpdateManager.LockAnnotation));
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task A_lock_lease_naming_an_update_this_manager_does_not_run_is_stale_and_another_holders_live_one_blocks()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 2);
+        var now = DateTimeOffset.UtcNow;
+        var leftOver = new UpdateLock("upd-finished", h.Manager.Identity, now.AddMinutes(15)).Write(null, h.Namespace, "roost", now);
+        await h.Client.CoordinationV1.CreateNamespacedLeaseAsync(leftOver, h.Namespace);
+
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast());
+        Assert.Equal(UpdatePhase.Succeeded, status.Phase);
+
+        var running = new UpdateLock("upd-elsewhere", "replica-b", now.AddMinutes(15)).Write(null, h.Namespace, "roost", now);
+        await h.Client.CoordinationV1.CreateNamespacedLeaseAsync(running, h.Namespace);
+        var refused = await Assert.ThrowsAsync<RolloutInProgressException>(() => h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v3", RolloutHarness.Fast()));
+        Assert.Equal(("upd-elsewhere", "replica-b"), (refused.RunningUpdateId, refused.Holder));
+        Assert.Equal("roost:v2", (await h.DeploymentAsync()).Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("replica-b", (await h.Client.CoordinationV1.ReadNamespacedLeaseAsync(UpdateLock.LeaseName("roost"), h.Namespace)).Spec.HolderIdentity);
     }
 
     [SimulatedOnlyFact("simulated Deployment controller")]
@@ -147,7 +212,7 @@ public sealed class RollingUpdateSafetyTests
         Assert.Contains("RollbackOnCancel is false", status.Message, StringComparison.Ordinal);
         var deployment = await h.DeploymentAsync();
         Assert.Equal("roost:v2", deployment.Spec.Template.Spec.Containers[0].Image);
-        Assert.False(deployment.Metadata.Annotations.ContainsKey(RollingUpdateManager.LockAnnotation), "the update lock was not released");
+        Assert.Empty((await h.Client.CoordinationV1.ListNamespacedLeaseAsync(h.Namespace)).Items); // the update lock was released
     }
 
     [SimulatedOnlyFact("fault injection")]

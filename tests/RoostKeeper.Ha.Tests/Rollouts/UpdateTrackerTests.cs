@@ -34,16 +34,23 @@ public sealed class UpdateTrackerTests
     }
 
     [Fact]
-    public void Lock_round_trips_and_a_malformed_one_is_ignored()
+    public void Lock_round_trips_through_its_lease_and_one_without_holder_or_id_is_none()
     {
-        var held = new UpdateLock("upd-1", "replica-a", new DateTimeOffset(2026, 11, 28, 19, 30, 0, TimeSpan.Zero));
-        var deployment = new V1Deployment { Metadata = new V1ObjectMeta { Annotations = new Dictionary<string, string> { [RollingUpdateManager.LockAnnotation] = held.Format() } } };
+        var now = new DateTimeOffset(2026, 11, 28, 19, 0, 0, TimeSpan.Zero);
+        var held = new UpdateLock("upd-1", "replica-a", now.AddMinutes(30));
 
-        Assert.Equal("id=upd-1;holder=replica-a;expires=2026-11-28T19:30:00Z", held.Format());
-        Assert.Equal(held, UpdateLock.Read(deployment));
-        deployment.Metadata.Annotations[RollingUpdateManager.LockAnnotation] = "someone wrote this by hand";
-        Assert.Null(UpdateLock.Read(deployment));
-        Assert.Null(UpdateLock.Read(new V1Deployment { Metadata = new V1ObjectMeta() }));
+        var lease = held.Write(null, "roost-system", "roost", now);
+
+        Assert.Equal("roost-rollout-lock", lease.Metadata.Name);
+        Assert.Equal("roost", lease.Metadata.Labels[UpdateLock.DeploymentLabel]);
+        Assert.Equal(held, UpdateLock.Read(lease));
+        Assert.Matches("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", UpdateLock.LeaseName(new string('d', 253)));
+        Assert.True(UpdateLock.LeaseName(new string('d', 253)).Length <= 253);
+        lease.Spec.HolderIdentity = "";
+        Assert.Null(UpdateLock.Read(lease));
+        lease.Spec.HolderIdentity = "replica-a";
+        lease.Metadata.Annotations.Remove(UpdateLock.UpdateIdAnnotation);
+        Assert.Null(UpdateLock.Read(lease));
     }
 
     private sealed class Reporter(List<UpdateStatus> reports) : IProgress<UpdateStatus>
