@@ -35,7 +35,7 @@ internal sealed partial class RoostHaOptionsValidator : IValidateOptions<RoostHa
 
         if (string.IsNullOrWhiteSpace(o.LeaseNamespace))
         {
-            yield return "RoostHa:LeaseNamespace is required outside a pod: set it, or POD_NAMESPACE, or run with a service account.";
+            yield return "RoostHa:LeaseNamespace is required outside a pod: set it, or POD_NAMESPACE, or a namespace on the kubeconfig context in use (kubectl config set-context --current --namespace=NAME).";
         }
         else if (o.LeaseNamespace.Length > 63 || !DnsLabel().IsMatch(o.LeaseNamespace))
         {

@@ -46,4 +46,7 @@ internal static partial class ElectionLog
 
     [LoggerMessage(1012, LogLevel.Debug, "{Identity} renewed Lease {Lease}")]
     public static partial void Renewed(ILogger logger, string identity, string lease);
+
+    [LoggerMessage(1014, LogLevel.Information, "Kubernetes API server {Server} from {Source} (context {Context}, namespace {Namespace})")]
+    public static partial void ClusterFound(ILogger logger, string server, string source, string context, string @namespace);
 }
