@@ -41,6 +41,8 @@ public static class RoostHaServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHaOptions>, PodEnvironment>(
             sp => new PodEnvironment(() => sp.GetRequiredService<LocatedCluster>().Namespace)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, RoostHaOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, DurationValidator<RoostHaOptions>>(
+            sp => new DurationValidator<RoostHaOptions>(sp, RoostHaOptions.SectionName)));
 
         services.TryAddSingleton(TimeProvider.System);
 
@@ -150,7 +152,7 @@ public static class RoostHaServiceCollectionExtensions
         {
             if (services.GetService<IConfiguration>() is { } configuration)
             {
-                configuration.GetSection(RoostHaOptions.SectionName).Bind(options);
+                DurationBinding.Bind(configuration.GetSection(RoostHaOptions.SectionName), options);
             }
         }
     }
