@@ -84,6 +84,7 @@ public static class RoostHaServiceCollectionExtensions
 
             return manager;
         });
+        services.TryAddSingleton(new LeaderServiceRegistrations(services));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HaHostedService>());
         return new RoostHaBuilder(services);
     }
@@ -131,13 +132,18 @@ public static class RoostHaServiceCollectionExtensions
     /// the scope is disposed after it. If its ExecuteAsync throws during the term, the term ends (as with a
     /// throwing <see cref="HaManager.OnStartedLeading"/> callback) so another replica can lead.
     /// </summary>
-    /// <typeparam name="T">The hosted service. Do not also register it with AddHostedService.</typeparam>
+    /// <typeparam name="T">
+    /// The hosted service. Do not also register it with AddHostedService: that runs it on every replica, and
+    /// is refused (when this is called, or when the host starts) with an <see cref="InvalidOperationException"/>.
+    /// </typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IRoostHaBuilder AddLeaderHostedService<T>(this IRoostHaBuilder builder)
         where T : class, IHostedService
     {
         ArgumentNullException.ThrowIfNull(builder);
+        LeaderServiceRegistrations.ThrowIfAlsoHosted(builder.Services, typeof(T));
+        builder.Services.AddSingleton(new LeaderHostedServiceType(typeof(T)));
         builder.Services.AddSingleton(sp => new LeadershipCallbackRegistration
         {
             Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout),
