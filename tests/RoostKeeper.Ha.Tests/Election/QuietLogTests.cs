@@ -63,6 +63,32 @@ public sealed class QuietLogTests
         await loop;
     }
 
+    [Fact]
+    public async Task A_health_publication_that_keeps_failing_is_one_warning_without_a_stack_then_a_count()
+    {
+        await using var cluster = await RoostKeeper.Ha.Testing.SimulatedCluster.StartAsync();
+        cluster.Faults.FailNext("publisher", System.Net.HttpStatusCode.InternalServerError, count: 10_000);
+        var logs = new RecordingLoggerProvider();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var ha = new HaManager(Mock.Of<IKubernetes>(), new RoostHaOptions { LeaseName = "roost", LeaseNamespace = "roost-system", Identity = "replica-a" });
+        var options = new RoostHealthOptions { Namespace = "roost-system", Interval = TimeSpan.FromSeconds(30), StepDownAfter = TimeSpan.FromMinutes(1) };
+        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("ok", () => HealthCheckResult.Healthy()), options, ha, timeProvider: time);
+        using var meter = new Meter("test.quiet-publish");
+        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), ha, cluster.CreateClient("publisher"), logs.CreateLogger("health"), time);
+        using var stop = new CancellationTokenSource();
+        var loop = monitor.RunAsync(stop.Token);
+
+        await RoundsAsync(monitor, time, 10); // five minutes of rounds, every publication failing
+
+        var published = logs.WithId(3007);
+        Assert.InRange(published.Count, 1, 6); // the first, then at most one a minute; the old code logged all 10
+        Assert.All(published, e => Assert.Null(e.Exception));
+        Assert.Contains(logs.WithId(3011), e => e.Level == LogLevel.Debug && e.Exception is not null);
+
+        await stop.CancelAsync();
+        await loop;
+    }
+
     private static async Task RoundsAsync(HealthMonitor monitor, FakeTimeProvider time, int rounds)
     {
         for (var i = 0; i < 2000 && monitor.Rounds < rounds; i++)
