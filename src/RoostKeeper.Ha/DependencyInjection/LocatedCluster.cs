@@ -23,7 +23,7 @@ internal sealed class LocatedCluster
         _connection = new Lazy<ClusterConnection>(locator.Locate, LazyThreadSafetyMode.ExecutionAndPublication);
 
         // The last registration of IKubernetes is the one resolved: ours only if nobody registered another.
-        _inUse = new Lazy<bool>(() => ReferenceEquals(services.LastOrDefault(d => d.ServiceType == typeof(IKubernetes)), ownClient));
+        _inUse = new Lazy<bool>(() => ReferenceEquals(services.LastOrDefault(d => d.ServiceType == typeof(IKubernetes) && !d.IsKeyedService), ownClient));
         _loggers = loggers ?? NullLoggerFactory.Instance;
     }
 
