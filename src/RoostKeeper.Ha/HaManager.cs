@@ -204,6 +204,9 @@ public sealed class HaManager : IDisposable
     public Task<HealthReport> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
         (Volatile.Read(ref _health) ?? AttachDefaultHealth()).CheckHealthAsync(cancellationToken);
 
+    /// <summary>The API server's refusal of the Lease calls that retrying will not fix, while it lasts (for the health checks).</summary>
+    internal LeaseRefusal? LeaseRefusal => _elector.Refusal;
+
     /// <summary>The resolved election settings (for the leader election health check).</summary>
     internal ElectionSettings Settings => _settings;
 

@@ -13,17 +13,25 @@ internal sealed class PodEnvironment : IPostConfigureOptions<RoostHaOptions>
     private readonly Func<string, string?> _variable;
     private readonly Func<string?> _serviceAccountNamespace;
     private readonly Func<string> _hostName;
+    private readonly Func<string?> _kubeconfigNamespace;
 
     public PodEnvironment()
         : this(Environment.GetEnvironmentVariable, ReadServiceAccountNamespace, () => Environment.MachineName)
     {
     }
 
-    public PodEnvironment(Func<string, string?> variable, Func<string?> serviceAccountNamespace, Func<string> hostName)
+    /// <summary>The process's environment, with the namespace of the kubeconfig context AddRoostHa connects with.</summary>
+    public PodEnvironment(Func<string?> kubeconfigNamespace)
+        : this(Environment.GetEnvironmentVariable, ReadServiceAccountNamespace, () => Environment.MachineName, kubeconfigNamespace)
+    {
+    }
+
+    public PodEnvironment(Func<string, string?> variable, Func<string?> serviceAccountNamespace, Func<string> hostName, Func<string?>? kubeconfigNamespace = null)
     {
         _variable = variable;
         _serviceAccountNamespace = serviceAccountNamespace;
         _hostName = hostName;
+        _kubeconfigNamespace = kubeconfigNamespace ?? (static () => null);
     }
 
     public void PostConfigure(string? name, RoostHaOptions options) => ApplyDefaults(options);
@@ -33,7 +41,10 @@ internal sealed class PodEnvironment : IPostConfigureOptions<RoostHaOptions>
     {
         if (string.IsNullOrWhiteSpace(options.LeaseNamespace))
         {
-            options.LeaseNamespace = _serviceAccountNamespace() is { Length: > 0 } fromFile ? fromFile : _variable("POD_NAMESPACE");
+            // The pod's namespace; outside a pod, the namespace of the kubeconfig context in use (as kubectl).
+            options.LeaseNamespace = _serviceAccountNamespace() is { Length: > 0 } fromFile ? fromFile
+                : _variable("POD_NAMESPACE") is { Length: > 0 } fromVariable ? fromVariable
+                : _kubeconfigNamespace();
         }
 
         if (string.IsNullOrWhiteSpace(options.Identity))

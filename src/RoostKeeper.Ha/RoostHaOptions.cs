@@ -3,7 +3,9 @@ namespace RoostKeeper.Ha;
 /// <summary>
 /// Settings of RoostKeeper.Ha's leader election, bound from the <c>RoostHa</c> configuration section and
 /// validated at start-up with client-go's rules. Durations follow client-go's flags
-/// (<c>--leader-election-lease-duration</c>, <c>-renew-deadline</c>, <c>-retry-period</c>).
+/// (<c>--leader-election-lease-duration</c>, <c>-renew-deadline</c>, <c>-retry-period</c>), and so does their
+/// syntax in configuration: <c>15s</c>, <c>500ms</c>, <c>2m</c>, <c>1h30m</c>, or <c>hh:mm:ss</c>; a number
+/// without a unit is refused, since .NET would read <c>15</c> as fifteen days.
 /// </summary>
 public sealed class RoostHaOptions
 {
@@ -29,15 +31,15 @@ public sealed class RoostHaOptions
     public string? Identity { get; set; }
 
     /// <summary>How long followers wait, from the last change of the Lease they observed, before taking it.</summary>
-    /// <value>Default 15 s. Must be greater than <see cref="RenewDeadline"/>.</value>
+    /// <value>Default 15 s. From 1 s to 10 min, and greater than <see cref="RenewDeadline"/>. In configuration: <c>15s</c>, <c>1m</c> or <c>00:00:15</c> (a bare number is refused).</value>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>How long the leader keeps trying to renew before it steps down.</summary>
-    /// <value>Default 10 s. Must be greater than 1.2 × <see cref="RetryPeriod"/>.</value>
+    /// <value>Default 10 s. Greater than 1.2 × <see cref="RetryPeriod"/> and less than <see cref="LeaseDuration"/>.</value>
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the leader renews, and how often a follower polls while its watch is down.</summary>
-    /// <value>Default 2 s. Must be greater than zero.</value>
+    /// <value>Default 2 s. From 100 ms to 1 min.</value>
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether a leader that is stopped gracefully releases the Lease so a follower takes over at once.</summary>
@@ -46,7 +48,7 @@ public sealed class RoostHaOptions
 
     /// <summary>How long a leader that steps down waits for its leader work to stop before it releases the Lease.</summary>
     /// <value>
-    /// Default 10 s. Must be greater than zero. Leader work still running after it keeps the Lease
+    /// Default 10 s. Greater than zero, at most 10 min. Leader work still running after it keeps the Lease
     /// unreleased (followers then take over when it expires), since releasing would let two leaders act.
     /// </value>
     public TimeSpan StopLeadingTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -56,7 +58,7 @@ public sealed class RoostHaOptions
     /// <c>renewTime</c> is older than its duration plus this skew as expired, instead of waiting a full
     /// <see cref="LeaseDuration"/> from its first observation. Trusts the clocks to agree within this bound.
     /// </summary>
-    /// <value>Default null (off): expiry is judged only on the local monotonic clock. Must not be negative.</value>
+    /// <value>Default null (off): expiry is judged only on the local monotonic clock. From 0 to 5 min.</value>
     public TimeSpan? MaxClockSkew { get; set; }
 
     /// <summary>A copy to resolve defaults on without touching the caller's instance (every property, by construction).</summary>

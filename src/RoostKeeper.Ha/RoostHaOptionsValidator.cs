@@ -13,8 +13,16 @@ internal sealed partial class RoostHaOptionsValidator : IValidateOptions<RoostHa
     /// <summary>client-go's JitterFactor: the leader may renew up to 1.2 × RetryPeriod after the last try.</summary>
     private const double JitterFactor = 1.2;
 
-    /// <summary>The longest duration any option may have: what a .NET timer accepts (uint.MaxValue − 1 ms).</summary>
-    private static readonly TimeSpan MaxDuration = Election.ElectionTiming.MaxTimer;
+    /// <summary>The ranges documented on <see cref="RoostHaOptions"/> and in docs/configuration.md.</summary>
+    public static readonly TimeSpan MinRetryPeriod = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan MaxRetryPeriod = TimeSpan.FromMinutes(1);
+
+    public static readonly TimeSpan MaxLeaseDuration = TimeSpan.FromMinutes(10);
+
+    public static readonly TimeSpan MaxStopLeadingTimeout = TimeSpan.FromMinutes(10);
+
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 
     public ValidateOptionsResult Validate(string? name, RoostHaOptions options)
     {
@@ -35,7 +43,7 @@ internal sealed partial class RoostHaOptionsValidator : IValidateOptions<RoostHa
 
         if (string.IsNullOrWhiteSpace(o.LeaseNamespace))
         {
-            yield return "RoostHa:LeaseNamespace is required outside a pod: set it, or POD_NAMESPACE, or run with a service account.";
+            yield return "RoostHa:LeaseNamespace is required outside a pod: set it, or POD_NAMESPACE, or a namespace on the kubeconfig context in use (kubectl config set-context --current --namespace=NAME).";
         }
         else if (o.LeaseNamespace.Length > 63 || !DnsLabel().IsMatch(o.LeaseNamespace))
         {
@@ -77,20 +85,25 @@ internal sealed partial class RoostHaOptionsValidator : IValidateOptions<RoostHa
             yield return $"RoostHa:MaxClockSkew ({Format(o.MaxClockSkew.Value)}) must not be negative.";
         }
 
-        // Upper bounds: every duration ends up in a timer (and LeaseDuration in the Lease's int32 seconds,
-        // a far larger bound), and a .NET timer refuses anything over uint.MaxValue − 1 ms.
-        foreach (var (name, value) in new (string, TimeSpan?)[]
+        if (o.RetryPeriod > TimeSpan.Zero && o.RetryPeriod < MinRetryPeriod)
         {
-            (nameof(o.LeaseDuration), o.LeaseDuration),
-            (nameof(o.RenewDeadline), o.RenewDeadline),
-            (nameof(o.RetryPeriod), o.RetryPeriod),
-            (nameof(o.StopLeadingTimeout), o.StopLeadingTimeout),
-            (nameof(o.MaxClockSkew), o.MaxClockSkew),
+            yield return $"RoostHa:RetryPeriod ({Format(o.RetryPeriod)}) must be at least {Format(MinRetryPeriod)}: every replica calls the API server this often.";
+        }
+
+        // Upper bounds: a Lease held by a crashed leader is taken over only after LeaseDuration, so a duration
+        // typed in the wrong unit (15 days for 15 seconds) must fail start-up, not show up as a two-week outage.
+        foreach (var (name, value, max) in new (string, TimeSpan?, TimeSpan)[]
+        {
+            (nameof(o.LeaseDuration), o.LeaseDuration, MaxLeaseDuration),
+            (nameof(o.RenewDeadline), o.RenewDeadline, MaxLeaseDuration),
+            (nameof(o.RetryPeriod), o.RetryPeriod, MaxRetryPeriod),
+            (nameof(o.StopLeadingTimeout), o.StopLeadingTimeout, MaxStopLeadingTimeout),
+            (nameof(o.MaxClockSkew), o.MaxClockSkew, MaxClockSkew),
         })
         {
-            if (value > MaxDuration)
+            if (value > max)
             {
-                yield return $"RoostHa:{name} ({Format(value.Value)}) must be at most {Format(MaxDuration)} (about 49 days, the longest timer .NET supports).";
+                yield return $"RoostHa:{name} ({Format(value.Value)}) must be at most {Format(max)}.";
             }
         }
     }

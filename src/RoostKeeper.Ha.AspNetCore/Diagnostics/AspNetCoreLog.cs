@@ -8,7 +8,7 @@ internal static partial class AspNetCoreLog
 {
     public const string Category = "RoostKeeper.Ha.AspNetCore";
 
-    [LoggerMessage(6000, LogLevel.Warning, "The mutating RoostKeeper.Ha endpoints ({Endpoints}) were NOT mapped: RoostHaApiOptions.MutationPolicy names no authorization policy. Set it to a policy that only operators satisfy (see docs/aspnetcore.md); only the read-only endpoints are served.")]
+    [LoggerMessage(6000, LogLevel.Information, "The mutating RoostKeeper.Ha endpoints ({Endpoints}) were NOT mapped: RoostHaApiOptions.MutationPolicy names no authorization policy. Set it to a policy that only operators satisfy (see docs/aspnetcore.md); only the read-only endpoints are served.")]
     public static partial void MutationsNotMapped(ILogger logger, string endpoints);
 
     [LoggerMessage(6001, LogLevel.Critical, "UNSAFE: the mutating RoostKeeper.Ha endpoints ({Endpoints}) are mapped WITHOUT authorization because RoostHaApiOptions.AllowUnauthenticatedMutations is true. Anyone who can reach this port can hand over leadership. Use this for local demos only.")]

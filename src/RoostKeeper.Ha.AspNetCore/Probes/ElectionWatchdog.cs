@@ -11,8 +11,17 @@ namespace RoostKeeper.Ha.AspNetCore.Probes;
 internal static class ElectionWatchdog
 {
     /// <summary>Judges <paramref name="manager"/> now: Healthy when its election loop runs and it follows, or renewed within <paramref name="limit"/>.</summary>
-    public static HealthReportEntry Judge(HaManager manager, TimeSpan limit, string rule, TimeProvider time) =>
-        Judge(manager.Identity, manager.IsElectionRunning, manager.IsLeader, manager.ObservedRenewTime, time.GetUtcNow(), limit, rule);
+    public static HealthReportEntry Judge(HaManager manager, TimeSpan limit, string rule, TimeProvider time)
+    {
+        if (manager.LeaseRefusal is { } refused)
+        {
+            // The API server keeps refusing the Lease (RBAC, a missing namespace): this replica can never lead.
+            var data = new Dictionary<string, object> { ["identity"] = manager.Identity, ["isLeader"] = manager.IsLeader, ["electionRunning"] = manager.IsElectionRunning };
+            return Entry(HealthStatus.Unhealthy, Health.Checks.LeaderElectionHealthCheck.Describe(refused, manager.Identity, $"Lease {manager.Settings.LeaseNamespace}/{manager.Settings.LeaseName}"), data);
+        }
+
+        return Judge(manager.Identity, manager.IsElectionRunning, manager.IsLeader, manager.ObservedRenewTime, time.GetUtcNow(), limit, rule);
+    }
 
     /// <summary>The rule on plain facts (tested directly).</summary>
     public static HealthReportEntry Judge(string identity, bool running, bool isLeader, DateTimeOffset? lastRenewal, DateTimeOffset now, TimeSpan limit, string rule)

@@ -104,6 +104,17 @@ internal sealed partial class ApiServer
         {
             // The client went away, was partitioned, or the cluster is stopping.
         }
+        catch (Exception e) when (IsClientAbort(context, e))
+        {
+            // The client stopped sending its body (a cancelled request, a partition): Kestrel reports it as a
+            // bad request or a reset connection. Not a simulator fault, so not in SimulatedCluster.Errors.
+            SimulatorLog.RequestFailed(_errors.Logger, context.Request.Method, context.Request.Path.Value ?? "/", (int)HttpStatusCode.BadRequest, "BadRequest", e.Message);
+            if (!context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
+            {
+                // Still connected (a body Kestrel refused): answer as the real server does, with a 400.
+                await WriteAsync(context, HttpStatusCode.BadRequest, ApiException.StatusFor(HttpStatusCode.BadRequest, "BadRequest", $"the request could not be read: {e.Message}")).ConfigureAwait(false);
+            }
+        }
         catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
         {
             // As the real server recovers from a handler panic: a 500 with a Status body that says what failed.
@@ -117,6 +128,10 @@ internal sealed partial class ApiServer
             faults.Untrack(context);
         }
     }
+
+    /// <summary>Whether <paramref name="error"/> is the client going away mid-request rather than a fault of the simulator.</summary>
+    private static bool IsClientAbort(HttpContext context, Exception error) =>
+        error is BadHttpRequestException || (error is IOException && context.RequestAborted.IsCancellationRequested);
 
     private async Task ServeAsync(HttpContext context, ApiRequest request, bool dryRun, JsonObject? deleteOptions)
     {

@@ -4,14 +4,24 @@ using RoostKeeper.Ha;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Runs <see cref="HaManager"/>'s election for the lifetime of the host.</summary>
-internal sealed class HaHostedService(HaManager manager) : IHostedService, IDisposable
+internal sealed class HaHostedService : IHostedService, IDisposable
 {
+    private readonly HaManager _manager;
+
+    public HaHostedService(HaManager manager, LeaderServiceRegistrations registrations)
+    {
+        // The host builds every hosted service before it starts any: a leader-only type that is also an
+        // ordinary hosted service is refused before it can run on this replica.
+        registrations.Validate();
+        _manager = manager;
+    }
+
     private readonly CancellationTokenSource _stopping = new();
     private Task? _election;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _election = manager.StartLeaderElectionAsync(_stopping.Token);
+        _election = _manager.StartLeaderElectionAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 

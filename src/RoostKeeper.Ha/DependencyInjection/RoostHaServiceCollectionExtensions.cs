@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -17,8 +18,11 @@ public static class RoostHaServiceCollectionExtensions
     /// Adds leader election (<see cref="HaManager"/>, run as a hosted service). Options bind from the
     /// <c>RoostHa</c> configuration section when an <see cref="IConfiguration"/> is registered, then
     /// <paramref name="configure"/> applies; they are validated at start-up. The <see cref="IKubernetes"/>
-    /// already registered is used; when there is none, one is registered from the in-cluster
-    /// configuration or, outside a cluster, the default kubeconfig.
+    /// already registered is used; when there is none, the cluster is found as kubectl finds it: the pod's
+    /// service account, else <c>$KUBECONFIG</c> (a list of files, merged), else <c>~/.kube/config</c>. The one
+    /// used is logged (server, context, namespace), and outside a pod its context's namespace is the default
+    /// of <see cref="RoostHaOptions.LeaseNamespace"/>. Finding none fails start-up with a
+    /// <see cref="ClusterConnectionException"/> that says what was looked for and how to fix it.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets options in code (after configuration binding).</param>
@@ -34,21 +38,29 @@ public static class RoostHaServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHaOptions>, PodEnvironment>(_ => new PodEnvironment()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHaOptions>, PodEnvironment>(
+            sp => new PodEnvironment(() => sp.GetRequiredService<LocatedCluster>().Namespace)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, RoostHaOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, DurationValidator<RoostHaOptions>>(
+            sp => new DurationValidator<RoostHaOptions>(sp, RoostHaOptions.SectionName)));
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IKubernetes>(_ => new Kubernetes(
-            KubernetesClientConfiguration.IsInCluster()
-                ? KubernetesClientConfiguration.InClusterConfig()
-                : KubernetesClientConfiguration.BuildConfigFromConfigFile()));
+
+        // Without an IKubernetes of the application's: the cluster kubectl would use (in-cluster, $KUBECONFIG,
+        // ~/.kube/config), located on first use so that an options error is reported before a missing cluster.
+        var ownClient = ServiceDescriptor.Singleton<IKubernetes>(sp => sp.GetRequiredService<LocatedCluster>().CreateClient());
+        services.TryAdd(ownClient);
+        services.TryAddSingleton(_ => ClusterLocator.FromEnvironment());
+        services.TryAddSingleton(sp => new LocatedCluster(sp.GetRequiredService<ClusterLocator>(), services, ownClient, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new HaMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new ReconcileRecorder(sp.GetService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp =>
         {
+            // Options first: an invalid option is the clearer error, and it names what to change.
+            var resolved = sp.GetRequiredService<IOptions<RoostHaOptions>>().Value;
             var manager = new HaManager(
                 sp.GetRequiredService<IKubernetes>(),
-                sp.GetRequiredService<IOptions<RoostHaOptions>>().Value,
+                resolved,
                 sp.GetService<ILoggerFactory>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<HaMetrics>());
@@ -72,6 +84,7 @@ public static class RoostHaServiceCollectionExtensions
 
             return manager;
         });
+        services.TryAddSingleton(new LeaderServiceRegistrations(services));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HaHostedService>());
         return new RoostHaBuilder(services);
     }
@@ -119,13 +132,18 @@ public static class RoostHaServiceCollectionExtensions
     /// the scope is disposed after it. If its ExecuteAsync throws during the term, the term ends (as with a
     /// throwing <see cref="HaManager.OnStartedLeading"/> callback) so another replica can lead.
     /// </summary>
-    /// <typeparam name="T">The hosted service. Do not also register it with AddHostedService.</typeparam>
+    /// <typeparam name="T">
+    /// The hosted service. Do not also register it with AddHostedService: that runs it on every replica, and
+    /// is refused (when this is called, or when the host starts) with an <see cref="InvalidOperationException"/>.
+    /// </typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IRoostHaBuilder AddLeaderHostedService<T>(this IRoostHaBuilder builder)
         where T : class, IHostedService
     {
         ArgumentNullException.ThrowIfNull(builder);
+        LeaderServiceRegistrations.ThrowIfAlsoHosted(builder.Services, typeof(T));
+        builder.Services.AddSingleton(new LeaderHostedServiceType(typeof(T)));
         builder.Services.AddSingleton(sp => new LeadershipCallbackRegistration
         {
             Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout),
@@ -140,7 +158,7 @@ public static class RoostHaServiceCollectionExtensions
         {
             if (services.GetService<IConfiguration>() is { } configuration)
             {
-                configuration.GetSection(RoostHaOptions.SectionName).Bind(options);
+                DurationBinding.Bind(configuration.GetSection(RoostHaOptions.SectionName), options);
             }
         }
     }

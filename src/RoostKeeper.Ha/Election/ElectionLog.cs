@@ -46,4 +46,19 @@ internal static partial class ElectionLog
 
     [LoggerMessage(1012, LogLevel.Debug, "{Identity} renewed Lease {Lease}")]
     public static partial void Renewed(ILogger logger, string identity, string lease);
+
+    [LoggerMessage(1014, LogLevel.Information, "Kubernetes API server {Server} from {Source} (context {Context}, namespace {Namespace})")]
+    public static partial void ClusterFound(ILogger logger, string server, string source, string context, string @namespace);
+
+    [LoggerMessage(1015, LogLevel.Debug, "{Operation} of Lease {Lease} by {Identity} failed unexpectedly")]
+    public static partial void FailureDetail(ILogger logger, string operation, string lease, string identity, Exception exception);
+
+    [LoggerMessage(1016, LogLevel.Error, "{Identity} cannot {Verb} Lease {Lease}, and retrying will not change that: {Problem}. {Fix}")]
+    public static partial void Refused(ILogger logger, string identity, string verb, string lease, string problem, string fix);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Lease {Lease} calls by {Identity} still fail: {Problem} ({Repeats} more times in about {Interval})")]
+    public static partial void StillFailing(ILogger logger, string lease, string identity, string problem, int repeats, TimeSpan interval);
+
+    [LoggerMessage(1018, LogLevel.Information, "Lease {Lease} calls by {Identity} succeed again after {Failures} failures")]
+    public static partial void Recovered(ILogger logger, string lease, string identity, int failures);
 }

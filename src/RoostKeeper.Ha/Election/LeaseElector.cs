@@ -82,6 +82,9 @@ internal sealed partial class LeaseElector
 
     public bool ApiReachable => _watch.ApiReachable;
 
+    /// <summary>A refusal of the Lease calls that retrying will not fix (RBAC, a missing namespace), while it lasts.</summary>
+    public LeaseRefusal? Refusal => _watch.Failures.Refusal;
+
     /// <summary>The Lease as last observed (null when it does not exist or was not read yet).</summary>
     public V1Lease? ObservedLease => _watch.Snapshot().Observation?.Lease;
 

@@ -41,6 +41,7 @@ internal sealed class LeaseWatch
     private Task _announcing = Task.CompletedTask;
     private volatile bool _watching;
     private volatile bool _apiReachable = true;
+    private readonly LeaseFailures _failures;
 
     public LeaseWatch(ILeaseClient client, ElectionSettings settings, ILogger logger, TimeProvider time, HaMetrics metrics, LeadershipCallbacks callbacks, Action<V1Lease?> observed)
     {
@@ -52,7 +53,11 @@ internal sealed class LeaseWatch
         _callbacks = callbacks;
         _observed = observed;
         _lease = $"{client.Namespace}/{client.Name}";
+        _failures = new LeaseFailures(logger, time, client.Namespace, client.Name, settings.Identity, settings.RetryPeriod, settings.RenewDeadline);
     }
+
+    /// <summary>The failed Lease calls: how they are logged, and whether the API server keeps refusing them.</summary>
+    public LeaseFailures Failures => _failures;
 
     public bool IsWatching => _watching;
 
@@ -93,6 +98,7 @@ internal sealed class LeaseWatch
                     using var read = new Attempt(stop, _settings.RenewDeadline, _time);
                     var lease = await _client.GetAsync(read.Token).ConfigureAwait(false);
                     _apiReachable = true;
+                    _failures.Succeeded("read");
                     Apply(lease, fromWatch: false, restartsStream: true);
                     resourceVersion = lease?.Metadata?.ResourceVersion;
                     needRead = false;
@@ -102,6 +108,7 @@ internal sealed class LeaseWatch
                 await foreach (var (type, lease) in _client.WatchAsync(resourceVersion, stop).ConfigureAwait(false))
                 {
                     resourceVersion = lease.Metadata?.ResourceVersion ?? resourceVersion;
+                    _failures.Succeeded("watch");
                     _metrics.WatchEvents.Add(1, new KeyValuePair<string, object?>("lease", _lease));
                     if (type != WatchEventType.Bookmark)
                     {
@@ -120,7 +127,8 @@ internal sealed class LeaseWatch
             }
             catch (Exception e)
             {
-                if (needRead)
+                var failedRead = needRead;
+                if (failedRead)
                 {
                     _apiReachable = false;
                 }
@@ -128,7 +136,7 @@ internal sealed class LeaseWatch
                 StopWatching();
                 needRead = true;
                 _metrics.Failures.Add(1, new KeyValuePair<string, object?>("operation", "watch"), new KeyValuePair<string, object?>("lease", _lease));
-                ElectionLog.WatchFailed(_logger, _lease, _settings.Identity, _settings.RetryPeriod, ApiErrors.Describe(e), ApiErrors.IsApiOrNetwork(e) ? null : e);
+                _failures.Failed(failedRead ? "read" : "watch", e, pollingEvery: _settings.RetryPeriod);
                 Signal();
                 try
                 {
@@ -153,6 +161,7 @@ internal sealed class LeaseWatch
             using var read = new Attempt(cancellationToken, _settings.RenewDeadline, _time);
             var lease = await _client.GetAsync(read.Token).ConfigureAwait(false);
             _apiReachable = true;
+            _failures.Succeeded("read");
             ObserveResponse(lease);
             return (true, lease);
         }
@@ -177,10 +186,15 @@ internal sealed class LeaseWatch
         }
 
         _metrics.Failures.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("lease", _lease));
-        ElectionLog.ApiFailed(_logger, operation, _lease, _settings.Identity, ApiErrors.Describe(e), ApiErrors.IsApiOrNetwork(e) ? null : e);
+        _failures.Failed(operation, e);
     }
 
-    public void MarkReachable() => _apiReachable = true;
+    /// <summary>A write of the Lease was answered (written, or a conflict): the API server is reachable and lets us write.</summary>
+    public void MarkReachable()
+    {
+        _apiReachable = true;
+        _failures.Succeeded("acquire");
+    }
 
     private void StopWatching()
     {

@@ -31,7 +31,7 @@ internal static partial class HealthLog
     public static partial void NoHealthySuccessor(ILogger logger, string identity, TimeSpan duration);
 
     [LoggerMessage(3007, LogLevel.Warning, "Could not publish the health of {Identity}: {Reason}")]
-    public static partial void PublishFailed(ILogger logger, string identity, string reason, Exception exception);
+    public static partial void PublishFailed(ILogger logger, string identity, string reason);
 
     [LoggerMessage(3008, LogLevel.Warning, "Could not read the health of the other replicas of {Lease}: {Reason}")]
     public static partial void PeersUnreadable(ILogger logger, string lease, string reason, Exception exception);
@@ -50,4 +50,13 @@ internal static partial class HealthLog
 
     [LoggerMessage(3013, LogLevel.Debug, "Could not delete stale health Leases: {Reason}")]
     public static partial void StaleHealthLeasesNotDeleted(ILogger logger, string reason, Exception exception);
+
+    [LoggerMessage(3014, LogLevel.Information, "Health check {Check} starts {Current}: {Description}")]
+    public static partial void CheckStartedDegraded(ILogger logger, string check, HealthStatus current, string? description);
+
+    [LoggerMessage(3015, LogLevel.Debug, "Could not publish the health of {Identity}")]
+    public static partial void PublishFailureDetail(ILogger logger, string identity, Exception exception);
+
+    [LoggerMessage(3016, LogLevel.Information, "The health of {Identity} is published again after {Failures} failures")]
+    public static partial void PublishRecovered(ILogger logger, string identity, int failures);
 }

@@ -22,6 +22,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     private long? _lastCollection;
     private readonly Dictionary<string, HealthStatus> _previous = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Diagnostics.FailureThrottle _publishFailures;
     private HealthStatus? _previousOverall;
     private Task? _loop;
 
@@ -32,6 +33,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
         _logger = logger;
         _time = time;
         _identity = haManager?.Identity ?? health.Options.PodName ?? Environment.MachineName;
+        _publishFailures = new Diagnostics.FailureThrottle(time);
         if (health.Options.StepDownAfter is { } after && haManager is not null)
         {
             var settings = haManager.Settings;
@@ -108,10 +110,20 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
             try
             {
                 await _publication.PublishAsync(report.Status, stop).ConfigureAwait(false);
+                if (_publishFailures.Succeeded() is var failures and > 0)
+                {
+                    HealthLog.PublishRecovered(_logger, _identity, failures);
+                }
             }
             catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
             {
-                HealthLog.PublishFailed(_logger, _identity, ApiErrors.Describe(e), e);
+                // An API answer or a network error says all there is to say in one line; the stack is for Debug.
+                var problem = ApiErrors.Describe(e);
+                HealthLog.PublishFailureDetail(_logger, _identity, e);
+                if (_publishFailures.Failed(problem) is { Log: true } decision)
+                {
+                    HealthLog.PublishFailed(_logger, _identity, decision.Changed ? problem : $"{problem} ({decision.Repeats} more times since the last report)");
+                }
             }
 
             await StepDown!.EvaluateAsync(report, stop).ConfigureAwait(false);
@@ -156,10 +168,16 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
         foreach (var (check, entry) in report.Entries)
         {
             // The first round counts as a change from Healthy, so a replica that starts unhealthy says so.
-            var previous = _previous.TryGetValue(check, out var p) ? p : HealthStatus.Healthy;
+            var first = !_previous.TryGetValue(check, out var p);
+            var previous = first ? HealthStatus.Healthy : p;
             if (previous != entry.Status)
             {
-                if (entry.Status < previous)
+                if (first && entry.Status == HealthStatus.Degraded)
+                {
+                    // Expected at start-up (no leader elected yet, pods still starting): not a warning. Unhealthy still is.
+                    HealthLog.CheckStartedDegraded(_logger, check, entry.Status, entry.Description);
+                }
+                else if (entry.Status < previous)
                 {
                     HealthLog.CheckWorsened(_logger, check, previous, entry.Status, entry.Description, entry.Exception);
                 }

@@ -70,6 +70,8 @@ public static class RoostHaBuilderHealthExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RoostHealthOptions>, HealthConfigurationBinder>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHealthOptions>, HealthOptionsDefaults>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHealthOptions>, RoostHealthOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHealthOptions>, DurationValidator<RoostHealthOptions>>(
+            sp => new DurationValidator<RoostHealthOptions>(sp, RoostHealthOptions.SectionName)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HealthMetrics(sp.GetRequiredService<HaMetrics>().Meter));
         services.TryAddSingleton(sp =>
@@ -100,7 +102,7 @@ public static class RoostHaBuilderHealthExtensions
         {
             if (services.GetService<IConfiguration>() is { } configuration)
             {
-                configuration.GetSection(RoostHealthOptions.SectionName).Bind(options);
+                DurationBinding.Bind(configuration.GetSection(RoostHealthOptions.SectionName), options);
             }
         }
     }

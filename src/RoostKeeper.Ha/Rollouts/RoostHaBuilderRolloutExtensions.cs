@@ -36,6 +36,8 @@ public static class RoostHaBuilderRolloutExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollingUpdateOptions>, RollingUpdateOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RollingUpdateOptions>, DurationValidator<RollingUpdateOptions>>(
+            sp => new DurationValidator<RollingUpdateOptions>(sp, RollingUpdateOptions.SectionName)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
@@ -61,7 +63,7 @@ public static class RoostHaBuilderRolloutExtensions
             if (services.GetService<IConfiguration>() is { } configuration)
             {
                 var section = configuration.GetSection(RollingUpdateOptions.SectionName);
-                section.Bind(options);
+                DurationBinding.Bind(section, options);
 
                 // IntOrString has no type converter, so the two fenceposts are read by hand: "1" or "25%".
                 if (section[nameof(RollingUpdateOptions.MaxSurge)] is { } surge)

@@ -25,6 +25,9 @@ internal sealed class ElectionHarness : IAsyncDisposable
 
     public HaMetrics Metrics { get; } = new();
 
+    /// <summary>Where the replicas added from now on log; nowhere by default.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory Loggers { get; set; } = NullLoggerFactory.Instance;
+
     public TimeSpan LeaseDuration { get; }
 
     public TimeSpan RenewDeadline { get; }
@@ -44,7 +47,7 @@ internal sealed class ElectionHarness : IAsyncDisposable
     {
         var client = Lease.ClientFor(name);
         var settings = new ElectionSettings(name, InMemoryLease.Namespace, InMemoryLease.Name, LeaseDuration, RenewDeadline, RetryPeriod, releaseOnCancel, stopLeadingTimeout ?? TimeSpan.FromSeconds(10), MaxClockSkew);
-        var manager = new HaManager(client, settings, NullLoggerFactory.Instance, Time, Metrics);
+        var manager = new HaManager(client, settings, Loggers, Time, Metrics);
         var replica = new Replica(this, name, manager, client, work);
         _replicas.Add(replica);
         return replica;

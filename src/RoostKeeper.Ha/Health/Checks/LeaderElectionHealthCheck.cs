@@ -2,6 +2,7 @@ using System.Globalization;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Health.Checks;
@@ -46,6 +47,20 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
     {
         var failure = context.Registration.FailureStatus;
         var name = $"Lease {_namespace}/{_lease}";
+        if (_manager?.LeaseRefusal is { } refused)
+        {
+            // A configuration that can never work (RBAC, a missing namespace): say so, and what to change,
+            // rather than "no replica leads", which reads as a transient state.
+            return new HealthCheckResult(failure, Describe(refused, _manager.Identity, name), data: new Dictionary<string, object>
+            {
+                ["lease"] = $"{_namespace}/{_lease}",
+                ["isLeader"] = _manager.IsLeader,
+                ["refusedStatus"] = refused.StatusCode,
+                ["refusedVerb"] = refused.Verb,
+                ["refusals"] = refused.Count,
+            });
+        }
+
         V1Lease? lease;
         try
         {
@@ -112,6 +127,10 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
             ? HealthCheckResult.Degraded($"{name} is held by {holder} but has expired (renewed {Seconds(sinceRenew)} ago, LeaseDuration {Seconds(duration)}).", data: data)
             : HealthCheckResult.Healthy($"{holder} leads {name}.", data);
     }
+
+    /// <summary>The refusal as a health description: what was refused, the server's words, and the fix.</summary>
+    internal static string Describe(LeaseRefusal refused, string identity, string lease) =>
+        string.Create(CultureInfo.InvariantCulture, $"{identity} cannot {refused.Verb} {lease}: the API server refused it {refused.Count} times in a row ({refused.Problem}). {refused.Fix}");
 
     private static string Seconds(TimeSpan? value) =>
         value is { } v ? v.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s" : "never";
