@@ -132,6 +132,56 @@ public sealed class PackageMetadataTests : IClassFixture<PackedPackages>
         }
     }
 
+    [Fact]
+    public async Task A_net8_application_that_adds_the_four_packages_gets_no_Microsoft_Extensions_10_assemblies()
+    {
+        var folder = Directory.CreateTempSubdirectory("roostha-net8-consumer-");
+        try
+        {
+            var version = _packages["RoostKeeper.Ha"].Metadata("version");
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "Consumer.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <TargetFramework>net8.0</TargetFramework>
+                    <RestorePackagesPath>{folder.FullName}/packages</RestorePackagesPath>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    {string.Concat(PackedPackages.Ids.Select(id => $"<PackageReference Include=\"{id}\" Version=\"{version}\" />"))}
+                  </ItemGroup>
+                </Project>
+                """);
+
+            // Our packages from this pack only (a stale 0.1.0 in the global cache must not stand in); everything
+            // else from the machine's package cache, which the repository's own restore has filled.
+            var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+                ? configured
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "nuget.config"), $"""
+                <configuration>
+                  <packageSources><clear /><add key="packed" value="{_packages.Folder}" /><add key="cache" value="{cache}" /></packageSources>
+                  <packageSourceMapping>
+                    <packageSource key="packed"><package pattern="RoostKeeper.*" /></packageSource>
+                    <packageSource key="cache"><package pattern="*" /></packageSource>
+                  </packageSourceMapping>
+                </configuration>
+                """);
+
+            var (exitCode, log) = await PackedPackages.DotnetAsync("restore", Path.Combine(folder.FullName, "Consumer.csproj"));
+
+            Assert.True(exitCode == 0, $"restoring a net8.0 consumer of the packages failed:\n{log}");
+            var assets = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(folder.FullName, "obj", "project.assets.json")))!;
+            var libraries = assets["libraries"]!.AsObject().Select(l => l.Key).ToList();
+            var extensions = libraries.Where(l => l.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)).ToList();
+            Assert.Contains(extensions, l => l.StartsWith("Microsoft.Extensions.Options/", StringComparison.Ordinal));
+            Assert.All(extensions, l => Assert.StartsWith("8.", l.Split('/')[1], StringComparison.Ordinal));
+            Assert.Contains(libraries, l => l == $"RoostKeeper.Ha/{version}");
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Ids))]
     public void Package_validation_is_enabled_and_runs_on_pack(string id)

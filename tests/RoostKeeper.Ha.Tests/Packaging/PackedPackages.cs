@@ -21,6 +21,9 @@ public sealed class PackedPackages : IAsyncLifetime
 
     private readonly Dictionary<string, PackedPackage> _packages = new(StringComparer.Ordinal);
 
+    /// <summary>The folder holding the four .nupkg files, usable as a package source.</summary>
+    public string Folder => Path.Combine(_output, "each");
+
     /// <summary>A package by id.</summary>
     public PackedPackage this[string id] => _packages[id];
 
@@ -81,7 +84,8 @@ public sealed class PackedPackages : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static async Task<(int ExitCode, string Log)> DotnetAsync(params string[] arguments)
+    /// <summary>Runs the dotnet CLI in the repository root, without the MSBuild variables of the test run.</summary>
+    internal static async Task<(int ExitCode, string Log)> DotnetAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
         {
