@@ -8,13 +8,23 @@ internal static class Repository
     /// <summary>The directory holding RoostKeeper.Ha.sln, found upwards from the test's output directory.</summary>
     public static string Root => RootPath.Value;
 
-    /// <summary>README.md, the packages' readme (src/README.md) and every docs/*.md, as paths from the root.</summary>
+    /// <summary>The packages' readmes: src/README.md (RoostKeeper.Ha) and src/&lt;package&gt;/README.md for the others.</summary>
+    public static IReadOnlyList<string> PackageReadmes() =>
+    [
+        "src/README.md",
+        .. Directory.GetDirectories(Path.Combine(Root, "src"))
+            .Where(d => File.Exists(Path.Combine(d, "README.md")))
+            .Select(d => $"src/{Path.GetFileName(d)}/README.md")
+            .Order(StringComparer.Ordinal),
+    ];
+
+    /// <summary>README.md, the packages' readmes and every docs/*.md, as paths from the root.</summary>
     public static IReadOnlyList<string> DocumentationFiles()
     {
         var docs = Directory.GetFiles(Path.Combine(Root, "docs"), "*.md")
             .Select(p => "docs/" + Path.GetFileName(p))
             .Order(StringComparer.Ordinal);
-        return ["README.md", "src/README.md", .. docs];
+        return ["README.md", .. PackageReadmes(), .. docs];
     }
 
     private static string FindRoot()

@@ -46,7 +46,7 @@ internal static class DocumentationCompiler
     /// <summary>Whether a block of <paramref name="file"/> is compiled: C# blocks, in docs/ unless marked a fragment.</summary>
     public static bool IsCompiled(MarkdownFile file, CodeBlock block) =>
         block.Language is "csharp" or "cs" or "c#"
-        && (file.RelativePath is "README.md" or "src/README.md" || !block.Code.TrimStart().StartsWith(FragmentMarker, StringComparison.Ordinal));
+        && (file.RelativePath == "README.md" || Repository.PackageReadmes().Contains(file.RelativePath) || !block.Code.TrimStart().StartsWith(FragmentMarker, StringComparison.Ordinal));
 
     /// <summary>Compiles the block; returns its errors with line numbers in the Markdown file.</summary>
     public static IReadOnlyList<string> Errors(MarkdownFile file, CodeBlock block)

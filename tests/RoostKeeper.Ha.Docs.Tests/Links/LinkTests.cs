@@ -46,11 +46,16 @@ public sealed class LinkTests
     }
 
     [Fact]
-    public void The_package_readme_has_no_relative_links_because_nuget_cannot_resolve_them()
+    public void The_package_readmes_have_no_relative_links_because_nuget_cannot_resolve_them()
     {
-        var readme = MarkdownFile.Load("src/README.md");
+        var readmes = Repository.PackageReadmes();
 
-        Assert.Empty(readme.Links.Where(l => !l.Target.StartsWith("https://", StringComparison.Ordinal)).Select(l => $"src/README.md:{l.Line}: {l.Target}"));
+        Assert.Equal(4, readmes.Count);
+        foreach (var path in readmes)
+        {
+            var readme = MarkdownFile.Load(path);
+            Assert.Empty(readme.Links.Where(l => !l.Target.StartsWith("https://", StringComparison.Ordinal)).Select(l => $"{path}:{l.Line}: {l.Target}"));
+        }
     }
 
     [Fact]

@@ -1,27 +1,38 @@
 using System.Xml.Linq;
+using RoostKeeper.Ha.Docs.Tests.Markdown;
 
 namespace RoostKeeper.Ha.Docs.Tests.Packages;
 
 /// <summary>
-/// Every package packs src/README.md, the readme without relative links, as its README.md: the repository's
-/// README.md links into docs/ relatively, which NuGet's page cannot follow.
+/// Every package has a readme of its own, without relative links (NuGet's page cannot follow them): the core
+/// package packs src/README.md (RoostKeeper.Ha.nuspec), the three packed from their project files pack the
+/// README.md in their project folder (Directory.Build.targets). Each is about its own package.
 /// </summary>
 public sealed class PackageReadmeTests
 {
     [Theory]
-    [InlineData("src/RoostKeeper.Ha.AspNetCore/RoostKeeper.Ha.AspNetCore.csproj")]
-    [InlineData("src/RoostKeeper.Ha.Backups.S3/RoostKeeper.Ha.Backups.S3.csproj")]
-    [InlineData("src/RoostKeeper.Ha.Testing/RoostKeeper.Ha.Testing.csproj")]
-    public void A_project_packed_from_its_project_file_packs_the_package_readme(string project)
+    [InlineData("RoostKeeper.Ha.AspNetCore", "MapRoostHaProbes")]
+    [InlineData("RoostKeeper.Ha.Backups.S3", "ToS3")]
+    [InlineData("RoostKeeper.Ha.Testing", "SimulatedCluster")]
+    public void A_package_packed_from_its_project_file_has_a_readme_of_its_own(string package, string subject)
     {
-        var packed = XDocument.Load(Path.Combine(Repository.Root, project))
-            .Descendants("None")
-            .Where(e => (string?)e.Attribute("Pack") == "true")
-            .Select(e => (string?)e.Attribute("Include"))
-            .ToList();
+        var readme = MarkdownFile.Load($"src/{package}/README.md");
 
-        Assert.Contains("$(RepoRoot)src/README.md", packed);
-        Assert.DoesNotContain("$(RepoRoot)README.md", packed);
+        Assert.Equal($"# {package}", readme.Lines[0]);
+        Assert.Contains(readme.Lines, l => l.Contains(subject, StringComparison.Ordinal));
+        var targets = XDocument.Load(Path.Combine(Repository.Root, "Directory.Build.targets"));
+        Assert.Contains(targets.Descendants("None"), e => (string?)e.Attribute("Include") == "$(MSBuildProjectDirectory)/README.md" && (string?)e.Attribute("Pack") == "true");
+        var project = XDocument.Load(Path.Combine(Repository.Root, "src", package, package + ".csproj"));
+        Assert.DoesNotContain(project.Descendants("None"), e => ((string?)e.Attribute("Include"))?.EndsWith("README.md", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public void The_testing_and_s3_readmes_do_not_show_the_aspnetcore_quick_start()
+    {
+        foreach (var package in new[] { "RoostKeeper.Ha.Testing", "RoostKeeper.Ha.Backups.S3" })
+        {
+            Assert.DoesNotContain(MarkdownFile.Load($"src/{package}/README.md").Lines, l => l.Contains("MapRoostHaProbes", StringComparison.Ordinal));
+        }
     }
 
     [Fact]
@@ -36,5 +47,6 @@ public sealed class PackageReadmeTests
         Assert.Equal("src/README.md", (string?)file.Attribute("src"));
         Assert.Equal("", (string?)file.Attribute("target"));
         Assert.Equal("README.md", nuspec.Descendants(ns + "readme").Single().Value);
+        Assert.Equal("# RoostKeeper.Ha", MarkdownFile.Load("src/README.md").Lines[0]);
     }
 }

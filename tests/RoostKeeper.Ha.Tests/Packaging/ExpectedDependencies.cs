@@ -28,7 +28,6 @@ public static partial class ExpectedDependencies
             throw new InvalidOperationException($"{projectPath} names no TargetFramework(s).");
         }
 
-        var versions = CentralVersions(packagesPropsPath);
         var result = new HashSet<PackageDependency>();
         foreach (var file in sharedBuildFiles.Where(File.Exists).Prepend(projectPath))
         {
@@ -41,11 +40,11 @@ public static partial class ExpectedDependencies
                     continue;
                 }
 
-                var version = reference.Attribute("VersionOverride")?.Value ?? reference.Attribute("Version")?.Value
-                    ?? (versions.TryGetValue(id, out var central) ? central
-                        : throw new InvalidOperationException($"{file}: PackageReference {id} has no PackageVersion in {packagesPropsPath}."));
                 foreach (var framework in frameworks.Where(f => AppliesTo(reference, f, projectProperties, file)))
                 {
+                    var version = reference.Attribute("VersionOverride")?.Value ?? reference.Attribute("Version")?.Value
+                        ?? (CentralVersions(packagesPropsPath, framework).TryGetValue(id, out var central) ? central
+                            : throw new InvalidOperationException($"{file}: PackageReference {id} has no PackageVersion for {framework} in {packagesPropsPath}."));
                     result.Add(new PackageDependency(framework, id, version));
                 }
             }
@@ -54,19 +53,26 @@ public static partial class ExpectedDependencies
         return result;
     }
 
-    /// <summary>The id → version table of a Directory.Packages.props, with its own properties resolved.</summary>
+    /// <summary>
+    /// The id → version table a Directory.Packages.props gives one target framework, with its own properties
+    /// resolved: PackageVersions in an ItemGroup whose condition tests $(TargetFramework) count only where it holds.
+    /// </summary>
     /// <param name="packagesPropsPath">The file.</param>
+    /// <param name="targetFramework">The framework being restored, e.g. net8.0.</param>
     /// <returns>Package id (case-insensitive) → version.</returns>
-    public static IReadOnlyDictionary<string, string> CentralVersions(string packagesPropsPath)
+    public static IReadOnlyDictionary<string, string> CentralVersions(string packagesPropsPath, string targetFramework)
     {
         var document = XDocument.Load(packagesPropsPath);
         var properties = ReadProperties(document);
         var versions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var item in Elements(document, "PackageVersion"))
+        foreach (var item in Elements(document, "PackageVersion").Where(i => AppliesTo(i, targetFramework, properties, packagesPropsPath)))
         {
             var id = item.Attribute("Include")?.Value ?? throw new InvalidOperationException($"{packagesPropsPath}: a PackageVersion has no Include.");
             var version = item.Attribute("Version")?.Value ?? throw new InvalidOperationException($"{packagesPropsPath}: PackageVersion {id} has no Version.");
-            versions[id] = Resolve(version, properties, packagesPropsPath);
+            if (!versions.TryAdd(id, Resolve(version, properties, packagesPropsPath)))
+            {
+                throw new InvalidOperationException($"{packagesPropsPath}: PackageVersion {id} is given twice for {targetFramework}.");
+            }
         }
 
         return versions;

@@ -6,13 +6,13 @@ namespace RoostKeeper.Ha.Tests.Packaging;
 /// The core package is described by RoostKeeper.Ha.nuspec rather than generated from its csproj; these
 /// tests pack it for real and hold the two in step.
 /// </summary>
-public sealed class PackageTests : IClassFixture<PackedCorePackage>
+public sealed class PackageTests : IClassFixture<PackedPackages>
 {
     private static readonly string[] ShippedFrameworks = ["net8.0", "net10.0"];
 
-    private readonly PackedCorePackage _package;
+    private readonly PackedPackage _package;
 
-    public PackageTests(PackedCorePackage package) => _package = package;
+    public PackageTests(PackedPackages packages) => _package = packages["RoostKeeper.Ha"];
 
     [Fact]
     public void Packed_nuspec_declares_exactly_the_csproj_package_references_for_each_framework()
@@ -65,9 +65,8 @@ public sealed class PackageTests : IClassFixture<PackedCorePackage>
             var declared = NuspecReader.Dependencies(XDocument.Load(RepositoryLayout.CoreNuspec));
             var differences = ExpectedDependencies.Differences(expected, declared);
 
-            var version = ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps)["Microsoft.Extensions.Hosting"];
             Assert.Equal(
-                ShippedFrameworks.Select(f => $"missing from the package: {f}: Microsoft.Extensions.Hosting {version}").Order(StringComparer.Ordinal),
+                ShippedFrameworks.Select(f => $"missing from the package: {f}: Microsoft.Extensions.Hosting {ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps, f)["Microsoft.Extensions.Hosting"]}").Order(StringComparer.Ordinal),
                 differences);
         }
         finally
@@ -79,12 +78,29 @@ public sealed class PackageTests : IClassFixture<PackedCorePackage>
     [Fact]
     public void Central_versions_resolve_properties_defined_in_Directory_Packages_props()
     {
-        var versions = ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps);
+        var versions = ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps, "net10.0");
         var props = XDocument.Load(RepositoryLayout.PackagesProps);
         var extensionsVersion = props.Descendants().Single(e => e.Name.LocalName == "MicrosoftExtensionsVersion").Value;
 
         Assert.Equal(extensionsVersion, versions["Microsoft.Extensions.Options"]);
         Assert.DoesNotContain(versions.Values, v => v.Contains("$(", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Microsoft_Extensions_versions_follow_the_target_framework_line()
+    {
+        foreach (var (framework, line) in new[] { ("net8.0", "8."), ("net10.0", "10.") })
+        {
+            var versions = ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps, framework);
+            var extensions = versions.Where(v => v.Key.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal) && v.Key != "Microsoft.Extensions.TimeProvider.Testing").ToList();
+
+            Assert.NotEmpty(extensions);
+            Assert.All(extensions, v => Assert.True(v.Value.StartsWith(line, StringComparison.Ordinal), $"{framework}: {v.Key} {v.Value} is not on the {line}x line"));
+        }
+
+        var net8 = ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps, "net8.0").Keys.Order(StringComparer.Ordinal);
+        var net10 = ExpectedDependencies.CentralVersions(RepositoryLayout.PackagesProps, "net10.0").Keys.Order(StringComparer.Ordinal);
+        Assert.Equal(net10, net8);
     }
 
     private static string? Value(XElement metadata, string name) => metadata.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value;

@@ -75,13 +75,13 @@ public sealed class RoundTripTests
         foreach (var (entry, listed) in entries.SkipLast(1).Zip(objects))
         {
             Assert.Equal(entry.Name, listed!["path"]!.GetValue<string>());
-            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(entry.Data)), listed["sha256"]!.GetValue<string>());
+            Assert.Equal(Convert.ToHexString(SHA256.HashData(entry.Data)).ToLowerInvariant(), listed["sha256"]!.GetValue<string>());
             Assert.Equal("registry", JsonNode.Parse(entry.Data) is { } obj && obj["kind"]!.GetValue<string>() is "ManagedRoost" ? obj["spec"]!["image"]!.GetValue<string>()[..8] : "registry");
         }
 
         Assert.Contains(entries, e => e.Name == "objects/roost.birb.party/v1alpha1/managedroosts/ns-1/roost-00003.json");
         Assert.Contains(entries, e => e.Name == "objects/core/v1/configmaps/ns-0/roost-config.json");
         Assert.DoesNotContain(entries, e => e.Name.Contains("unrelated", StringComparison.Ordinal));
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path))), backup.ArchiveSha256);
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(await File.ReadAllBytesAsync(path))).ToLowerInvariant(), backup.ArchiveSha256);
     }
 }
