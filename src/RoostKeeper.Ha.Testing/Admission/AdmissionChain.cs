@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using RoostKeeper.Ha.Testing.Admission.Kinds;
 using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Store;
 
@@ -27,7 +28,9 @@ internal sealed class AdmissionChain
 
     public void Register(ResourceType type, KindAdmission admission) => Register(type.Group, type.Plural, admission);
 
-    public KindAdmission For(ResourceType type) => _kinds.GetValueOrDefault(type.StorageKey, Plain);
+    /// <summary>The kind's registered admission; a custom resource's comes from its version's schema.</summary>
+    public KindAdmission For(ResourceType type) =>
+        type.IsCustom && type.Schema is { } schema ? new CustomResourceAdmission(schema) : _kinds.GetValueOrDefault(type.StorageKey, Plain);
 
     /// <summary>Defaults and validates a new object; throws 422 Invalid with every error found.</summary>
     public void AdmitCreate(ResourceType type, JsonObject obj, AdmissionContext context)

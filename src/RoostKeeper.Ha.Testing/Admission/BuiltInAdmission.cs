@@ -8,7 +8,7 @@ internal static class BuiltInAdmission
 {
     public static void RegisterAll(AdmissionChain chain)
     {
-        chain.Register(ResourceRegistry.Namespaces, new NamedAdmission(NameRules.Dns1123Label));
+        chain.Register(ResourceRegistry.Namespaces, new NamespaceAdmission());
         chain.Register(ResourceRegistry.Pods, new PodAdmission());
         chain.Register(ResourceRegistry.Services, new ServiceAdmission());
         chain.Register("", "configmaps", new ConfigDataAdmission(isSecret: false));

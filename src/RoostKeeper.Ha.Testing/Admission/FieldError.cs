@@ -39,6 +39,7 @@ internal sealed record FieldError(string Reason, string Field, string? Value, st
                 "FieldValueRequired" => "Required value",
                 "FieldValueForbidden" => "Forbidden",
                 "FieldValueTooLong" => "Too long",
+                "FieldValueTooMany" => "Too many",
                 "FieldValueNotSupported" => "Unsupported value",
                 "FieldValueDuplicate" => "Duplicate value",
                 _ => "Invalid value",

@@ -161,7 +161,14 @@ internal sealed partial class ObjectStore
             }
 
             Commit(type, null, obj, "ADDED");
-            return (JsonObject)obj.DeepClone();
+            var created = (JsonObject)obj.DeepClone();
+            CollectIfOrphaned(type, obj);
+            if (type == ResourceRegistry.Namespaces)
+            {
+                PopulateNamespace(name);
+            }
+
+            return created;
         }
     }
 
@@ -201,13 +208,7 @@ internal sealed partial class ObjectStore
         {
             using var scope = DryRunScope(dryRun);
             var existing = Find(type, ns, name);
-            var patched = kind switch
-            {
-                PatchKind.Merge => JsonMergePatch.Apply(existing, patch),
-                PatchKind.StrategicMerge => StrategicMergePatch.Apply(existing, patch),
-                PatchKind.Json => JsonPatch.Apply(existing, patch),
-                _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-            };
+            var patched = ApplyPatch(existing, kind, patch);
             if (patched is not JsonObject updated)
             {
                 throw ApiException.BadRequest("the patch must leave an object");
