@@ -460,7 +460,14 @@ internal sealed partial class ApiServer
             }
         }
 
-        return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+        var bytes = buffer.ToArray();
+        if (IsApplyPatch(context.Request.ContentType) && bytes.SkipWhile(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n').FirstOrDefault() is not ((byte)'{' or (byte)'['))
+        {
+            // An apply body may be YAML; JSON (what kubectl and KubernetesClient send) is YAML too, read as JSON.
+            return Patching.YamlBody.Parse(System.Text.Encoding.UTF8.GetString(bytes)) as JsonObject ?? throw ApiException.BadRequest("the request body must be an object");
+        }
+
+        return JsonNode.Parse(bytes) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
     }
 
     /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>

@@ -360,9 +360,10 @@ internal sealed partial class ObjectStore
             return Remove(type, updated, orphanDependents: false);
         }
 
-        if (JsonNode.DeepEquals(existing, updated))
+        if (JsonNode.DeepEquals(existing, updated) || (updated["metadata"]?["managedFields"] is JsonArray && ServerSideApply.SameButManagedFieldTimes(existing, updated)))
         {
-            // The API server does not write (or bump resourceVersion for) an update that changes nothing.
+            // The API server does not write (or bump resourceVersion for) an update that changes nothing; new
+            // managedFields timestamps alone are not a change (an identical re-apply writes nothing).
             return (JsonObject)existing.DeepClone();
         }
 
