@@ -154,7 +154,7 @@ internal sealed partial class ObjectStore
                 AcceptDefinition(obj);
             }
 
-            Admission.AdmitCreate(type, obj, Context(null));
+            Admission.AdmitCreate(type, obj, Context(null, obj));
             if (Bucket(type).ContainsKey((ns ?? "", name)))
             {
                 throw ApiException.AlreadyExists(type, name);
@@ -339,7 +339,7 @@ internal sealed partial class ObjectStore
                 metadata["managedFields"] = managedFields.DeepClone();
             }
 
-            Admission.AdmitUpdate(type, updated, existing, Context(existing));
+            Admission.AdmitUpdate(type, updated, existing, Context(existing, updated));
             if (previous["generation"] is not null && SpecChanged(existing, updated, statusIsSeparate: type.HasStatusSubresource))
             {
                 metadata["generation"] = ObjectMeta.Generation(existing) + 1;
@@ -399,7 +399,7 @@ internal sealed partial class ObjectStore
         Record(new StoredChange(_resourceVersion, eventType, type, before, after));
     }
 
-    private AdmissionContext Context(JsonObject? old) => new(t => Bucket(t).Values, old, Time);
+    private AdmissionContext Context(JsonObject? old, JsonObject obj) => new(t => Bucket(t).Values, old, Time, ObjectMeta.Name(obj));
 
     private JsonObject Find(ResourceType type, string? ns, string name) =>
         Bucket(type).TryGetValue((ns ?? "", name), out var obj) ? obj : throw ApiException.NotFound(type, name);

@@ -93,6 +93,25 @@ public sealed class DefaultingTests : IClassFixture<KubectlCluster>
     }
 
     [Fact]
+    public async Task A_requested_cluster_ip_must_be_free_and_in_the_service_range()
+    {
+        var ns = await _fixture.NewNamespaceAsync("requested-ip");
+        V1Service Service(string name, string ip) => new() { Metadata = Meta(name), Spec = new V1ServiceSpec { ClusterIP = ip, Ports = [new V1ServicePort { Port = 80 }] } };
+
+        var taken = await _fixture.Client.CoreV1.CreateNamespacedServiceAsync(Service("first", "10.100.7.7"), ns);
+        Assert.Equal(["10.100.7.7"], taken.Spec.ClusterIPs);
+
+        var status = await ThrowsStatusAsync(System.Net.HttpStatusCode.UnprocessableEntity, "Invalid", () => _fixture.Client.CoreV1.CreateNamespacedServiceAsync(Service("second", "10.100.7.7"), ns));
+        Assert.Equal("Service \"second\" is invalid: spec.clusterIPs: Invalid value: []string{\"10.100.7.7\"}: failed to allocate IP 10.100.7.7: provided IP is already allocated", status.Message);
+        status = await ThrowsStatusAsync(System.Net.HttpStatusCode.UnprocessableEntity, "Invalid", () => _fixture.Client.CoreV1.CreateNamespacedServiceAsync(Service("third", "192.168.1.1"), ns));
+        Assert.EndsWith("failed to allocate IP 192.168.1.1: the provided IP (192.168.1.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12", status.Message);
+
+        // A headless Service has no cluster IP to allocate.
+        var headless = await _fixture.Client.CoreV1.CreateNamespacedServiceAsync(Service("headless", "None"), ns);
+        Assert.Equal(["None"], headless.Spec.ClusterIPs);
+    }
+
+    [Fact]
     public async Task A_secrets_string_data_is_merged_into_data_and_dropped()
     {
         var ns = await _fixture.NewNamespaceAsync("default-secret");

@@ -70,6 +70,11 @@ internal sealed class ServiceAdmission : KindAdmission
             spec["clusterIPs"] = new JsonArray(clusterIp);
         }
 
+        if (context.IsCreate && JsonFields.String(spec["clusterIP"]) is { Length: > 0 } requested && requested != "None")
+        {
+            CheckRequested(requested, context);
+        }
+
         if (context.IsCreate && string.IsNullOrEmpty(JsonFields.String(spec["clusterIP"])))
         {
             var allocated = Allocate(context);
@@ -117,6 +122,27 @@ internal sealed class ServiceAdmission : KindAdmission
             {
                 port["nodePort"] = nodePort.DeepClone();
             }
+        }
+    }
+
+    /// <summary>A cluster IP the client chose must be in the range and free, as the allocator checks it.</summary>
+    private static void CheckRequested(string requested, AdmissionContext context)
+    {
+        string? why = null;
+        if (!IPAddress.TryParse(requested, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
+            || (BitConverter.ToUInt32(address.GetAddressBytes().Reverse().ToArray()) - RangeStart) >= RangeSize)
+        {
+            why = $"the provided IP ({requested}) is not in the valid range. The range of valid IPs is {ServiceRange}";
+        }
+        else if (context.Stored(ResourceRegistry.Services).Any(s => JsonFields.String(s["spec"]?["clusterIP"]) == requested))
+        {
+            why = "provided IP is already allocated";
+        }
+
+        if (why is not null)
+        {
+            throw FieldErrors.ToException(ResourceRegistry.Services, context.Name,
+                [FieldError.InvalidRendered("spec.clusterIPs", FieldError.GoStrings([requested]), $"failed to allocate IP {requested}: {why}")]);
         }
     }
 
