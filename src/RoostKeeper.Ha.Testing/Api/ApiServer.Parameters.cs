@@ -15,8 +15,7 @@ namespace RoostKeeper.Ha.Testing.Api;
 internal sealed partial class ApiServer
 {
     /// <summary>
-    /// Server-side apply's content type. The body is read as JSON, which is how kubectl and KubernetesClient
-    /// send it (JSON is YAML); a YAML-only body is refused as not valid JSON.
+    /// Server-side apply's content type. The body is JSON (how kubectl and KubernetesClient send it) or YAML.
     /// </summary>
     private static bool IsApplyPatch(string? contentType) =>
         string.Equals(contentType?.Split(';')[0].Trim(), "application/apply-patch+yaml", StringComparison.OrdinalIgnoreCase);

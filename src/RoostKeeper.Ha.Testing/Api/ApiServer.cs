@@ -222,6 +222,11 @@ internal sealed partial class ApiServer
             case "patch" when request.Subresource is null or "scale" || IsStatus(request):
             {
                 var kind = PatchKindOf(context.Request.ContentType);
+                if (kind == PatchKind.StrategicMerge && type.IsCustom)
+                {
+                    // Custom resources have no Go struct tags to merge by: the server refuses the patch type.
+                    throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
+                }
                 var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
                 if (request.Subresource == "scale")
                 {
@@ -241,8 +246,10 @@ internal sealed partial class ApiServer
                 if (FieldValidation.Directive(query["fieldValidation"]) != "Ignore")
                 {
                     // Validation looks at the patched object; the store applies the patch again, atomically.
-                    var preview = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun: true);
-                    Validate(context, type, preview);
+                    if (_store.PreviewPatch(type, request.Namespace, request.Name!, kind, patch) is JsonObject preview)
+                    {
+                        Validate(context, type, preview);
+                    }
                 }
 
                 var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun);
@@ -261,7 +268,8 @@ internal sealed partial class ApiServer
                     options?["preconditions"]?["uid"]?.GetValue<string>(),
                     options?["preconditions"]?["resourceVersion"]?.GetValue<string>(),
                     orphanDependents: policy == "Orphan" || options?["orphanDependents"]?.GetValue<bool>() == true,
-                    dryRun: dryRun);
+                    dryRun: dryRun,
+                    foreground: policy == "Foreground");
                 if (kept || type.ReturnsDeletedObject)
                 {
                     // 200 with the object while finalizers keep it; some registries return the deleted object too.
@@ -467,7 +475,14 @@ internal sealed partial class ApiServer
             }
         }
 
-        return JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
+        var bytes = buffer.ToArray();
+        if (IsApplyPatch(context.Request.ContentType) && bytes.SkipWhile(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n').FirstOrDefault() is not ((byte)'{' or (byte)'['))
+        {
+            // An apply body may be YAML; JSON (what kubectl and KubernetesClient send) is YAML too, read as JSON.
+            return Patching.YamlBody.Parse(System.Text.Encoding.UTF8.GetString(bytes)) as JsonObject ?? throw ApiException.BadRequest("the request body must be an object");
+        }
+
+        return JsonNode.Parse(bytes) as JsonObject ?? throw ApiException.BadRequest("the request body must be a JSON object");
     }
 
     /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>

@@ -11,8 +11,6 @@ internal sealed class SimulatedControllers : IAsyncDisposable
 
     public static SimulatedControllers Start(ObjectStore store, ImageHealthRules images, SimulatedClusterOptions options, CancellationToken stopping)
     {
-        store.AddDefaulter(new DeploymentDefaulter());
-        store.AddDefaulter(new PodStatusDefaulter());
         var time = options.TimeProvider;
         return new SimulatedControllers(
         [

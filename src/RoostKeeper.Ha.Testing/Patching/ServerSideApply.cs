@@ -95,6 +95,23 @@ internal static class ServerSideApply
         return merged;
     }
 
+    /// <summary>Whether two objects differ at most in the <c>time</c> of their managedFields entries.</summary>
+    public static bool SameButManagedFieldTimes(JsonObject a, JsonObject b)
+    {
+        static JsonObject WithoutTimes(JsonObject o)
+        {
+            var copy = (JsonObject)o.DeepClone();
+            foreach (var entry in (copy["metadata"]?["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                entry.Remove("time");
+            }
+
+            return copy;
+        }
+
+        return JsonNode.DeepEquals(WithoutTimes(a), WithoutTimes(b));
+    }
+
     private static bool IsApplyBy(JsonObject entry, string manager) => Text(entry["manager"]) == manager && Text(entry["operation"]) == "Apply";
 
     private static ApiException Conflict(ResourceType type, string name, List<(string Manager, string Path)> conflicts)

@@ -12,14 +12,14 @@ using RoostKeeper.Ha.Testing.Patching;
 
 namespace RoostKeeper.Ha.Testing.Store;
 
-/// <summary>Deletion: preconditions, finalizers and deletionTimestamp, namespace termination, and owner-reference garbage collection (background or orphaning).</summary>
+/// <summary>Deletion: preconditions, finalizers and deletionTimestamp, and namespace termination (garbage collection is in <c>ObjectStore.GarbageCollection.cs</c>).</summary>
 internal sealed partial class ObjectStore
 {
     /// <summary>
     /// DELETE. Returns the object as it stands afterwards: marked for deletion when finalizers keep it
     /// (<c>Kept</c>), else as it was removed.
     /// </summary>
-    public (JsonObject Object, bool Kept) Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false, bool dryRun = false)
+    public (JsonObject Object, bool Kept) Delete(ResourceType type, string? ns, string name, string? precondUid = null, string? precondVersion = null, bool orphanDependents = false, bool dryRun = false, bool foreground = false)
     {
         lock (_gate)
         {
@@ -38,6 +38,11 @@ internal sealed partial class ObjectStore
             if (type == ResourceRegistry.Namespaces)
             {
                 return TerminateNamespace(existing);
+            }
+
+            if (foreground && !ObjectMeta.IsDeleting(existing) && HasDependents(ObjectMeta.Uid(existing)))
+            {
+                return DeleteForeground(type, existing);
             }
 
             if (ObjectMeta.HasFinalizers(existing))
@@ -96,6 +101,7 @@ internal sealed partial class ObjectStore
         }
 
         CollectDependents(ObjectMeta.Uid(existing), orphanDependents);
+        FinishForegroundOwners(existing);
         if (type.Namespaced && ns.Length > 0)
         {
             TryFinalizeNamespace(ns);
@@ -150,6 +156,7 @@ internal sealed partial class ObjectStore
         }
 
         TryFinalizeNamespace(name);
+        ReportNamespaceConditions(name);
         return Bucket(ResourceRegistry.Namespaces).TryGetValue(("", name), out var kept)
             ? ((JsonObject)kept.DeepClone(), true)
             : ((JsonObject)current.DeepClone(), false);
@@ -169,45 +176,5 @@ internal sealed partial class ObjectStore
         }
 
         Remove(ResourceRegistry.Namespaces, ns, orphanDependents: false);
-    }
-
-    /// <summary>Background cascading deletion (or orphaning) of objects whose owner was deleted.</summary>
-    private void CollectDependents(string? ownerUid, bool orphan)
-    {
-        if (ownerUid is null)
-        {
-            return;
-        }
-
-        foreach (var type in Registry.All().DistinctBy(t => t.StorageKey))
-        {
-            foreach (var dependent in Bucket(type).Values.Where(o => ObjectMeta.OwnerUids(o).Contains(ownerUid)).ToList())
-            {
-                if (orphan)
-                {
-                    var copy = (JsonObject)dependent.DeepClone();
-                    var refs = (JsonArray)ObjectMeta.Of(copy)["ownerReferences"]!;
-                    foreach (var r in refs.Where(r => r?["uid"]?.GetValue<string>() == ownerUid).ToList())
-                    {
-                        refs.Remove(r);
-                    }
-
-                    Commit(type, dependent, copy, "MODIFIED");
-                }
-                else if (ObjectMeta.HasFinalizers(dependent))
-                {
-                    if (!ObjectMeta.IsDeleting(dependent))
-                    {
-                        var marked = (JsonObject)dependent.DeepClone();
-                        ObjectMeta.Of(marked)["deletionTimestamp"] = ObjectMeta.Timestamp(Time.GetUtcNow());
-                        Commit(type, dependent, marked, "MODIFIED");
-                    }
-                }
-                else
-                {
-                    Remove(type, dependent, orphanDependents: false);
-                }
-            }
-        }
     }
 }

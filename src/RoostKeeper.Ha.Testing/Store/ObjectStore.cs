@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
+using RoostKeeper.Ha.Testing.Admission;
 using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Patching;
@@ -26,7 +27,6 @@ internal sealed partial class ObjectStore
     private readonly Dictionary<(string Group, string Plural), SortedDictionary<(string Namespace, string Name), JsonObject>> _objects = [];
     private readonly LinkedList<StoredChange> _history = new();
     private readonly List<WatchSubscription> _watchers = [];
-    private readonly List<IObjectDefaulter> _defaulters = [];
     private readonly int _historyLimit;
     private long _resourceVersion;
     private long _compactedThrough;
@@ -65,13 +65,8 @@ internal sealed partial class ObjectStore
         }
     }
 
-    public void AddDefaulter(IObjectDefaulter defaulter)
-    {
-        lock (_gate)
-        {
-            _defaulters.Add(defaulter);
-        }
-    }
+    /// <summary>Defaulting and validation per kind, run on every create and update before anything is stored.</summary>
+    public AdmissionChain Admission { get; } = AdmissionChain.BuiltIn();
 
     public JsonObject Get(ResourceType type, string? ns, string name)
     {
@@ -115,7 +110,6 @@ internal sealed partial class ObjectStore
                 metadata["name"] = name;
             }
 
-            ObjectNames.Validate(type, name);
             if (ns is not null && type != ResourceRegistry.Namespaces)
             {
                 if (!Bucket(ResourceRegistry.Namespaces).TryGetValue(("", ns), out var owningNamespace))
@@ -129,11 +123,6 @@ internal sealed partial class ObjectStore
                     throw new ApiException(HttpStatusCode.Forbidden, "Forbidden",
                         $"{type.QualifiedPlural} \"{name}\" is forbidden: unable to create new content in namespace {ns} because it is being terminated", type.DetailsFor(name));
                 }
-            }
-
-            if (Bucket(type).ContainsKey((ns ?? "", name)))
-            {
-                throw ApiException.AlreadyExists(type, name);
             }
 
             obj["kind"] = type.Kind;
@@ -165,13 +154,21 @@ internal sealed partial class ObjectStore
                 AcceptDefinition(obj);
             }
 
-            foreach (var defaulter in _defaulters)
+            Admission.AdmitCreate(type, obj, Context(null, obj));
+            if (Bucket(type).ContainsKey((ns ?? "", name)))
             {
-                defaulter.OnCreate(type, obj);
+                throw ApiException.AlreadyExists(type, name);
             }
 
             Commit(type, null, obj, "ADDED");
-            return (JsonObject)obj.DeepClone();
+            var created = (JsonObject)obj.DeepClone();
+            CollectIfOrphaned(type, obj);
+            if (type == ResourceRegistry.Namespaces)
+            {
+                PopulateNamespace(name);
+            }
+
+            return created;
         }
     }
 
@@ -211,13 +208,7 @@ internal sealed partial class ObjectStore
         {
             using var scope = DryRunScope(dryRun);
             var existing = Find(type, ns, name);
-            var patched = kind switch
-            {
-                PatchKind.Merge => JsonMergePatch.Apply(existing, patch),
-                PatchKind.StrategicMerge => StrategicMergePatch.Apply(existing, patch),
-                PatchKind.Json => JsonPatch.Apply(existing, patch),
-                _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-            };
+            var patched = ApplyPatch(existing, kind, patch);
             if (patched is not JsonObject updated)
             {
                 throw ApiException.BadRequest("the patch must leave an object");
@@ -348,6 +339,7 @@ internal sealed partial class ObjectStore
                 metadata["managedFields"] = managedFields.DeepClone();
             }
 
+            Admission.AdmitUpdate(type, updated, existing, Context(existing, updated));
             if (previous["generation"] is not null && SpecChanged(existing, updated, statusIsSeparate: type.HasStatusSubresource))
             {
                 metadata["generation"] = ObjectMeta.Generation(existing) + 1;
@@ -368,9 +360,10 @@ internal sealed partial class ObjectStore
             return Remove(type, updated, orphanDependents: false);
         }
 
-        if (JsonNode.DeepEquals(existing, updated))
+        if (JsonNode.DeepEquals(existing, updated) || (updated["metadata"]?["managedFields"] is JsonArray && ServerSideApply.SameButManagedFieldTimes(existing, updated)))
         {
-            // The API server does not write (or bump resourceVersion for) an update that changes nothing.
+            // The API server does not write (or bump resourceVersion for) an update that changes nothing; new
+            // managedFields timestamps alone are not a change (an identical re-apply writes nothing).
             return (JsonObject)existing.DeepClone();
         }
 
@@ -405,6 +398,8 @@ internal sealed partial class ObjectStore
         Bucket(type)[(ObjectMeta.Namespace(after) ?? "", ObjectMeta.Name(after))] = after;
         Record(new StoredChange(_resourceVersion, eventType, type, before, after));
     }
+
+    private AdmissionContext Context(JsonObject? old, JsonObject obj) => new(t => Bucket(t).Values, old, Time, ObjectMeta.Name(obj));
 
     private JsonObject Find(ResourceType type, string? ns, string name) =>
         Bucket(type).TryGetValue((ns ?? "", name), out var obj) ? obj : throw ApiException.NotFound(type, name);

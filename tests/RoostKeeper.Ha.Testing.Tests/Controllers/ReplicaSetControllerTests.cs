@@ -103,19 +103,18 @@ public sealed class ReplicaSetControllerTests
         Assert.All(remaining, p => Assert.True(IsReady(p)));
     }
 
-    [SimulatedOnlyFact("simulated ReplicaSet controller")]
-    public async Task Replica_set_whose_selector_misses_its_template_creates_no_pods()
+    [Fact]
+    public async Task Replica_set_whose_selector_misses_its_template_is_refused_as_a_real_server_refuses_it()
     {
         await using var cluster = await TestCluster.StartAsync();
         var client = cluster.CreateClient();
         var ns = await cluster.CreateNamespaceAsync();
         var lost = ReplicaSet("lost", "roost:v1", 2);
         lost.Spec.Selector.MatchLabels["app"] = "elsewhere";
-        await client.AppsV1.CreateNamespacedReplicaSetAsync(lost, ns);
-        await client.AppsV1.CreateNamespacedReplicaSetAsync(ReplicaSet("nest", "roost:v1", 1), ns);
 
-        // The well-formed ReplicaSet created after it is served, so the controller has looked at both.
-        await WaitForAsync(() => PodsAsync(client, ns, "nest"), p => p.Count == 1, "the other ReplicaSet's pod");
-        Assert.Empty((await client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: "app=lost")).Items);
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.AppsV1.CreateNamespacedReplicaSetAsync(lost, ns));
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
+        Assert.Equal("ReplicaSet.apps \"lost\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"lost\", \"tier\":\"nest\"}: `selector` does not match template `labels`", KubernetesJson.Deserialize<V1Status>(refused.Response.Content).Message);
+        Assert.Empty((await client.CoreV1.ListNamespacedPodAsync(ns)).Items);
     }
 }

@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+using RoostKeeper.Ha.Testing.Api;
+
+namespace RoostKeeper.Ha.Testing.Admission;
+
+/// <summary>
+/// What a kind's admission may look at besides the object: the stored objects of a type (under the store's
+/// lock, e.g. to allocate a free cluster IP), the stored object an update replaces, and the clock.
+/// </summary>
+internal sealed class AdmissionContext(Func<ResourceType, IEnumerable<JsonObject>> stored, JsonObject? old, TimeProvider time, string name)
+{
+    /// <summary>The object's name, for the messages of errors found while defaulting.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The stored version of the object being updated; null on create.</summary>
+    public JsonObject? Old { get; } = old;
+
+    public bool IsCreate => Old is null;
+
+    public TimeProvider Time { get; } = time;
+
+    public IEnumerable<JsonObject> Stored(ResourceType type) => stored(type);
+}
