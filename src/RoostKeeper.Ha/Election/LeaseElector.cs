@@ -55,6 +55,7 @@ internal sealed partial class LeaseElector
     private long? _lastTerm;
     private long _holdOffUntil;
     private long _retryNotBefore;
+    private string? _lostRaceOn;
     private int _running;
 
     public LeaseElector(ILeaseClient client, ElectionSettings settings, LeadershipCallbacks callbacks, ILogger logger, TimeProvider time, HaMetrics metrics)
@@ -197,6 +198,15 @@ internal sealed partial class LeaseElector
         // would leave the Lease held by nobody who acts (the leaderless gap of a second hand-over).
         if (holder == Identity && LeaseRecord.IsHandedTo(lease, Identity))
         {
+            // The race back-off only keeps replicas that keep losing to each other from spinning. A hand-over
+            // written after the race we lost is a leader's choice, not a race: taken at once too (replicas that
+            // raced to create the Lease at start-up otherwise made the first hand-off wait up to a RetryPeriod).
+            // A take of this very record that conflicted, or a failed call, still backs off.
+            if (Volatile.Read(ref _lostRaceOn) is { } lost && lost != lease?.Metadata?.ResourceVersion)
+            {
+                return TimeSpan.Zero;
+            }
+
             return _time.GetElapsedTime(now, Interlocked.Read(ref _retryNotBefore));
         }
 
@@ -261,6 +271,7 @@ internal sealed partial class LeaseElector
             activity?.SetStatus(ActivityStatusCode.Error, "conflict");
             ElectionLog.Conflict(_logger, "Acquire", _lease, Identity);
             Interlocked.Exchange(ref _retryNotBefore, _time.GetTimestamp() + ToTicks(ElectionTiming.Jitter(_settings.RetryPeriod)));
+            Volatile.Write(ref _lostRaceOn, observation.Lease?.Metadata?.ResourceVersion ?? string.Empty);
             await _watch.ReadAsync("read", stop).ConfigureAwait(false);
             return null;
         }
@@ -269,6 +280,7 @@ internal sealed partial class LeaseElector
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
             _watch.ReportFailure("acquire", e);
             Interlocked.Exchange(ref _retryNotBefore, _time.GetTimestamp() + ToTicks(_settings.RetryPeriod));
+            Volatile.Write(ref _lostRaceOn, null);
             return null;
         }
     }

@@ -12,6 +12,31 @@ public sealed class HandOverTests
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     [Fact]
+    public async Task A_replica_that_just_lost_the_race_to_create_the_lease_takes_a_hand_over_to_it_at_once()
+    {
+        await using var h = new ElectionHarness();
+        var a = h.Add("a");
+        var b = h.Add("b");
+
+        // Start-up: b finds no Lease, and its create is held until a has created it, so b loses the race and backs
+        // off (RetryPeriod/2 … RetryPeriod). The hook runs on b's own call, before the store is touched.
+        b.Client.BeforeWrite = _ => SpinWait.SpinUntil(() => h.Lease.Current is not null, TimeSpan.FromSeconds(30));
+        b.Start();
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref b.Client.Creates) > 0, TimeSpan.FromSeconds(30)), "b never tried to create the Lease");
+        a.Start();
+        Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute), "a never led");
+        b.Client.BeforeWrite = null;
+        Assert.False(b.IsLeader);
+
+        var handedAt = h.Now;
+        Assert.True(await a.Manager.TriggerFailoverAsync("b").WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(await h.RunUntilAsync(() => b.IsLeader, Minute), "b never took the term handed to it");
+
+        var took = h.Events("started").Single(e => e.Replica == "b").At - handedAt;
+        Assert.True(took < h.RetryPeriod / 2, $"b took {took} to take a term handed to it right after it lost the create race (its race back-off is {h.RetryPeriod / 2} to {h.RetryPeriod})");
+    }
+
+    [Fact]
     public async Task A_named_successor_inside_its_own_hold_off_takes_the_term_at_once()
     {
         await using var h = new ElectionHarness();

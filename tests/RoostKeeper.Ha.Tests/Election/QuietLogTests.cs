@@ -51,7 +51,7 @@ public sealed class QuietLogTests
 
         await RoundsAsync(monitor, time, 1);
         Assert.Empty(logs.At(LogLevel.Warning));
-        Assert.Equal(LogLevel.Information, Assert.Single(logs.WithId(3010)).Level);
+        Assert.Equal(LogLevel.Information, Assert.Single(logs.WithId(3014)).Level);
 
         status = HealthStatus.Healthy;
         await RoundsAsync(monitor, time, 2);
@@ -83,7 +83,7 @@ public sealed class QuietLogTests
         var published = logs.WithId(3007);
         Assert.InRange(published.Count, 1, 6); // the first, then at most one a minute; the old code logged all 10
         Assert.All(published, e => Assert.Null(e.Exception));
-        Assert.Contains(logs.WithId(3011), e => e.Level == LogLevel.Debug && e.Exception is not null);
+        Assert.Contains(logs.WithId(3015), e => e.Level == LogLevel.Debug && e.Exception is not null);
 
         await stop.CancelAsync();
         await loop;

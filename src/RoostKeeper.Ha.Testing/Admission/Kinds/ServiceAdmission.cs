@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Text.Json.Nodes;
 using RoostKeeper.Ha.Testing.Api;
@@ -130,7 +131,7 @@ internal sealed class ServiceAdmission : KindAdmission
     {
         string? why = null;
         if (!IPAddress.TryParse(requested, out var address) || address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork
-            || (BitConverter.ToUInt32(address.GetAddressBytes().Reverse().ToArray()) - RangeStart) >= RangeSize)
+            || (BinaryPrimitives.ReadUInt32BigEndian(address.GetAddressBytes()) - RangeStart) >= RangeSize)
         {
             why = $"the provided IP ({requested}) is not in the valid range. The range of valid IPs is {ServiceRange}";
         }
@@ -153,7 +154,9 @@ internal sealed class ServiceAdmission : KindAdmission
         {
             // Not .0 (network), .1 (the kubernetes Service) or the broadcast address.
             var offset = 2u + (uint)Random.Shared.Next((int)RangeSize - 3);
-            var address = new IPAddress(BitConverter.GetBytes(RangeStart + offset).Reverse().ToArray()).ToString();
+            var bytes = new byte[4];
+            BinaryPrimitives.WriteUInt32BigEndian(bytes, RangeStart + offset);
+            var address = new IPAddress(bytes).ToString();
             if (!used.Contains(address))
             {
                 return address;
