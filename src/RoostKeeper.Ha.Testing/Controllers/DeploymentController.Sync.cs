@@ -191,6 +191,11 @@ internal sealed partial class DeploymentController
         }
 
         SetDeploymentRevision(deployment, revision);
+        if (replicas > 0)
+        {
+            _events.Normal(ResourceRegistry.Deployments, deployment, "ScalingReplicaSet", ScalingMessage(name, 0, replicas));
+        }
+
         StatusConditions.Set(working, "Progressing", "True", "NewReplicaSetCreated", $"Created new replica set \"{name}\"", now, withUpdateTime: true, refresh: true);
         return new ReplicaSetView(created);
     }
@@ -239,8 +244,17 @@ internal sealed partial class DeploymentController
             ObjectMeta.SetAnnotation(r, DesiredReplicasAnnotation, Replicas(deployment).ToString(CultureInfo.InvariantCulture));
             ObjectMeta.SetAnnotation(r, MaxReplicasAnnotation, (Replicas(deployment) + maxSurge).ToString(CultureInfo.InvariantCulture));
         }) ?? throw ApiException.NotFound(ResourceRegistry.ReplicaSets, rs.Name);
+        if (rs.Spec != replicas)
+        {
+            _events.Normal(ResourceRegistry.Deployments, deployment, "ScalingReplicaSet", ScalingMessage(rs.Name, rs.Spec, replicas));
+        }
+
         rs.Sized(JsonFields.Int(updated["spec"]?["replicas"], replicas), Replicas(deployment), Replicas(deployment) + maxSurge);
     }
+
+    /// <summary>The deployment controller's ScalingReplicaSet message (sync.go's scaleReplicaSet).</summary>
+    private static string ScalingMessage(string rsName, int from, int to) =>
+        string.Create(CultureInfo.InvariantCulture, $"Scaled {(from < to ? "up" : "down")} replica set {rsName} from {from} to {to}");
 
     /// <summary>Deletes the oldest fully scaled-down ReplicaSets beyond revisionHistoryLimit.</summary>
     private void Cleanup(JsonObject deployment, List<ReplicaSetView> olds)

@@ -25,11 +25,13 @@ internal sealed partial class DeploymentController : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly TimeProvider _time;
     private readonly ControllerLoop _loop;
+    private readonly EventRecorder _events;
 
     public DeploymentController(ObjectStore store, TimeProvider time, CancellationToken stopping)
     {
         _store = store;
         _time = time;
+        _events = new EventRecorder(store, time, "deployment-controller");
         _loop = new ControllerLoop(
             store,
             time,

@@ -16,11 +16,13 @@ internal sealed class ReplicaSetController : IAsyncDisposable
     private readonly ObjectStore _store;
     private readonly TimeProvider _time;
     private readonly ControllerLoop _loop;
+    private readonly EventRecorder _events;
 
     public ReplicaSetController(ObjectStore store, TimeProvider time, CancellationToken stopping)
     {
         _store = store;
         _time = time;
+        _events = new EventRecorder(store, time, "replicaset-controller");
         _loop = new ControllerLoop(
             store,
             time,
@@ -80,7 +82,7 @@ internal sealed class ReplicaSetController : IAsyncDisposable
         {
             foreach (var pod in pods.OrderBy(DeletionRank).ThenByDescending(p => JsonFields.Time(p["metadata"]?["creationTimestamp"])).Take(-diff))
             {
-                DeletePod(pod);
+                DeletePod(pod, rs);
             }
         }
 
@@ -133,15 +135,22 @@ internal sealed class ReplicaSetController : IAsyncDisposable
         var owner = _store.TryGet(ResourceRegistry.ReplicaSets, ns, ObjectMeta.Name(rs));
         if (owner is null || ObjectMeta.Uid(owner) != ObjectMeta.Uid(rs))
         {
-            DeletePod(created);
+            DeletePod(created, null);
+            return;
         }
+
+        _events.Normal(ResourceRegistry.ReplicaSets, rs, "SuccessfulCreate", $"Created pod: {ObjectMeta.Name(created)}");
     }
 
-    private void DeletePod(JsonObject pod)
+    private void DeletePod(JsonObject pod, JsonObject? rs)
     {
         try
         {
             _store.Delete(ResourceRegistry.Pods, ObjectMeta.Namespace(pod), ObjectMeta.Name(pod), precondUid: ObjectMeta.Uid(pod));
+            if (rs is not null)
+            {
+                _events.Normal(ResourceRegistry.ReplicaSets, rs, "SuccessfulDelete", $"Deleted pod: {ObjectMeta.Name(pod)}");
+            }
         }
         catch (ApiException e) when (e.Code == System.Net.HttpStatusCode.NotFound)
         {
