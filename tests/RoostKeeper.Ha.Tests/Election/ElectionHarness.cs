@@ -123,6 +123,7 @@ internal sealed class ElectionHarness : IAsyncDisposable
     {
         private readonly ElectionHarness _harness;
         private CancellationTokenSource? _stop;
+        private readonly ConcurrentBag<CancellationTokenRegistration> _registrations = [];
         private Task? _run;
 
         public Replica(ElectionHarness harness, string name, HaManager manager, InMemoryLease.Client client, Func<Leadership, CancellationToken, Task>? work)
@@ -135,7 +136,9 @@ internal sealed class ElectionHarness : IAsyncDisposable
             {
                 harness.Record(name, "started");
                 Terms.Add(leadership.Term);
-                using var registration = token.Register(() => harness.Record(name, "token-cancelled"));
+                // Kept past the work: cancelling runs the token's callbacks last-registered first, so the work's own
+                // (Task.Delay's) can end it inline, and a registration disposed with the work would then never run.
+                _registrations.Add(token.Register(() => harness.Record(name, "token-cancelled")));
                 try
                 {
                     if (work is not null)
@@ -200,6 +203,10 @@ internal sealed class ElectionHarness : IAsyncDisposable
 
             Manager.Dispose();
             _stop?.Dispose();
+            foreach (var registration in _registrations)
+            {
+                await registration.DisposeAsync();
+            }
         }
     }
 }
