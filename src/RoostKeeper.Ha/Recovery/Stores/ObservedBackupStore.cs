@@ -9,85 +9,43 @@ internal sealed class ObservedBackupStore(IBackupStore inner) : IBackupStore
 {
     private readonly string _name = inner.ToString() ?? inner.GetType().Name;
 
-    public async Task<IBackupUpload> BeginUploadAsync(string backupId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return new Upload(await inner.BeginUploadAsync(backupId, cancellationToken).ConfigureAwait(false), _name);
-        }
-        catch (Exception e)
-        {
-            StoreFailures.Mark(e, _name);
-            throw;
-        }
-    }
+    public Task<IBackupUpload> BeginUploadAsync(string backupId, CancellationToken cancellationToken) =>
+        Observe<IBackupUpload>(_name, async () => new Upload(await inner.BeginUploadAsync(backupId, cancellationToken).ConfigureAwait(false), _name));
 
-    public async Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.ListAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            StoreFailures.Mark(e, _name);
-            throw;
-        }
-    }
+    public Task<IReadOnlyList<BackupInfo>> ListAsync(CancellationToken cancellationToken) =>
+        Observe(_name, () => inner.ListAsync(cancellationToken));
 
-    public async Task<BackupListing> ScanAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.ScanAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            StoreFailures.Mark(e, _name);
-            throw;
-        }
-    }
+    public Task<BackupListing> ScanAsync(CancellationToken cancellationToken) =>
+        Observe(_name, () => inner.ScanAsync(cancellationToken));
 
-    public async Task<BackupInfo?> GetAsync(string backupId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await inner.GetAsync(backupId, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            StoreFailures.Mark(e, _name);
-            throw;
-        }
-    }
+    public Task<BackupInfo?> GetAsync(string backupId, CancellationToken cancellationToken) =>
+        Observe(_name, () => inner.GetAsync(backupId, cancellationToken));
 
-    public async Task<Stream> OpenReadAsync(string backupId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return new ObservedStream(await inner.OpenReadAsync(backupId, cancellationToken).ConfigureAwait(false), _name);
-        }
-        catch (Exception e)
-        {
-            StoreFailures.Mark(e, _name);
-            throw;
-        }
-    }
+    public Task<Stream> OpenReadAsync(string backupId, CancellationToken cancellationToken) =>
+        Observe<Stream>(_name, async () => new ObservedStream(await inner.OpenReadAsync(backupId, cancellationToken).ConfigureAwait(false), _name));
 
-    public async Task DeleteAsync(string backupId, CancellationToken cancellationToken)
-    {
-        try
+    public Task DeleteAsync(string backupId, CancellationToken cancellationToken) =>
+        Observe(_name, async () =>
         {
             await inner.DeleteAsync(backupId, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    public override string ToString() => _name;
+
+    /// <summary>Runs one store call; whatever it throws (synchronously or not) is marked as the store's and rethrown.</summary>
+    private static async Task<T> Observe<T>(string store, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            StoreFailures.Mark(e, _name);
+            StoreFailures.Mark(e, store);
             throw;
         }
     }
-
-    public override string ToString() => _name;
 
     private sealed class Upload(IBackupUpload inner, string name) : IBackupUpload
     {
@@ -95,44 +53,21 @@ internal sealed class ObservedBackupStore(IBackupStore inner) : IBackupStore
 
         public Stream Content => _content ??= new ObservedStream(inner.Content, name);
 
-        public async Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken)
-        {
-            try
-            {
-                var staged = await inner.StageAsync(info, cancellationToken).ConfigureAwait(false);
-                return staged is null ? null : new ObservedStream(staged, name);
-            }
-            catch (Exception e)
-            {
-                StoreFailures.Mark(e, name);
-                throw;
-            }
-        }
+        public Task<Stream?> StageAsync(BackupInfo info, CancellationToken cancellationToken) =>
+            Observe(name, async () => await inner.StageAsync(info, cancellationToken).ConfigureAwait(false) is { } staged ? new ObservedStream(staged, name) : (Stream?)null);
 
-        public async Task CommitAsync(BackupInfo info, CancellationToken cancellationToken)
-        {
-            try
+        public Task CommitAsync(BackupInfo info, CancellationToken cancellationToken) =>
+            Observe(name, async () =>
             {
                 await inner.CommitAsync(info, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                StoreFailures.Mark(e, name);
-                throw;
-            }
-        }
+                return true;
+            });
 
-        public async ValueTask DisposeAsync()
-        {
-            try
+        public async ValueTask DisposeAsync() =>
+            await Observe(name, async () =>
             {
                 await inner.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                StoreFailures.Mark(e, name);
-                throw;
-            }
-        }
+                return true;
+            }).ConfigureAwait(false);
     }
 }
