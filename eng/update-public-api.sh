@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 for file in src/*/PublicAPI.Unshipped.txt; do
   project=$(dirname "$file")
-  out=$(dotnet build "$project" --no-incremental -p:TreatWarningsAsErrors=false -f net10.0 2>&1 || true)
+  # Only this project's diagnostics: a dependency's undeclared symbols belong to the dependency's file.
+  out=$(dotnet build "$project" --no-incremental -p:TreatWarningsAsErrors=false -f net10.0 2>&1 | grep -F "[$PWD/$project/" || true)
   added=$(grep -oP "RS0016: Symbol '\K.*?(?=' is not part of the declared public API)" <<<"$out" | sort -u || true)
   removed=$(grep -oP "RS0017: Symbol '\K.*?(?=' is part of the declared API)" <<<"$out" | sort -u || true)
   { grep -v '^#nullable enable$' "$file" || true; printf '%s\n' "$added"; } | grep -v '^$' \

@@ -3,7 +3,7 @@ using RoostKeeper.Ha.Benchmarks.Failover;
 using RoostKeeper.Ha.Benchmarks.Fleet;
 using RoostKeeper.Ha.Benchmarks.Health;
 using RoostKeeper.Ha.Benchmarks.Recovery;
-using RoostKeeper.Ha.Benchmarks.Rollouts;
+using RoostKeeper.Ha.Benchmarks.RollingUpdates;
 
 namespace RoostKeeper.Ha.Benchmarks;
 

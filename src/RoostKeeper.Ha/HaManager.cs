@@ -33,12 +33,12 @@ public sealed class HaManager : IDisposable
     /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> by default.</param>
     /// <param name="meterFactory">Creates the "RoostKeeper.Ha" meter; a standalone meter by default.</param>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
-    public HaManager(IKubernetes kubernetes, RoostHaOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+    public HaManager(IKubernetes kubernetes, LeaderElectionOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
         : this(kubernetes, Resolve(options), loggerFactory, timeProvider, metrics: null, meterFactory)
     {
     }
 
-    internal HaManager(IKubernetes kubernetes, RoostHaOptions resolvedOptions, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
+    internal HaManager(IKubernetes kubernetes, LeaderElectionOptions resolvedOptions, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
         : this(
             new KubernetesLeaseClient(kubernetes ?? throw new ArgumentNullException(nameof(kubernetes)), resolvedOptions.LeaseNamespace!, resolvedOptions.LeaseName!),
             ElectionSettings.From(resolvedOptions),
@@ -231,15 +231,15 @@ public sealed class HaManager : IDisposable
     /// <summary>Releases the manager's own meter, if it created one. Stop election first.</summary>
     public void Dispose() => _ownedMetrics?.Dispose();
 
-    private static RoostHaOptions Resolve(RoostHaOptions options)
+    private static LeaderElectionOptions Resolve(LeaderElectionOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var copy = options.Clone();
         new PodEnvironment().ApplyDefaults(copy);
-        var failures = RoostHaOptionsValidator.Failures(copy).ToList();
+        var failures = LeaderElectionOptionsValidator.Failures(copy).ToList();
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(Options.DefaultName, typeof(RoostHaOptions), failures);
+            throw new OptionsValidationException(Options.DefaultName, typeof(LeaderElectionOptions), failures);
         }
 
         return copy;

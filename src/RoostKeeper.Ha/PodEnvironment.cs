@@ -3,10 +3,10 @@ using Microsoft.Extensions.Options;
 namespace RoostKeeper.Ha;
 
 /// <summary>
-/// Where the defaults of <see cref="RoostHaOptions"/> come from when running in a pod: the downward-API
+/// Where the defaults of <see cref="LeaderElectionOptions"/> come from when running in a pod: the downward-API
 /// variables and the service-account namespace file. A seam so tests can pretend to be in a pod.
 /// </summary>
-internal sealed class PodEnvironment : IPostConfigureOptions<RoostHaOptions>
+internal sealed class PodEnvironment : IPostConfigureOptions<LeaderElectionOptions>
 {
     public const string ServiceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
@@ -34,10 +34,10 @@ internal sealed class PodEnvironment : IPostConfigureOptions<RoostHaOptions>
         _kubeconfigNamespace = kubeconfigNamespace ?? (static () => null);
     }
 
-    public void PostConfigure(string? name, RoostHaOptions options) => ApplyDefaults(options);
+    public void PostConfigure(string? name, LeaderElectionOptions options) => ApplyDefaults(options);
 
     /// <summary>Fills LeaseNamespace and Identity when they were not set.</summary>
-    public void ApplyDefaults(RoostHaOptions options)
+    public void ApplyDefaults(LeaderElectionOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.LeaseNamespace))
         {

@@ -56,7 +56,7 @@ internal sealed class HealthRoundRunner(int rounds, IReadOnlyList<int> latencies
             .AddReadyPods("app=roost-keeper", minReady: 2)
             .AddServiceEndpoints("roost-keeper-webhook-service")
             .AddWebhook("roost-keeper-validating-webhook"),
-            new RoostHealthOptions { Namespace = Ns, CheckTimeout = TimeSpan.FromMinutes(1) });
+            new HealthOptions { Namespace = Ns, CheckTimeout = TimeSpan.FromMinutes(1) });
 
         // Warm up (connections, JIT) and make sure the cluster is ready, without latency.
         for (var i = 0; i < 50 && (await health.CheckHealthAsync(CancellationToken.None)).Status != HealthStatus.Healthy; i++)

@@ -15,7 +15,7 @@ internal sealed record ElectionTimings(TimeSpan LeaseDuration, TimeSpan RenewDea
     /// </summary>
     public static ElectionTimings Short { get; } = new(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(750)) { StopLeadingTimeout = TimeSpan.FromSeconds(2) };
 
-    /// <summary>How long a leader waits for its work to stop before giving up on releasing (ours only); RoostHaOptions' default is 10 s.</summary>
+    /// <summary>How long a leader waits for its work to stop before giving up on releasing (ours only); LeaderElectionOptions' default is 10 s.</summary>
     public TimeSpan StopLeadingTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The protocol's bound on the time to a leader once faults heal.</summary>

@@ -25,7 +25,7 @@ internal sealed class OurReplica(string name, IKubernetes client, string leaseNa
 
     protected override async Task RunAsync(string identity, CancellationToken stop)
     {
-        using var manager = new HaManager(Client, new RoostHaOptions
+        using var manager = new HaManager(Client, new LeaderElectionOptions
         {
             LeaseName = LeaseName,
             LeaseNamespace = LeaseNamespace,

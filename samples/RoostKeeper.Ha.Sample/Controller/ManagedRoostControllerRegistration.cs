@@ -19,7 +19,7 @@ internal static class ManagedRoostControllerRegistration
         services.AddOptions<ManagedRoostControllerOptions>()
             .BindConfiguration(ManagedRoostControllerOptions.SectionName)
             .Configure(o => configure?.Invoke(o))
-            .PostConfigure<IOptions<RoostHaOptions>>((o, ha) => o.Namespace ??= ha.Value.LeaseNamespace)
+            .PostConfigure<IOptions<LeaderElectionOptions>>((o, ha) => o.Namespace ??= ha.Value.LeaseNamespace)
             .ValidateDataAnnotations()
             .Validate(o => !string.IsNullOrEmpty(o.Namespace), "ManagedRoost:Namespace must be set (it defaults to RoostHa:LeaseNamespace, which is empty too).")
             .ValidateOnStart();

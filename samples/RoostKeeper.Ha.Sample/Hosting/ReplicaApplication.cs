@@ -155,7 +155,7 @@ internal sealed record ReplicaSettings
 
     public TimeSpan StepDownAfter { get; init; } = TimeSpan.FromSeconds(90);
 
-    public Action<RoostHaOptions>? ConfigureElection { get; init; }
+    public Action<LeaderElectionOptions>? ConfigureElection { get; init; }
 
     public Action<ManagedRoostControllerOptions>? ConfigureController { get; init; }
 }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.Recovery;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Sample.Hosting;
 
 namespace RoostKeeper.Ha.Sample.Walkthrough;

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Sample.Walkthrough;
@@ -26,7 +26,7 @@ internal sealed partial class WalkthroughRunner
         await EnsureDeploymentAsync(cancellationToken);
         var leader = await LeaderAsync(cancellationToken);
         var status = await RolloutAsync(leader, Image + ":0.2.0", "release 0.2.0", cancellationToken);
-        Expect(status.Phase == UpdatePhase.Succeeded, $"The update to 0.2.0 ended {status.Phase}: {status.Message}");
+        Expect(status.Phase == RollingUpdatePhase.Succeeded, $"The update to 0.2.0 ended {status.Phase}: {status.Message}");
         Expect(status.AvailableReplicas == 3 && status.UpdatedReplicas == 3, $"After the update {status.UpdatedReplicas} replicas are updated and {status.AvailableReplicas} available, not 3 and 3.");
         _timeline.Check($"{leader.Name} rolled {Deployment} to 0.2.0: revision {status.PreviousRevision} → {status.Revision}, 3 of 3 available, in {Timeline.Seconds(status.Duration ?? TimeSpan.Zero)}");
         return $"revision {status.Revision}, 3/3 available";
@@ -41,18 +41,18 @@ internal sealed partial class WalkthroughRunner
         _timeline.Say($"{broken} crash-loops on start (the simulator's kubelet is told so)");
         var leader = await LeaderAsync(cancellationToken);
         var status = await RolloutAsync(leader, broken, "release 0.3.0", cancellationToken);
-        Expect(status.Phase == UpdatePhase.RolledBack, $"The update to the crash-looping image ended {status.Phase}, not RolledBack: {status.Message}");
+        Expect(status.Phase == RollingUpdatePhase.RolledBack, $"The update to the crash-looping image ended {status.Phase}, not RolledBack: {status.Message}");
         var after = await CurrentImageAsync(cancellationToken);
         Expect(after == before, $"After the rollback the Deployment runs {after}, not {before}.");
         _timeline.Check($"{status.Failure} detected; rolled back to {after} with every replica available: {status.Message}");
         return $"{status.Failure} → rolled back to {after.Split(':')[^1]}";
     }
 
-    private async Task<UpdateStatus> RolloutAsync(SampleReplica leader, string image, string cause, CancellationToken cancellationToken)
+    private async Task<RollingUpdateStatus> RolloutAsync(SampleReplica leader, string image, string cause, CancellationToken cancellationToken)
     {
         _timeline.Say($"{leader.Name}: PerformRollingUpdateAsync({Deployment}, {image.Split('/')[^1]})");
         return await _timeline.ProgressAsync($"rolling out {image.Split('/')[^1]}", progress =>
-            leader.Rollouts.PerformRollingUpdateAsync(Namespace, Deployment, image, FastRollout(cause), new Progress<UpdateStatus>(s => progress.Report(s.Progress)), cancellationToken));
+            leader.Rollouts.PerformRollingUpdateAsync(Namespace, Deployment, image, FastRollout(cause), new Progress<RollingUpdateStatus>(s => progress.Report(s.Progress)), cancellationToken));
     }
 
     private async Task<string> CurrentImageAsync(CancellationToken cancellationToken) =>

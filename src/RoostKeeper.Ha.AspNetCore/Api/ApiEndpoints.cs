@@ -26,10 +26,10 @@ internal sealed class ApiEndpoints
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    private readonly RoostHaApiOptions _options;
+    private readonly HaApiOptions _options;
     private readonly ILogger _logger;
 
-    public ApiEndpoints(RoostHaApiOptions options, ILogger logger)
+    public ApiEndpoints(HaApiOptions options, ILogger logger)
     {
         _options = options;
         _logger = logger;

@@ -13,7 +13,7 @@ namespace RoostKeeper.Ha.AspNetCore.Api;
 /// </summary>
 internal sealed class ApiState
 {
-    public ApiState(RoostHaApiOptions options, string prefix, ILogger logger, IServiceProvider services)
+    public ApiState(HaApiOptions options, string prefix, ILogger logger, IServiceProvider services)
     {
         Options = options;
         Prefix = prefix;
@@ -30,7 +30,7 @@ internal sealed class ApiState
         Stopping.Register(Forwarder.Dispose);
     }
 
-    public RoostHaApiOptions Options { get; }
+    public HaApiOptions Options { get; }
 
     public string Prefix { get; }
 

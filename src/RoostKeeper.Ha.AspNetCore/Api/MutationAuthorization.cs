@@ -12,13 +12,13 @@ namespace RoostKeeper.Ha.AspNetCore.Api;
 
 /// <summary>
 /// The one place that decides whether and how mutating endpoints are mapped: behind
-/// <see cref="RoostHaApiOptions.MutationPolicy"/>, or (loudly) without authorization when the demo opt-out
+/// <see cref="HaApiOptions.MutationPolicy"/>, or (loudly) without authorization when the demo opt-out
 /// is set, or not at all. Backup, restore and update endpoints are added to <see cref="Map"/>'s list.
 /// </summary>
 internal static class MutationAuthorization
 {
     /// <summary>Maps <paramref name="mutations"/> under <paramref name="group"/> as the options allow; returns whether they were mapped.</summary>
-    public static bool Map(IEndpointRouteBuilder group, RoostHaApiOptions options, ILogger logger, IReadOnlyList<MutatingEndpoint> mutations)
+    public static bool Map(IEndpointRouteBuilder group, HaApiOptions options, ILogger logger, IReadOnlyList<MutatingEndpoint> mutations)
     {
         var names = string.Join(", ", mutations.Select(m => $"{m.Method} {m.Pattern}"));
         if (options.MutationPolicy is { } policy)
@@ -92,7 +92,7 @@ internal static class MutationAuthorization
         var http = context.HttpContext;
         var services = http.RequestServices;
         var policy = await services.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(name).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"RoostHaApiOptions.MutationPolicy names the authorization policy \"{name}\", which the policy provider does not know.");
+            ?? throw new InvalidOperationException($"HaApiOptions.MutationPolicy names the authorization policy \"{name}\", which the policy provider does not know.");
         var evaluator = services.GetRequiredService<IPolicyEvaluator>();
         var authentication = await evaluator.AuthenticateAsync(policy, http).ConfigureAwait(false);
         var authorization = await evaluator.AuthorizeAsync(policy, authentication, http, http).ConfigureAwait(false);
@@ -114,19 +114,19 @@ internal static class MutationAuthorization
     {
         if (string.IsNullOrWhiteSpace(policy))
         {
-            throw new OptionsValidationException(nameof(RoostHaApiOptions), typeof(RoostHaApiOptions), ["RoostHaApiOptions.MutationPolicy must be null or the name of an authorization policy, not empty."]);
+            throw new OptionsValidationException(nameof(HaApiOptions), typeof(HaApiOptions), ["HaApiOptions.MutationPolicy must be null or the name of an authorization policy, not empty."]);
         }
 
         var provider = services.GetService<IAuthorizationPolicyProvider>();
         if (provider is null)
         {
-            throw new InvalidOperationException($"RoostHaApiOptions.MutationPolicy is \"{policy}\" but authorization is not set up: call services.AddAuthorization(o => o.AddPolicy(\"{policy}\", ...)) and app.UseAuthentication()/UseAuthorization().");
+            throw new InvalidOperationException($"HaApiOptions.MutationPolicy is \"{policy}\" but authorization is not set up: call services.AddAuthorization(o => o.AddPolicy(\"{policy}\", ...)) and app.UseAuthentication()/UseAuthorization().");
         }
 
         if (provider.GetType() == typeof(DefaultAuthorizationPolicyProvider)
             && services.GetRequiredService<IOptions<AuthorizationOptions>>().Value.GetPolicy(policy) is null)
         {
-            throw new InvalidOperationException($"RoostHaApiOptions.MutationPolicy names the authorization policy \"{policy}\", which is not registered: add it with services.AddAuthorization(o => o.AddPolicy(\"{policy}\", ...)).");
+            throw new InvalidOperationException($"HaApiOptions.MutationPolicy names the authorization policy \"{policy}\", which is not registered: add it with services.AddAuthorization(o => o.AddPolicy(\"{policy}\", ...)).");
         }
     }
 }

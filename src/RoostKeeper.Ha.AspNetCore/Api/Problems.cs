@@ -38,7 +38,7 @@ internal static class Problems
         extensions: new Dictionary<string, object?> { ["identity"] = manager.Identity });
 
     public static IResult LeaderUnreachable(string leader, Uri address, string reason) => Results.Problem(
-        detail: $"This replica forwards leader-only requests, but the leader {leader} at {address} could not be reached: {reason}. Retry; check RoostHaApiOptions.LeaderUrlTemplate if it persists.",
+        detail: $"This replica forwards leader-only requests, but the leader {leader} at {address} could not be reached: {reason}. Retry; check HaApiOptions.LeaderUrlTemplate if it persists.",
         statusCode: StatusCodes.Status502BadGateway,
         title: "The leader could not be reached.",
         extensions: new Dictionary<string, object?> { ["leader"] = leader, ["leaderAddress"] = address.ToString() });
@@ -73,12 +73,12 @@ internal static class Problems
         title: $"{what} are not configured.");
 
     public static IResult MutationsNotMapped() => Results.Problem(
-        detail: "This replica does not serve this endpoint: its mutating endpoints are not mapped (RoostHaApiOptions.MutationPolicy is not set; see the start-up log, event 6000).",
+        detail: "This replica does not serve this endpoint: its mutating endpoints are not mapped (HaApiOptions.MutationPolicy is not set; see the start-up log, event 6000).",
         statusCode: StatusCodes.Status404NotFound,
         title: "Not found.");
 
     public static IResult TooLarge(long limit) => Results.Problem(
-        detail: $"The request body is larger than {limit} bytes (RoostHaApiOptions.MaxRequestBodySize).",
+        detail: $"The request body is larger than {limit} bytes (HaApiOptions.MaxRequestBodySize).",
         statusCode: StatusCodes.Status413PayloadTooLarge,
         title: "Request body too large.");
 

@@ -10,7 +10,7 @@ using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.AspNetCore.Backups;
 using RoostKeeper.Ha.AspNetCore.Forwarding;
 using RoostKeeper.Ha.AspNetCore.Operations;
-using RoostKeeper.Ha.AspNetCore.Updates;
+using RoostKeeper.Ha.AspNetCore.RollingUpdates;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -20,15 +20,15 @@ namespace Microsoft.AspNetCore.Builder;
 public static class RoostHaApiEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps, under <see cref="RoostHaApiOptions.RoutePrefix"/>: the status page at <c>/</c>, <c>GET /status</c>,
+    /// Maps, under <see cref="HaApiOptions.RoutePrefix"/>: the status page at <c>/</c>, <c>GET /status</c>,
     /// <c>GET /backups</c>, <c>GET /backups/{id}</c>, <c>GET /operations</c>, <c>GET /operations/{id}</c>,
     /// <c>GET /updates</c> and <c>GET /updates/{id}</c> (open, read-only), and the mutating endpoints
     /// (<c>POST /failover</c>, <c>POST /backup</c>, <c>POST /backups</c>, <c>POST /backups/{id}/validate</c>,
     /// <c>DELETE /backups/{id}</c>, <c>POST /restore/{id}</c>), which require
-    /// <see cref="RoostHaApiOptions.MutationPolicy"/>; without a policy they are not mapped and a warning at
-    /// start-up says why, unless <see cref="RoostHaApiOptions.AllowUnauthenticatedMutations"/> is set for a demo.
+    /// <see cref="HaApiOptions.MutationPolicy"/>; without a policy they are not mapped and a warning at
+    /// start-up says why, unless <see cref="HaApiOptions.AllowUnauthenticatedMutations"/> is set for a demo.
     /// Backups and restores run on the leader as operations to poll (202 + Location), cancelled when its term
-    /// ends; a follower answers 409 naming the leader, or forwards (<see cref="RoostHaApiOptions.ForwardToLeader"/>).
+    /// ends; a follower answers 409 naming the leader, or forwards (<see cref="HaApiOptions.ForwardToLeader"/>).
     /// Errors are RFC 7807 problem details without stack traces. Needs <c>services.AddRoostHa(...)</c>; the
     /// backup endpoints need <c>AddBackups(...)</c> and the update endpoints <c>AddRollingUpdates()</c> (else 501).
     /// Map it before the host starts, so leader-only work joins the first term.
@@ -38,14 +38,14 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
     /// <returns>
     /// A builder for conventions applied to every endpoint mapped (read-only and mutating). No convention opens
     /// the mutating endpoints: <c>AllowAnonymous()</c> on it opens the read-only ones only (a warning says so),
-    /// and the mutating ones check <see cref="RoostHaApiOptions.MutationPolicy"/> themselves whatever their metadata says.
+    /// and the mutating ones check <see cref="HaApiOptions.MutationPolicy"/> themselves whatever their metadata says.
     /// </returns>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
     /// <exception cref="InvalidOperationException">AddRoostHa was not called, the mutation policy is not registered, or authorization is not set up.</exception>
-    public static IEndpointConventionBuilder MapRoostHaApi(this IEndpointRouteBuilder endpoints, Action<RoostHaApiOptions>? configure = null)
+    public static IEndpointConventionBuilder MapRoostHaApi(this IEndpointRouteBuilder endpoints, Action<HaApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var options = new RoostHaApiOptions();
+        var options = new HaApiOptions();
         configure?.Invoke(options);
         var prefix = Validate(options);
         var logger = (endpoints.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(AspNetCoreLog.Category);
@@ -94,13 +94,13 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
         return group;
     }
 
-    private static string Validate(RoostHaApiOptions options)
+    private static string Validate(HaApiOptions options)
     {
         var failures = new List<string>();
         string prefix = "";
         try
         {
-            prefix = RoutePrefix.Validate(options.RoutePrefix, "RoostHaApiOptions.RoutePrefix");
+            prefix = RoutePrefix.Validate(options.RoutePrefix, "HaApiOptions.RoutePrefix");
         }
         catch (ArgumentException e)
         {
@@ -109,17 +109,17 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
 
         if (options.MaxRequestBodySize <= 0)
         {
-            failures.Add($"RoostHaApiOptions.MaxRequestBodySize ({options.MaxRequestBodySize}) must be greater than zero.");
+            failures.Add($"HaApiOptions.MaxRequestBodySize ({options.MaxRequestBodySize}) must be greater than zero.");
         }
 
         if (options.StatusPageRefresh < TimeSpan.FromSeconds(1))
         {
-            failures.Add($"RoostHaApiOptions.StatusPageRefresh ({options.StatusPageRefresh.TotalMilliseconds}ms) must be at least 1s.");
+            failures.Add($"HaApiOptions.StatusPageRefresh ({options.StatusPageRefresh.TotalMilliseconds}ms) must be at least 1s.");
         }
 
         if (options.RetainedOperations is < 1 or > 10_000)
         {
-            failures.Add($"RoostHaApiOptions.RetainedOperations ({options.RetainedOperations}) must be between 1 and 10000.");
+            failures.Add($"HaApiOptions.RetainedOperations ({options.RetainedOperations}) must be between 1 and 10000.");
         }
 
         if (LeaderForwarder.Check(options) is { } forwarding)
@@ -129,7 +129,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
 
         if (failures.Count > 0)
         {
-            throw new OptionsValidationException(nameof(RoostHaApiOptions), typeof(RoostHaApiOptions), failures);
+            throw new OptionsValidationException(nameof(HaApiOptions), typeof(HaApiOptions), failures);
         }
 
         return prefix;

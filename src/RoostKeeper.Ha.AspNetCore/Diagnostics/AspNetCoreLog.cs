@@ -8,10 +8,10 @@ internal static partial class AspNetCoreLog
 {
     public const string Category = "RoostKeeper.Ha.AspNetCore";
 
-    [LoggerMessage(6000, LogLevel.Information, "The mutating RoostKeeper.Ha endpoints ({Endpoints}) were NOT mapped: RoostHaApiOptions.MutationPolicy names no authorization policy. Set it to a policy that only operators satisfy (see docs/aspnetcore.md); only the read-only endpoints are served.")]
+    [LoggerMessage(6000, LogLevel.Information, "The mutating RoostKeeper.Ha endpoints ({Endpoints}) were NOT mapped: HaApiOptions.MutationPolicy names no authorization policy. Set it to a policy that only operators satisfy (see docs/aspnetcore.md); only the read-only endpoints are served.")]
     public static partial void MutationsNotMapped(ILogger logger, string endpoints);
 
-    [LoggerMessage(6001, LogLevel.Critical, "UNSAFE: the mutating RoostKeeper.Ha endpoints ({Endpoints}) are mapped WITHOUT authorization because RoostHaApiOptions.AllowUnauthenticatedMutations is true. Anyone who can reach this port can hand over leadership. Use this for local demos only.")]
+    [LoggerMessage(6001, LogLevel.Critical, "UNSAFE: the mutating RoostKeeper.Ha endpoints ({Endpoints}) are mapped WITHOUT authorization because HaApiOptions.AllowUnauthenticatedMutations is true. Anyone who can reach this port can hand over leadership. Use this for local demos only.")]
     public static partial void MutationsUnprotected(ILogger logger, string endpoints);
 
     [LoggerMessage(6002, LogLevel.Information, "The mutating RoostKeeper.Ha endpoints ({Endpoints}) require the authorization policy {Policy}.")]
@@ -53,10 +53,10 @@ internal static partial class AspNetCoreLog
     [LoggerMessage(6014, LogLevel.Information, "Backup {BackupId} deleted through the API by {User}.")]
     public static partial void BackupDeleted(ILogger logger, string backupId, string user);
 
-    [LoggerMessage(6015, LogLevel.Warning, "The leader named by the Lease, {Holder}, gets no address from RoostHaApiOptions.LeaderUrlTemplate: {Reason}. Requests are not forwarded to it and 409 answers name no leaderAddress. Whoever can write the Lease controls its holder: check who wrote it.")]
+    [LoggerMessage(6015, LogLevel.Warning, "The leader named by the Lease, {Holder}, gets no address from HaApiOptions.LeaderUrlTemplate: {Reason}. Requests are not forwarded to it and 409 answers name no leaderAddress. Whoever can write the Lease controls its holder: check who wrote it.")]
     public static partial void LeaderAddressRefused(ILogger logger, string holder, string reason);
 
-    [LoggerMessage(6016, LogLevel.Warning, "A convention on the RoostKeeper.Ha API marked the mutating endpoints ({Endpoints}) anonymous (AllowAnonymous on the builder MapRoostHaApi returns); that was ignored and they still require the authorization policy {Policy}. Only RoostHaApiOptions.AllowUnauthenticatedMutations (for demos) opens them.")]
+    [LoggerMessage(6016, LogLevel.Warning, "A convention on the RoostKeeper.Ha API marked the mutating endpoints ({Endpoints}) anonymous (AllowAnonymous on the builder MapRoostHaApi returns); that was ignored and they still require the authorization policy {Policy}. Only HaApiOptions.AllowUnauthenticatedMutations (for demos) opens them.")]
     public static partial void MutationAnonymityIgnored(ILogger logger, string endpoints, string policy);
 
     [LoggerMessage(6017, LogLevel.Error, "Operation {OperationId} ({Kind}) failed: the backup store {Store} failed; callers see the exception's type and the operation id as its trace id.")]

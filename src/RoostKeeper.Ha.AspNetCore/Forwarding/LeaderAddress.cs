@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace RoostKeeper.Ha.AspNetCore.Forwarding;
 
 /// <summary>
-/// Turns <see cref="RoostHaApiOptions.LeaderUrlTemplate"/> and a Lease holder into the leader's address. The holder
+/// Turns <see cref="HaApiOptions.LeaderUrlTemplate"/> and a Lease holder into the leader's address. The holder
 /// is written by whoever can update the Lease (every replica's service account), so it is untrusted input: it may
 /// only ever fill the one DNS label the template reserves for it. The address is built from the template's
 /// scheme, host and port with that label substituted (never by splicing text into a URL), and the result is
@@ -20,7 +20,7 @@ internal static partial class LeaderAddress
 
     /// <summary>The rule <paramref name="template"/> must satisfy, or null when it does.</summary>
     public static string? Check(string template) => Parse(template, out _, out _) is { } reason
-        ? $"RoostHaApiOptions.LeaderUrlTemplate (\"{template}\") {reason}: it must be an absolute http or https URL of scheme, host and port with the placeholder {Placeholder} as one whole label of the host, such as \"http://{Placeholder}.roost-keeper-api.roost-keeper-system.svc:8080\"."
+        ? $"HaApiOptions.LeaderUrlTemplate (\"{template}\") {reason}: it must be an absolute http or https URL of scheme, host and port with the placeholder {Placeholder} as one whole label of the host, such as \"http://{Placeholder}.roost-keeper-api.roost-keeper-system.svc:8080\"."
         : null;
 
     /// <summary>
@@ -32,7 +32,7 @@ internal static partial class LeaderAddress
     {
         if (Parse(template, out var sample, out var labels) is not null)
         {
-            reason = "RoostHaApiOptions.LeaderUrlTemplate is not valid";
+            reason = "HaApiOptions.LeaderUrlTemplate is not valid";
             return null;
         }
 

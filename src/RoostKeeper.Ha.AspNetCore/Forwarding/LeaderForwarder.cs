@@ -8,7 +8,7 @@ namespace RoostKeeper.Ha.AspNetCore.Forwarding;
 
 /// <summary>
 /// What a follower does with leader-only work: answer 409 naming the leader (and its address when
-/// <see cref="RoostHaApiOptions.LeaderUrlTemplate"/> is set), or, with <see cref="RoostHaApiOptions.ForwardToLeader"/>,
+/// <see cref="HaApiOptions.LeaderUrlTemplate"/> is set), or, with <see cref="HaApiOptions.ForwardToLeader"/>,
 /// send the request on to the leader and relay its answer. The follower has already authorized the caller;
 /// the leader authorizes again with the same Authorization header, so forwarding grants nothing. A forwarded
 /// request carries <see cref="ForwardedHeader"/> and is never forwarded again (leadership can move while it
@@ -28,7 +28,7 @@ internal sealed class LeaderForwarder : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly string[] RelayedHeaders = ["Location", "Retry-After"];
 
-    private readonly RoostHaApiOptions _options;
+    private readonly HaApiOptions _options;
     private readonly HaManager _manager;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -38,7 +38,7 @@ internal sealed class LeaderForwarder : IDisposable
     // The last holder refused an address, so a hostile holder is logged once, not on every request.
     private string? _lastRefused;
 
-    public LeaderForwarder(RoostHaApiOptions options, HaManager manager, ILogger logger, TimeProvider time, IServiceProvider services)
+    public LeaderForwarder(HaApiOptions options, HaManager manager, ILogger logger, TimeProvider time, IServiceProvider services)
     {
         _options = options;
         _manager = manager;
@@ -47,12 +47,12 @@ internal sealed class LeaderForwarder : IDisposable
         _factory = services.GetService<IHttpClientFactory>();
     }
 
-    /// <summary>The rule <see cref="RoostHaApiOptions.LeaderUrlTemplate"/> must satisfy, or null when it does.</summary>
-    public static string? Check(RoostHaApiOptions options)
+    /// <summary>The rule <see cref="HaApiOptions.LeaderUrlTemplate"/> must satisfy, or null when it does.</summary>
+    public static string? Check(HaApiOptions options)
     {
         if (options.LeaderUrlTemplate is not { } template)
         {
-            return options.ForwardToLeader ? "RoostHaApiOptions.ForwardToLeader requires RoostHaApiOptions.LeaderUrlTemplate (where the leader's API is)." : null;
+            return options.ForwardToLeader ? "HaApiOptions.ForwardToLeader requires HaApiOptions.LeaderUrlTemplate (where the leader's API is)." : null;
         }
 
         return LeaderAddress.Check(template);

@@ -1,7 +1,7 @@
 using RoostKeeper.Ha.KubernetesApi;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
 
@@ -27,7 +27,7 @@ internal static class OperationErrors
         UnsupportedBackupFormatException format => new OperationError("The backup's format version is not readable by this version.", format.Message, nameof(UnsupportedBackupFormatException), Backup(format)),
         BackupNotFoundException missing => new OperationError("The backup does not exist (any more).", missing.Message, nameof(BackupNotFoundException), Backup(missing)),
         BackupException backup => new OperationError("The backup operation failed.", backup.Message, backup.GetType().Name, Backup(backup)),
-        RolloutFailedException rollout => new OperationError("The rollout failed.", rollout.Message, nameof(RolloutFailedException)),
+        RollingUpdateFailedException rollout => new OperationError("The rollout failed.", rollout.Message, nameof(RollingUpdateFailedException)),
         _ when ApiErrors.IsApiOrNetwork(error) => new OperationError(
             "A Kubernetes API call failed.",
             $"{ApiErrors.Describe(error)}. Check the replica's RBAC and the API server, then run the operation again.",

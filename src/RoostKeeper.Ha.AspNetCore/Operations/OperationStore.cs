@@ -4,7 +4,7 @@ namespace RoostKeeper.Ha.AspNetCore.Operations;
 
 /// <summary>
 /// The operations of this replica, in memory: the running ones and the last
-/// <see cref="RoostHaApiOptions.RetainedOperations"/> finished ones. It is also where the rules on what may run
+/// <see cref="HaApiOptions.RetainedOperations"/> finished ones. It is also where the rules on what may run
 /// together are decided, atomically: one backup at a time, one restore (dry run or not) at a time, one
 /// validation per backup at a time, and no deletion of a backup that an operation reads.
 /// </summary>

@@ -45,7 +45,7 @@ internal sealed class ProbeEndpoint
 
         if (services.GetService<HaManager>() is { } manager)
         {
-            var options = services.GetRequiredService<IOptions<RoostHaOptions>>().Value;
+            var options = services.GetRequiredService<IOptions<LeaderElectionOptions>>().Value;
 
             // Readiness: client-go's renew deadline (a leader that could not renew within it must stop
             // acting). Liveness: HealthzAdaptor's LeaseDuration plus its default 20 s tolerance, so a

@@ -11,7 +11,7 @@ using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -29,7 +29,7 @@ internal sealed class StatusPageEndpoint
 
     private const int Rows = 5;
 
-    private readonly RoostHaApiOptions _options;
+    private readonly HaApiOptions _options;
     private readonly ILogger _logger;
     private readonly ApiState _api;
 
@@ -44,7 +44,7 @@ internal sealed class StatusPageEndpoint
     {
         var services = context.RequestServices;
         var manager = services.GetRequiredService<HaManager>();
-        var election = services.GetRequiredService<IOptions<RoostHaOptions>>().Value;
+        var election = services.GetRequiredService<IOptions<LeaderElectionOptions>>().Value;
         var client = services.GetRequiredService<IKubernetes>();
         var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         var ns = election.LeaseNamespace!;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.AspNetCore.Operations;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -19,7 +19,7 @@ internal sealed record StatusPageModel(
     DateTimeOffset RenderedAt,
     TimeSpan Refresh,
     IReadOnlyList<BackupRow>? Backups = null,
-    IReadOnlyList<UpdateStatus>? Updates = null,
+    IReadOnlyList<RollingUpdateStatus>? Updates = null,
     IReadOnlyList<OperationDocument>? Running = null);
 
 /// <summary>One backup on the page: what the store lists and what this replica knows of its validity.</summary>

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.AspNetCore.Operations;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -153,7 +153,7 @@ internal static class StatusPageRenderer
         html.Append("</table>");
     }
 
-    private static void RenderUpdates(StringBuilder html, IReadOnlyList<UpdateStatus>? updates)
+    private static void RenderUpdates(StringBuilder html, IReadOnlyList<RollingUpdateStatus>? updates)
     {
         if (updates is null)
         {
@@ -170,7 +170,7 @@ internal static class StatusPageRenderer
         html.Append("<table id=\"updates\"><tr><th>Update</th><th>Deployment</th><th>Images</th><th>Phase</th><th>Progress</th><th>Started</th></tr>");
         foreach (var update in updates)
         {
-            var phase = update.Phase switch { UpdatePhase.Succeeded => "Healthy", UpdatePhase.RolledBack => "Degraded", UpdatePhase.Failed or UpdatePhase.TimedOut => "Unhealthy", _ => "muted" };
+            var phase = update.Phase switch { RollingUpdatePhase.Succeeded => "Healthy", RollingUpdatePhase.RolledBack => "Degraded", RollingUpdatePhase.Failed or RollingUpdatePhase.TimedOut => "Unhealthy", _ => "muted" };
             html.Append("<tr><td>").Append(E(update.Id)).Append("</td><td>").Append(E(update.Namespace + "/" + update.Deployment)).Append("</td><td>")
                 .Append(E(string.Join(", ", update.Images.Select(i => i.Key + "=" + i.Value)))).Append("</td><td><span class=\"").Append(phase).Append("\">")
                 .Append(update.Phase).Append("</span></td><td>").Append((update.Progress * 100).ToString("0", CultureInfo.InvariantCulture)).Append(" %</td><td>")

@@ -21,28 +21,28 @@ public static class RoostHaServiceCollectionExtensions
     /// already registered is used; when there is none, the cluster is found as kubectl finds it: the pod's
     /// service account, else <c>$KUBECONFIG</c> (a list of files, merged), else <c>~/.kube/config</c>. The one
     /// used is logged (server, context, namespace), and outside a pod its context's namespace is the default
-    /// of <see cref="RoostHaOptions.LeaseNamespace"/>. Finding none fails start-up with a
+    /// of <see cref="LeaderElectionOptions.LeaseNamespace"/>. Finding none fails start-up with a
     /// <see cref="ClusterConnectionException"/> that says what was looked for and how to fix it.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Sets options in code (after configuration binding).</param>
     /// <returns>A builder for callbacks and leader-only services.</returns>
-    public static IRoostHaBuilder AddRoostHa(this IServiceCollection services, Action<RoostHaOptions>? configure = null)
+    public static IRoostHaBuilder AddRoostHa(this IServiceCollection services, Action<LeaderElectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<RoostHaOptions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RoostHaOptions>, RoostHaConfigurationBinder>());
+        var options = services.AddOptions<LeaderElectionOptions>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LeaderElectionOptions>, RoostHaConfigurationBinder>());
         if (configure is not null)
         {
             options.Configure(configure);
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHaOptions>, PodEnvironment>(
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LeaderElectionOptions>, PodEnvironment>(
             sp => new PodEnvironment(() => sp.GetRequiredService<LocatedCluster>().Namespace)));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, RoostHaOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHaOptions>, DurationValidator<RoostHaOptions>>(
-            sp => new DurationValidator<RoostHaOptions>(sp, RoostHaOptions.SectionName)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, DurationValidator<LeaderElectionOptions>>(
+            sp => new DurationValidator<LeaderElectionOptions>(sp, LeaderElectionOptions.SectionName)));
 
         services.TryAddSingleton(TimeProvider.System);
 
@@ -57,7 +57,7 @@ public static class RoostHaServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             // Options first: an invalid option is the clearer error, and it names what to change.
-            var resolved = sp.GetRequiredService<IOptions<RoostHaOptions>>().Value;
+            var resolved = sp.GetRequiredService<IOptions<LeaderElectionOptions>>().Value;
             var manager = new HaManager(
                 sp.GetRequiredService<IKubernetes>(),
                 resolved,
@@ -146,19 +146,19 @@ public static class RoostHaServiceCollectionExtensions
         builder.Services.AddSingleton(new LeaderHostedServiceType(typeof(T)));
         builder.Services.AddSingleton(sp => new LeadershipCallbackRegistration
         {
-            Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout),
+            Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.StopLeadingTimeout),
         });
         return builder;
     }
 
     /// <summary>Binds the <c>RoostHa</c> section when the container has configuration (a host always does).</summary>
-    private sealed class RoostHaConfigurationBinder(IServiceProvider services) : IConfigureOptions<RoostHaOptions>
+    private sealed class RoostHaConfigurationBinder(IServiceProvider services) : IConfigureOptions<LeaderElectionOptions>
     {
-        public void Configure(RoostHaOptions options)
+        public void Configure(LeaderElectionOptions options)
         {
             if (services.GetService<IConfiguration>() is { } configuration)
             {
-                DurationBinding.Bind(configuration.GetSection(RoostHaOptions.SectionName), options);
+                DurationBinding.Bind(configuration.GetSection(LeaderElectionOptions.SectionName), options);
             }
         }
     }

@@ -2,7 +2,7 @@ namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// Validated, resolved election settings (defaults filled in) that one elector runs with. <see cref="From"/>
-/// is the one place options are mapped: a new option is added to <see cref="RoostHaOptions"/>, its validator
+/// is the one place options are mapped: a new option is added to <see cref="LeaderElectionOptions"/>, its validator
 /// and here.
 /// </summary>
 internal sealed record ElectionSettings(
@@ -16,7 +16,7 @@ internal sealed record ElectionSettings(
     TimeSpan StopLeadingTimeout,
     TimeSpan? MaxClockSkew)
 {
-    public static ElectionSettings From(RoostHaOptions o) => new(
+    public static ElectionSettings From(LeaderElectionOptions o) => new(
         o.Identity!, o.LeaseNamespace!, o.LeaseName!, o.LeaseDuration, o.RenewDeadline, o.RetryPeriod, o.ReleaseOnCancel, o.StopLeadingTimeout, o.MaxClockSkew);
 
     /// <summary>The duration written to the Lease, in whole seconds (rounded up, so never shorter than configured).</summary>

@@ -8,7 +8,7 @@ namespace RoostKeeper.Ha.Health;
 internal static class HealthDefaults
 {
     /// <summary>A copy of <paramref name="options"/> with Namespace and PodName filled from the elector or the pod.</summary>
-    public static RoostHealthOptions Resolve(RoostHealthOptions options, HaManager? haManager) => new()
+    public static HealthOptions Resolve(HealthOptions options, HaManager? haManager) => new()
     {
         Namespace = options.Namespace is { Length: > 0 } ns ? ns : haManager?.Settings.LeaseNamespace ?? PodNamespace(),
         PodName = options.PodName is { Length: > 0 } pod ? pod : Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } fromEnv ? fromEnv : null,
@@ -26,7 +26,7 @@ internal static class HealthDefaults
         : PodNamespace() ?? throw new InvalidOperationException(
             $"Health check {check} needs a namespace: pass one to it, set RoostHa:Health:Namespace, or run in a pod (service account or POD_NAMESPACE).");
 
-    public static RoostHealthOptions? Options(IServiceProvider services) => services.GetService<IOptions<RoostHealthOptions>>()?.Value;
+    public static HealthOptions? Options(IServiceProvider services) => services.GetService<IOptions<HealthOptions>>()?.Value;
 
     public static IKubernetes Client(IServiceProvider services) => services.GetRequiredService<IKubernetes>();
 

@@ -32,12 +32,12 @@ public sealed class HealthManager
     /// <param name="loggerFactory">Where logs go; none by default.</param>
     /// <param name="timeProvider">The clock for timeouts and durations; <see cref="TimeProvider.System"/> by default.</param>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
-    public HealthManager(IKubernetes kubernetes, Action<IHealthChecksBuilder> configure, RoostHealthOptions? options = null, HaManager? haManager = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public HealthManager(IKubernetes kubernetes, Action<IHealthChecksBuilder> configure, HealthOptions? options = null, HaManager? haManager = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
         ArgumentNullException.ThrowIfNull(configure);
-        var resolved = HealthDefaults.Resolve(options ?? new RoostHealthOptions(), haManager);
-        RoostHealthOptionsValidator.ThrowIfInvalid(resolved);
+        var resolved = HealthDefaults.Resolve(options ?? new HealthOptions(), haManager);
+        HealthOptionsValidator.ThrowIfInvalid(resolved);
         _time = timeProvider ?? TimeProvider.System;
         var builder = new StandaloneHealthChecksBuilder(kubernetes, resolved, haManager, loggerFactory, _time);
         configure(builder);
@@ -48,7 +48,7 @@ public sealed class HealthManager
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Health");
     }
 
-    internal HealthManager(IEnumerable<HealthCheckRegistration> registrations, IServiceProvider services, RoostHealthOptions options, ILogger logger, TimeProvider time)
+    internal HealthManager(IEnumerable<HealthCheckRegistration> registrations, IServiceProvider services, HealthOptions options, ILogger logger, TimeProvider time)
     {
         _registrations = registrations.ToList();
         ThrowIfDuplicate(_registrations);
@@ -61,7 +61,7 @@ public sealed class HealthManager
     /// <summary>The health an <see cref="HaManager"/> reports when no checks were configured: its leader election check alone.</summary>
     internal static HealthManager ForElection(HaManager haManager)
     {
-        var options = HealthDefaults.Resolve(new RoostHealthOptions(), haManager);
+        var options = HealthDefaults.Resolve(new HealthOptions(), haManager);
         var registration = new HealthCheckRegistration(
             "leader-election",
             _ => new Checks.LeaderElectionHealthCheck(haManager, TimeSpan.FromSeconds(20), haManager.Time),
@@ -76,7 +76,7 @@ public sealed class HealthManager
     /// <summary>The report of the last completed run (periodic or on demand), or null before the first.</summary>
     public HealthReport? LatestReport => Volatile.Read(ref _latest);
 
-    internal RoostHealthOptions Options { get; }
+    internal HealthOptions Options { get; }
 
     /// <summary>The API reads the last completed run started (shared reads counted once).</summary>
     internal int LastRoundReads { get; private set; }

@@ -18,7 +18,7 @@ public static class RoostHaBuilderHealthExtensions
     /// <summary>
     /// Adds health checks: <paramref name="configure"/> registers them on the application's
     /// <see cref="IHealthChecksBuilder"/> (so ASP.NET Core's <c>MapHealthChecks</c> serves them too), and a
-    /// <see cref="HealthManager"/> runs every registered check each <see cref="RoostHealthOptions.Interval"/>,
+    /// <see cref="HealthManager"/> runs every registered check each <see cref="HealthOptions.Interval"/>,
     /// publishing metrics and logging changes. <see cref="HaManager.CheckClusterHealthAsync"/> and
     /// <see cref="HaStatus.ClusterHealth"/> then report from it. Options bind from <c>RoostHa:Health</c>,
     /// then <paramref name="configureOptions"/> applies; they are validated at start-up.
@@ -27,7 +27,7 @@ public static class RoostHaBuilderHealthExtensions
     /// <param name="configure">Registers the checks, e.g. <c>h =&gt; h.AddKubernetesApi().AddLeaderElection()</c>.</param>
     /// <param name="configureOptions">Sets options in code (after configuration binding).</param>
     /// <returns>The builder.</returns>
-    public static IRoostHaBuilder AddHealthChecks(this IRoostHaBuilder builder, Action<IHealthChecksBuilder> configure, Action<RoostHealthOptions>? configureOptions = null)
+    public static IRoostHaBuilder AddHealthChecks(this IRoostHaBuilder builder, Action<IHealthChecksBuilder> configure, Action<HealthOptions>? configureOptions = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
@@ -54,7 +54,7 @@ public static class RoostHaBuilderHealthExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         AddHealthCore(builder.Services);
-        builder.Services.Configure<RoostHealthOptions>(o => o.StepDownAfter = after);
+        builder.Services.Configure<HealthOptions>(o => o.StepDownAfter = after);
         return builder;
     }
 
@@ -66,12 +66,12 @@ public static class RoostHaBuilderHealthExtensions
         }
 
         services.AddHealthChecks();
-        services.AddOptions<RoostHealthOptions>().ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<RoostHealthOptions>, HealthConfigurationBinder>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<RoostHealthOptions>, HealthOptionsDefaults>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHealthOptions>, RoostHealthOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoostHealthOptions>, DurationValidator<RoostHealthOptions>>(
-            sp => new DurationValidator<RoostHealthOptions>(sp, RoostHealthOptions.SectionName)));
+        services.AddOptions<HealthOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HealthOptions>, HealthConfigurationBinder>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HealthOptions>, HealthOptionsDefaults>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, HealthOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, DurationValidator<HealthOptions>>(
+            sp => new DurationValidator<HealthOptions>(sp, HealthOptions.SectionName)));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new HealthMetrics(sp.GetRequiredService<HaMetrics>().Meter));
         services.TryAddSingleton(sp =>
@@ -79,7 +79,7 @@ public static class RoostHaBuilderHealthExtensions
             var health = new HealthManager(
                 sp.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations,
                 sp,
-                sp.GetRequiredService<IOptions<RoostHealthOptions>>().Value,
+                sp.GetRequiredService<IOptions<HealthOptions>>().Value,
                 (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Health"),
                 sp.GetRequiredService<TimeProvider>());
             sp.GetService<HaManager>()?.AttachHealth(health);
@@ -96,21 +96,21 @@ public static class RoostHaBuilderHealthExtensions
     }
 
     /// <summary>Binds the <c>RoostHa:Health</c> section when the container has configuration.</summary>
-    private sealed class HealthConfigurationBinder(IServiceProvider services) : IConfigureOptions<RoostHealthOptions>
+    private sealed class HealthConfigurationBinder(IServiceProvider services) : IConfigureOptions<HealthOptions>
     {
-        public void Configure(RoostHealthOptions options)
+        public void Configure(HealthOptions options)
         {
             if (services.GetService<IConfiguration>() is { } configuration)
             {
-                DurationBinding.Bind(configuration.GetSection(RoostHealthOptions.SectionName), options);
+                DurationBinding.Bind(configuration.GetSection(HealthOptions.SectionName), options);
             }
         }
     }
 
     /// <summary>Fills Namespace (the Lease's) and PodName (POD_NAME) when they were not set.</summary>
-    private sealed class HealthOptionsDefaults(IOptions<RoostHaOptions> election) : IPostConfigureOptions<RoostHealthOptions>
+    private sealed class HealthOptionsDefaults(IOptions<LeaderElectionOptions> election) : IPostConfigureOptions<HealthOptions>
     {
-        public void PostConfigure(string? name, RoostHealthOptions options)
+        public void PostConfigure(string? name, HealthOptions options)
         {
             if (string.IsNullOrWhiteSpace(options.Namespace))
             {

@@ -16,10 +16,10 @@ internal sealed class StandaloneHealthChecksBuilder : IHealthChecksBuilder
 {
     private readonly Dictionary<Type, object> _known = [];
 
-    public StandaloneHealthChecksBuilder(IKubernetes kubernetes, RoostHealthOptions options, HaManager? haManager, ILoggerFactory? loggerFactory, TimeProvider time)
+    public StandaloneHealthChecksBuilder(IKubernetes kubernetes, HealthOptions options, HaManager? haManager, ILoggerFactory? loggerFactory, TimeProvider time)
     {
         _known[typeof(IKubernetes)] = kubernetes;
-        _known[typeof(IOptions<RoostHealthOptions>)] = Microsoft.Extensions.Options.Options.Create(options);
+        _known[typeof(IOptions<HealthOptions>)] = Microsoft.Extensions.Options.Options.Create(options);
         _known[typeof(TimeProvider)] = time;
         if (haManager is not null)
         {

@@ -11,11 +11,11 @@ namespace RoostKeeper.Ha.Health;
 /// <list type="bullet">
 /// <item>Only to a replica that is alive: its health Lease renewed within two monitor Intervals. Healthy before
 /// Degraded, then the freshest record first.</item>
-/// <item>Never to a replica that handed over within <see cref="RoostHealthOptions.HandOverWindow"/>: the Lease
+/// <item>Never to a replica that handed over within <see cref="HealthOptions.HandOverWindow"/>: the Lease
 /// remembers who handed over (<see cref="LeaseRecord.HandOversAnnotation"/>), so when the failure follows
 /// leadership (a dependency only the leader uses), each replica gets one turn, and after every replica failed
 /// in turn leadership stays where it is (declined, logged once) until the window passes.</item>
-/// <item>A budget with back-off: at most <see cref="RoostHealthOptions.MaxHandOvers"/> hand-overs in the
+/// <item>A budget with back-off: at most <see cref="HealthOptions.MaxHandOvers"/> hand-overs in the
 /// window, fleet-wide, and the k-th one in the window waits StepDownAfter × 2^k of continuous ill health.</item>
 /// <item>Not at all when no other replica is known to be better: if every replica is unhealthy (the API server
 /// is slow for all), handing over would only move the problem around.</item>
@@ -23,7 +23,7 @@ namespace RoostKeeper.Ha.Health;
 /// The memory and the budget count wall-clock timestamps written by earlier leaders (whole seconds): clock skew
 /// between replicas shifts the window by the skew, which only matters for windows of a few seconds.
 /// </summary>
-internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peers, RoostHealthOptions options, TimeProvider time, ILogger logger, HealthMetrics? metrics = null)
+internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peers, HealthOptions options, TimeProvider time, ILogger logger, HealthMetrics? metrics = null)
 {
     private readonly TimeSpan _after = options.StepDownAfter ?? options.Interval;
     private readonly TimeSpan _freshness = options.Interval * 2;

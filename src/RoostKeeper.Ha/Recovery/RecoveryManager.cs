@@ -177,7 +177,7 @@ public sealed class RecoveryManager
     /// <exception cref="UnsupportedBackupFormatException">The backup's format version is not readable; nothing was written.</exception>
     public async Task<RestoreResult> RestoreFromBackupAsync(string backupId, RestoreOptions? options = null, IProgress<RestoreProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        options ??= new RestoreOptions();
+        options = options is null ? new RestoreOptions() : options.Snapshot();
         if (options.MaxParallelism is < 1 or > 64)
         {
             throw new ArgumentException($"RestoreOptions.MaxParallelism ({options.MaxParallelism}) must be between 1 and 64.", nameof(options));

@@ -95,9 +95,9 @@ public sealed class MappingTests
     }
 
     [Theory]
-    [InlineData("ha", 16384, 5, "RoostHaApiOptions.RoutePrefix (\"ha\") must be empty or a literal path")]
-    [InlineData("", 0, 5, "RoostHaApiOptions.MaxRequestBodySize (0) must be greater than zero.")]
-    [InlineData("", 16384, 0, "RoostHaApiOptions.StatusPageRefresh (0ms) must be at least 1s.")]
+    [InlineData("ha", 16384, 5, "HaApiOptions.RoutePrefix (\"ha\") must be empty or a literal path")]
+    [InlineData("", 0, 5, "HaApiOptions.MaxRequestBodySize (0) must be greater than zero.")]
+    [InlineData("", 16384, 0, "HaApiOptions.StatusPageRefresh (0ms) must be at least 1s.")]
     public async Task Bad_options_fail_at_mapping_with_the_option_and_the_rule(string prefix, long maxBody, int refreshSeconds, string message)
     {
         await using var cluster = await Cluster.StartAsync();
@@ -162,11 +162,11 @@ public sealed class MappingTests
     }
 
     [Theory]
-    [InlineData(null, true, 100, "RoostHaApiOptions.ForwardToLeader requires RoostHaApiOptions.LeaderUrlTemplate")]
+    [InlineData(null, true, 100, "HaApiOptions.ForwardToLeader requires HaApiOptions.LeaderUrlTemplate")]
     [InlineData("http://replica.svc:8080", false, 100, "must be an absolute http or https URL of scheme, host and port with the placeholder {leader}")]
-    [InlineData("{leader}:8080", false, 100, "RoostHaApiOptions.LeaderUrlTemplate (\"{leader}:8080\")")]
-    [InlineData("http://{leader}.svc:8080/ha", false, 100, "RoostHaApiOptions.LeaderUrlTemplate")]
-    [InlineData(null, false, 0, "RoostHaApiOptions.RetainedOperations (0) must be between 1 and 10000.")]
+    [InlineData("{leader}:8080", false, 100, "HaApiOptions.LeaderUrlTemplate (\"{leader}:8080\")")]
+    [InlineData("http://{leader}.svc:8080/ha", false, 100, "HaApiOptions.LeaderUrlTemplate")]
+    [InlineData(null, false, 0, "HaApiOptions.RetainedOperations (0) must be between 1 and 10000.")]
     public async Task Bad_forwarding_and_retention_options_fail_at_mapping_with_the_option_and_the_rule(string? template, bool forward, int retained, string message)
     {
         await using var cluster = await Cluster.StartAsync();

@@ -112,7 +112,7 @@ public sealed class LeaderAddressTests
 
         Assert.NotNull(failure);
         Assert.Contains(reason, failure, StringComparison.Ordinal);
-        Assert.Contains("RoostHaApiOptions.LeaderUrlTemplate", failure, StringComparison.Ordinal);
+        Assert.Contains("HaApiOptions.LeaderUrlTemplate", failure, StringComparison.Ordinal);
     }
 
     [Fact]

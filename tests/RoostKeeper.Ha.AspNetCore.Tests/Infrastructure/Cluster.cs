@@ -25,7 +25,7 @@ internal sealed class Cluster : IAsyncDisposable
         return new Cluster(simulation);
     }
 
-    public Task<ReplicaServer> ReplicaAsync(string name, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
+    public Task<ReplicaServer> ReplicaAsync(string name, Action<HaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
         Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null, Action<IEndpointConventionBuilder>? conventions = null) =>
         ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks, ha, services, conventions);
 

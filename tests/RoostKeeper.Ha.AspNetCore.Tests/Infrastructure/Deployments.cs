@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
 
@@ -35,7 +35,7 @@ internal static class Deployments
     }
 
     /// <summary>Runs an update on <paramref name="leader"/>'s manager to its end.</summary>
-    public static Task<UpdateStatus> UpdateAsync(ReplicaServer leader, string image) =>
+    public static Task<RollingUpdateStatus> UpdateAsync(ReplicaServer leader, string image) =>
         leader.Services.GetRequiredService<RollingUpdateManager>().PerformRollingUpdateAsync(
             Cluster.Namespace,
             Name,

@@ -60,7 +60,7 @@ internal sealed class ReplicaServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Starts a replica; <paramref name="api"/> sets the API options (the operator policy by default).</summary>
-    public static async Task<ReplicaServer> StartAsync(string name, IKubernetes client, string leaseNamespace, Action<RoostHaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
+    public static async Task<ReplicaServer> StartAsync(string name, IKubernetes client, string leaseNamespace, Action<HaApiOptions>? api = null, string probePrefix = "", bool healthChecks = true,
         Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null, Action<IEndpointConventionBuilder>? conventions = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
 
@@ -60,10 +60,10 @@ public sealed class StatusPageRendererTests
         };
         var updates = new[]
         {
-            new UpdateStatus
+            new RollingUpdateStatus
             {
                 Id = "upd-1", Namespace = "roost-system", Deployment = "manager", Images = new Dictionary<string, string> { ["manager"] = "roost:<v2>" },
-                StartedAt = Now, Phase = UpdatePhase.RolledBack, Progress = 1, Message = "rolled back", Timeline = [],
+                StartedAt = Now, Phase = RollingUpdatePhase.RolledBack, Progress = 1, Message = "rolled back", Timeline = [],
             },
         };
         var model = new StatusPageModel("replica-a", true, "ns/lease", "replica-a", Now, Now, 1, [], health, [], Now, TimeSpan.FromSeconds(5), backups, updates, []);

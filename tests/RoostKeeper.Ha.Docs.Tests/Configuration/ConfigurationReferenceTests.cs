@@ -161,8 +161,8 @@ public sealed class ConfigurationReferenceTests
     [Fact]
     public void A_rule_predicts_its_bounds_and_a_validator_that_disagrees_is_seen()
     {
-        var property = typeof(RoostHaOptions).GetProperty(nameof(RoostHaOptions.RetryPeriod))!;
-        var options = OptionsClass.For(typeof(RoostHaOptions))!;
+        var property = typeof(LeaderElectionOptions).GetProperty(nameof(LeaderElectionOptions.RetryPeriod))!;
+        var options = OptionsClass.For(typeof(LeaderElectionOptions))!;
         var valid = options.CreateValid();
 
         // "> 1s" would be wrong for RetryPeriod: the validator accepts 1 s, which that rule refuses.
@@ -170,15 +170,15 @@ public sealed class ConfigurationReferenceTests
         Assert.Contains(TimeSpan.FromSeconds(1), wrong.ProbeValues(valid));
         Assert.False(wrong.Admits(TimeSpan.FromSeconds(1), valid));
         property.SetValue(valid, TimeSpan.FromSeconds(1));
-        Assert.DoesNotContain(options.Failures(valid), f => Mentions(f, nameof(RoostHaOptions), RoostHaOptions.SectionName, property.Name));
+        Assert.DoesNotContain(options.Failures(valid), f => Mentions(f, nameof(LeaderElectionOptions), LeaderElectionOptions.SectionName, property.Name));
 
-        var relative = OptionRule.Parse("> 1.2 × RetryPeriod", typeof(RoostHaOptions).GetProperty(nameof(RoostHaOptions.RenewDeadline))!);
+        var relative = OptionRule.Parse("> 1.2 × RetryPeriod", typeof(LeaderElectionOptions).GetProperty(nameof(LeaderElectionOptions.RenewDeadline))!);
         Assert.False(relative.Admits(TimeSpan.FromSeconds(1.2), valid));
         Assert.True(relative.Admits(TimeSpan.FromMilliseconds(1201), valid));
 
         Assert.Throws<FormatException>(() => OptionRule.Parse("positive", property));
-        Assert.True(Mentions("RoostHa:LeaseName is required", nameof(RoostHaOptions), RoostHaOptions.SectionName, "LeaseName"));
-        Assert.False(Mentions("RoostHa:LeaseNamespace is required", nameof(RoostHaOptions), RoostHaOptions.SectionName, "LeaseName"));
+        Assert.True(Mentions("RoostHa:LeaseName is required", nameof(LeaderElectionOptions), LeaderElectionOptions.SectionName, "LeaseName"));
+        Assert.False(Mentions("RoostHa:LeaseNamespace is required", nameof(LeaderElectionOptions), LeaderElectionOptions.SectionName, "LeaseName"));
         Assert.False(Mentions("RollingUpdateOptions.ReadinessTimeout (2m) must be less than Timeout (1m).", "RollingUpdateOptions", null, "Timeout"));
     }
 

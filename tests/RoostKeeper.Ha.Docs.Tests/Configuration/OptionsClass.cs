@@ -12,7 +12,7 @@ using RoostKeeper.Ha.Backups.S3;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Docs.Tests.Configuration;
@@ -43,7 +43,7 @@ internal sealed class OptionsClass
 
     /// <summary>Every public options class of the four packages.</summary>
     public static IReadOnlyList<Type> PublicOptionsTypes() =>
-        new[] { typeof(RoostHaOptions), typeof(RoostHaApiOptions), typeof(S3BackupStoreOptions), typeof(SimulatedClusterOptions) }
+        new[] { typeof(LeaderElectionOptions), typeof(HaApiOptions), typeof(S3BackupStoreOptions), typeof(SimulatedClusterOptions) }
             .Select(t => t.Assembly)
             .SelectMany(a => a.GetExportedTypes())
             .Where(t => t.IsClass && t.Name.EndsWith("Options", StringComparison.Ordinal))
@@ -88,10 +88,10 @@ internal sealed class OptionsClass
 
     private static readonly IReadOnlyList<OptionsClass> Known =
     [
-        FromDi<RoostHaOptions>(
-            () => new RoostHaOptions { LeaseName = "roost-keeper", LeaseNamespace = "roost-system", Identity = "replica-0" },
+        FromDi<LeaderElectionOptions>(
+            () => new LeaderElectionOptions { LeaseName = "roost-keeper", LeaseNamespace = "roost-system", Identity = "replica-0" },
             s => s.AddRoostHa()),
-        FromDi<RoostHealthOptions>(() => new RoostHealthOptions(), s => s.AddRoostHa().AddHealthChecks(_ => { })),
+        FromDi<HealthOptions>(() => new HealthOptions(), s => s.AddRoostHa().AddHealthChecks(_ => { })),
         FromDi<RollingUpdateOptions>(() => new RollingUpdateOptions(), s => s.AddRoostHa().AddRollingUpdates()),
         FromDi<BackupOptions>(
             () =>
@@ -103,7 +103,7 @@ internal sealed class OptionsClass
             s => s.AddRoostHa().AddBackups(b => b.IncludeConfigMaps().ToDirectory(Path.Combine(Path.GetTempPath(), "roostha-docs-tests"))),
             bindsConfiguration: false),
         new(typeof(RestoreOptions), () => new RestoreOptions(), o => RestoreFailures((RestoreOptions)o), null),
-        new(typeof(RoostHaApiOptions), () => new RoostHaApiOptions(), o => ApiFailures((RoostHaApiOptions)o), null),
+        new(typeof(HaApiOptions), () => new HaApiOptions(), o => ApiFailures((HaApiOptions)o), null),
         new(typeof(S3BackupStoreOptions), () => new S3BackupStoreOptions { BucketName = "backups" }, o => S3Failures((S3BackupStoreOptions)o), null),
         new(typeof(SimulatedClusterOptions), () => new SimulatedClusterOptions(), o => SimulatorFailures((SimulatedClusterOptions)o), null),
     ];
@@ -153,7 +153,7 @@ internal sealed class OptionsClass
         }
     }
 
-    private static List<string> ApiFailures(RoostHaApiOptions options)
+    private static List<string> ApiFailures(HaApiOptions options)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -169,14 +169,14 @@ internal sealed class OptionsClass
         {
             app.MapRoostHaApi(o =>
             {
-                foreach (var property in Options(typeof(RoostHaApiOptions)))
+                foreach (var property in Options(typeof(HaApiOptions)))
                 {
                     property.SetValue(o, property.GetValue(options));
                 }
             });
             return [];
         }
-        catch (OptionsValidationException e) when (e.OptionsType == typeof(RoostHaApiOptions))
+        catch (OptionsValidationException e) when (e.OptionsType == typeof(HaApiOptions))
         {
             return e.Failures.ToList();
         }

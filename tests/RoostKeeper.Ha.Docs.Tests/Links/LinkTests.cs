@@ -72,7 +72,7 @@ public sealed class LinkTests
 
     [Theory]
     [InlineData("Two commands", "two-commands")]
-    [InlineData("`RoostHaOptions` (section `RoostHa`)", "roosthaoptions-section-roostha")]
+    [InlineData("`LeaderElectionOptions` (section `RoostHa`)", "leaderelectionoptions-section-roostha")]
     [InlineData("Probes, status page and API (RoostKeeper.Ha.AspNetCore)", "probes-status-page-and-api-roostkeeperhaaspnetcore")]
     [InlineData("See [the docs](docs/x.md) now", "see-the-docs-now")]
     public void Headings_get_githubs_anchors(string heading, string anchor) =>

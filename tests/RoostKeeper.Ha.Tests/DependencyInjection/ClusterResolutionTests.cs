@@ -28,7 +28,7 @@ public sealed class ClusterResolutionTests : IDisposable
         // A missing file is skipped; of the rest, the first to set current-context wins (kubectl's merge).
         using var provider = Services(Locator(home, $"{missing}{Path.PathSeparator}{b}{Path.PathSeparator}{c}"), logs, o => o.LeaseName = "roost").BuildServiceProvider();
         var client = (Kubernetes)provider.GetRequiredService<IKubernetes>();
-        var options = provider.GetRequiredService<IOptions<RoostHaOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value;
 
         Assert.Equal("b.example", client.BaseUri.Host);
         Assert.Equal("team-b", options.LeaseNamespace);
@@ -47,7 +47,7 @@ public sealed class ClusterResolutionTests : IDisposable
         using var provider = Services(Locator(home, kubeconfig: null), new RecordingLoggerProvider(), o => o.LeaseName = "roost").BuildServiceProvider();
 
         Assert.Equal("a.example", ((Kubernetes)provider.GetRequiredService<IKubernetes>()).BaseUri.Host);
-        Assert.Equal("ns-a", provider.GetRequiredService<IOptions<RoostHaOptions>>().Value.LeaseNamespace);
+        Assert.Equal("ns-a", provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.LeaseNamespace);
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class ClusterResolutionTests : IDisposable
         var home = Home(Kubeconfig("cluster-a", "https://a.example:6443", "ns-a", token: "token-a"));
         using var provider = Services(Locator(home, kubeconfig: null), new RecordingLoggerProvider(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "mine")).BuildServiceProvider();
 
-        Assert.Equal("mine", provider.GetRequiredService<IOptions<RoostHaOptions>>().Value.LeaseNamespace);
+        Assert.Equal("mine", provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.LeaseNamespace);
     }
 
     [Fact]
@@ -128,11 +128,11 @@ public sealed class ClusterResolutionTests : IDisposable
         using var provider = services.BuildServiceProvider();
 
         Assert.Same(client, provider.GetRequiredService<IKubernetes>());
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RoostHaOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value);
         Assert.Contains("RoostHa:LeaseNamespace is required outside a pod", e.Message, StringComparison.Ordinal);
     }
 
-    private ServiceCollection Services(ClusterLocator locator, RecordingLoggerProvider logs, Action<RoostHaOptions> configure)
+    private ServiceCollection Services(ClusterLocator locator, RecordingLoggerProvider logs, Action<LeaderElectionOptions> configure)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(logs);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moq;
 using RoostKeeper.Ha.Health;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.Tests.DependencyInjection;
 
@@ -30,7 +30,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:StopLeadingTimeout"] = text });
 
-        Assert.Equal(expected, provider.GetRequiredService<IOptions<RoostHaOptions>>().Value.StopLeadingTimeout);
+        Assert.Equal(expected, provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.StopLeadingTimeout);
     }
 
     [Fact]
@@ -38,7 +38,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:LeaseDuration"] = "15s", ["RoostHa:RenewDeadline"] = "10s", ["RoostHa:RetryPeriod"] = "2s" });
 
-        var options = provider.GetRequiredService<IOptions<RoostHaOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value;
 
         Assert.Equal((15, 10, 2), ((int)options.LeaseDuration.TotalSeconds, (int)options.RenewDeadline.TotalSeconds, (int)options.RetryPeriod.TotalSeconds));
     }
@@ -48,7 +48,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:LeaseDuration"] = "15" });
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RoostHaOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value);
 
         Assert.Contains("RoostHa:LeaseDuration is \"15\", a number without a unit", e.Message, StringComparison.Ordinal);
         Assert.Contains("15 days (1296000s)", e.Message, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:RetryPeriod"] = "two seconds" });
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RoostHaOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value);
 
         Assert.Contains("RoostHa:RetryPeriod is \"two seconds\", which is not a duration: write \"15s\", \"500ms\"", e.Message, StringComparison.Ordinal);
     }
@@ -83,7 +83,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:LeaseDuration"] = "15.00:00:00", ["RoostHa:RenewDeadline"] = "10s" });
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RoostHaOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value);
 
         Assert.Contains("RoostHa:LeaseDuration (1296000s) must be at most 600s", e.Message, StringComparison.Ordinal);
     }
@@ -102,7 +102,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:" + key] = value });
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RoostHaOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value);
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
@@ -118,7 +118,7 @@ public sealed class DurationBindingTests
             ["RoostHa:RollingUpdates:PollInterval"] = "250ms",
         });
 
-        var health = provider.GetRequiredService<IOptions<RoostHealthOptions>>().Value;
+        var health = provider.GetRequiredService<IOptions<HealthOptions>>().Value;
         var updates = provider.GetRequiredService<IOptions<RollingUpdateOptions>>().Value;
 
         Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2)), (health.Interval, health.StepDownAfter));
@@ -130,7 +130,7 @@ public sealed class DurationBindingTests
     {
         using var provider = Provider(new() { ["RoostHa:Health:Interval"] = "30" });
 
-        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RoostHealthOptions>>().Value);
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<HealthOptions>>().Value);
 
         Assert.Contains("RoostHa:Health:Interval is \"30\", a number without a unit", e.Message, StringComparison.Ordinal);
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Election;
 using RoostKeeper.Ha.Tests.Health;
@@ -170,7 +170,7 @@ public sealed class ControllerTour : IAsyncLifetime
                 (await rollouts.PerformRollingUpdateAsync(kit.Namespace, RolloutDeployment, "roost:crash")).Phase,
                 (await rollouts.PerformRollingUpdateAsync(kit.Namespace, RolloutDeployment, "roost:crash", Fast(o => o.RollbackOnFailure = false))).Phase,
             };
-            Assert.Equal([UpdatePhase.Succeeded, UpdatePhase.RolledBack, UpdatePhase.Failed], phases);
+            Assert.Equal([RollingUpdatePhase.Succeeded, RollingUpdatePhase.RolledBack, RollingUpdatePhase.Failed], phases);
 
             // Observable gauges report when collected: collect while every replica still runs.
             _listener!.RecordObservableInstruments();

@@ -9,7 +9,7 @@ using OpenTelemetry.Metrics;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
-using RoostKeeper.Ha.Rollouts;
+using RoostKeeper.Ha.RollingUpdates;
 using Xunit.Abstractions;
 
 namespace RoostKeeper.Ha.Tests.Diagnostics;
@@ -78,7 +78,7 @@ public sealed partial class PrometheusExporterTests(ITestOutputHelper output)
         recovery.Bytes.Add(1024, new KeyValuePair<string, object?>("operation", "backup"));
         recovery.BackupSucceeded(DateTimeOffset.UnixEpoch.AddDays(20000));
 
-        var rollouts = new RolloutMetrics(factory);
+        var rollouts = new RollingUpdateMetrics(factory);
         var deployment = new TagList { { "namespace", "roost-system" }, { "deployment", "roost" } };
         var failed = new TagList { { "namespace", "roost-system" }, { "deployment", "roost" }, { "failure", "CrashLoop" } };
         rollouts.Started.Add(1, deployment);

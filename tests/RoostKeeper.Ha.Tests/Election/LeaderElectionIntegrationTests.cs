@@ -42,7 +42,7 @@ public sealed class LeaderElectionIntegrationTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var ns = await cluster.CreateNamespaceAsync();
-        using var manager = new HaManager(cluster.CreateClient("solo"), new RoostHaOptions { LeaseName = "running", LeaseNamespace = ns, Identity = "solo" });
+        using var manager = new HaManager(cluster.CreateClient("solo"), new LeaderElectionOptions { LeaseName = "running", LeaseNamespace = ns, Identity = "solo" });
         Assert.False(manager.IsElectionRunning);
 
         using var stop = new CancellationTokenSource();

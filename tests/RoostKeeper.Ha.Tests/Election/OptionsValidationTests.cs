@@ -9,9 +9,9 @@ namespace RoostKeeper.Ha.Tests.Election;
 
 public sealed class OptionsValidationTests
 {
-    private static RoostHaOptions Valid() => new() { LeaseName = "roost-keeper-controller", LeaseNamespace = "roost-keeper-system", Identity = "replica-a" };
+    private static LeaderElectionOptions Valid() => new() { LeaseName = "roost-keeper-controller", LeaseNamespace = "roost-keeper-system", Identity = "replica-a" };
 
-    public static TheoryData<Action<RoostHaOptions>, string> Broken => new()
+    public static TheoryData<Action<LeaderElectionOptions>, string> Broken => new()
     {
         { o => o.LeaseName = null, "RoostHa:LeaseName is required" },
         { o => o.LeaseName = "Roost_Keeper", "RoostHa:LeaseName \"Roost_Keeper\" is not a valid Kubernetes name" },
@@ -28,7 +28,7 @@ public sealed class OptionsValidationTests
 
     [Theory]
     [MemberData(nameof(Broken))]
-    public void Invalid_option_is_refused_naming_the_option_and_the_rule(Action<RoostHaOptions> breakIt, string expected)
+    public void Invalid_option_is_refused_naming_the_option_and_the_rule(Action<LeaderElectionOptions> breakIt, string expected)
     {
         var options = Valid();
         breakIt(options);
@@ -41,7 +41,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public void Seed_timings_are_valid_and_the_callers_options_are_not_modified()
     {
-        var options = new RoostHaOptions { LeaseName = "roost-keeper-controller", LeaseNamespace = "roost-keeper-system" };
+        var options = new LeaderElectionOptions { LeaseName = "roost-keeper-controller", LeaseNamespace = "roost-keeper-system" };
         using var manager = new HaManager(Mock.Of<IKubernetes>(), options);
 
         Assert.Null(options.Identity);
@@ -53,8 +53,8 @@ public sealed class OptionsValidationTests
     {
         var env = new Dictionary<string, string?> { ["POD_NAME"] = "roost-keeper-7d9f-abcde", ["POD_NAMESPACE"] = "from-env" };
         var pod = new PodEnvironment(name => env.GetValueOrDefault(name), () => "from-service-account", () => "host");
-        var first = new RoostHaOptions();
-        var second = new RoostHaOptions();
+        var first = new LeaderElectionOptions();
+        var second = new LeaderElectionOptions();
 
         pod.ApplyDefaults(first);
         pod.ApplyDefaults(second);
@@ -64,7 +64,7 @@ public sealed class OptionsValidationTests
         Assert.NotEqual(first.Identity, second.Identity);
 
         var outside = new PodEnvironment(name => env.GetValueOrDefault(name), () => null, () => "host");
-        var third = new RoostHaOptions();
+        var third = new LeaderElectionOptions();
         outside.ApplyDefaults(third);
         Assert.Equal("from-env", third.LeaseNamespace);
     }
@@ -100,7 +100,7 @@ public sealed class OptionsValidationTests
         services.AddRoostHa(o => o.LeaseName = "from-code");
         using var provider = services.BuildServiceProvider();
 
-        var options = provider.GetRequiredService<IOptions<RoostHaOptions>>().Value;
+        var options = provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value;
 
         Assert.Equal(("from-code", "config-ns", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(3)), (options.LeaseName, options.LeaseNamespace, options.LeaseDuration, options.RetryPeriod));
     }

@@ -43,7 +43,7 @@ public sealed class QuietLogTests
         var status = HealthStatus.Degraded;
         var logs = new RecordingLoggerProvider();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("election", () => new HealthCheckResult(status, "no leader yet")), new RoostHealthOptions { Namespace = "roost" }, timeProvider: time);
+        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("election", () => new HealthCheckResult(status, "no leader yet")), new HealthOptions { Namespace = "roost" }, timeProvider: time);
         using var meter = new Meter("test.quiet-logs");
         using var monitor = new HealthMonitor(health, new HealthMetrics(meter), haManager: null, Mock.Of<IKubernetes>(), logs.CreateLogger("health"), time);
         using var stop = new CancellationTokenSource();
@@ -70,8 +70,8 @@ public sealed class QuietLogTests
         cluster.Faults.FailNext("publisher", System.Net.HttpStatusCode.InternalServerError, count: 10_000);
         var logs = new RecordingLoggerProvider();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var ha = new HaManager(Mock.Of<IKubernetes>(), new RoostHaOptions { LeaseName = "roost", LeaseNamespace = "roost-system", Identity = "replica-a" });
-        var options = new RoostHealthOptions { Namespace = "roost-system", Interval = TimeSpan.FromSeconds(30), StepDownAfter = TimeSpan.FromMinutes(1) };
+        using var ha = new HaManager(Mock.Of<IKubernetes>(), new LeaderElectionOptions { LeaseName = "roost", LeaseNamespace = "roost-system", Identity = "replica-a" });
+        var options = new HealthOptions { Namespace = "roost-system", Interval = TimeSpan.FromSeconds(30), StepDownAfter = TimeSpan.FromMinutes(1) };
         var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("ok", () => HealthCheckResult.Healthy()), options, ha, timeProvider: time);
         using var meter = new Meter("test.quiet-publish");
         using var monitor = new HealthMonitor(health, new HealthMetrics(meter), ha, cluster.CreateClient("publisher"), logs.CreateLogger("health"), time);

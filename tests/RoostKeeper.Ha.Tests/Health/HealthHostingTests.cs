@@ -93,7 +93,7 @@ public sealed class HealthHostingTests
         Assert.Single(logs.Entries, e => e.EventId == 3000 && e.Message.Contains("kubernetes-api", StringComparison.Ordinal));
     }
 
-    private static IHost Host(HealthTestKit kit, Action<RoostHealthOptions> options, TimeSpan? stepDown = null, LogSink? logs = null)
+    private static IHost Host(HealthTestKit kit, Action<HealthOptions> options, TimeSpan? stepDown = null, LogSink? logs = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IKubernetes>(kit.Cluster.CreateClient("replica-a"));

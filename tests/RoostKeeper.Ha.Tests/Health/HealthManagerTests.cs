@@ -43,7 +43,7 @@ public sealed class HealthManagerTests
                 release.Wait(HealthTestKit.Patience);
                 return HealthCheckResult.Healthy();
             }, timeout: TimeSpan.FromMilliseconds(200)),
-            new RoostHealthOptions());
+            new HealthOptions());
 
         var entry = (await health.CheckHealthAsync(CancellationToken.None)).Entries["blocking"];
         release.Set();
@@ -230,7 +230,7 @@ public sealed class HealthManagerTests
     public async Task Invalid_options_fail_with_the_option_and_the_rule(int intervalSeconds, int timeoutSeconds, int? stepDownSeconds, string message)
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var options = new RoostHealthOptions
+        var options = new HealthOptions
         {
             Interval = TimeSpan.FromSeconds(intervalSeconds),
             CheckTimeout = TimeSpan.FromSeconds(timeoutSeconds),

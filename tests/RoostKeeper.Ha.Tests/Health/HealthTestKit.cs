@@ -39,9 +39,9 @@ internal sealed class HealthTestKit : IAsyncDisposable
         return new HealthTestKit(cluster, admin, "roost-system");
     }
 
-    public HealthManager Manager(Action<IHealthChecksBuilder> configure, RoostHealthOptions? options = null, TimeProvider? time = null, HaManager? haManager = null)
+    public HealthManager Manager(Action<IHealthChecksBuilder> configure, HealthOptions? options = null, TimeProvider? time = null, HaManager? haManager = null)
     {
-        options ??= new RoostHealthOptions();
+        options ??= new HealthOptions();
         options.Namespace ??= Namespace;
         return new HealthManager(HealthClient, configure, options, haManager, timeProvider: time);
     }

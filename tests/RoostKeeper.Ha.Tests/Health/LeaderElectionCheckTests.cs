@@ -158,7 +158,7 @@ public sealed class LeaderElectionCheckTests
         Assert.Contains("pass leaseName", entry.Description);
     }
 
-    private static RoostHaOptions Options(string identity, string ns) => new()
+    private static LeaderElectionOptions Options(string identity, string ns) => new()
     {
         LeaseName = "roost-keeper-controller",
         LeaseNamespace = ns,

@@ -86,7 +86,7 @@ public sealed class LeaseRefusalTests
     }
 
     private static HaManager Elector(SimulatedCluster cluster, string name, string ns, ILoggerFactory logs) =>
-        new(cluster.CreateClient(name), new RoostHaOptions
+        new(cluster.CreateClient(name), new LeaderElectionOptions
         {
             LeaseName = "roost",
             LeaseNamespace = ns,

@@ -102,7 +102,7 @@ public sealed class StepDownPolicyTests
         new(
             leader.Manager,
             new ReplicaHealthLeases(kit.Admin, kit.Namespace, InMemoryLease.Name, leader.Name, Interval * 3, h.Time),
-            new RoostHealthOptions { Interval = Interval, StepDownAfter = Interval, MaxHandOvers = maxHandOvers, HandOverWindow = TimeSpan.FromMinutes(10) },
+            new HealthOptions { Interval = Interval, StepDownAfter = Interval, MaxHandOvers = maxHandOvers, HandOverWindow = TimeSpan.FromMinutes(10) },
             h.Time,
             NullLogger.Instance);
 

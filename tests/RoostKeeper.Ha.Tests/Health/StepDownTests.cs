@@ -108,7 +108,7 @@ public sealed class StepDownTests
         var last = replicas.Single(r => r.Manager.IsLeader);
 
         // Each replica gets one turn (two hand-overs), then the last keeps leading: no circling.
-        Assert.InRange(handOvers, 1, new RoostHealthOptions().MaxHandOvers);
+        Assert.InRange(handOvers, 1, new HealthOptions().MaxHandOvers);
         Assert.Equal(replicas.Count, leadership.Timeline().Intervals.Select(i => i.Replica).Distinct().Count());
         Assert.Equal(replicas.Count, leadership.Timeline().Intervals.Count);
         Assert.Equal(StepDownPolicy.Decline.AllTried, Monitor(last).StepDown!.LastDecline);

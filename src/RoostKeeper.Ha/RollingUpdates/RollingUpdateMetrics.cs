@@ -1,0 +1,38 @@
+using System.Diagnostics.Metrics;
+using RoostKeeper.Ha.Diagnostics;
+
+namespace RoostKeeper.Ha.RollingUpdates;
+
+/// <summary>
+/// Rolling updates' instruments on the "RoostKeeper.Ha" meter: <c>roost_keeper.rollout.updates.started</c>,
+/// <c>.succeeded</c>, <c>.rolled_back</c> and <c>.failed</c> (counters, tagged with namespace and deployment;
+/// rolled_back and failed also with the failure kind) and <c>roost_keeper.rollout.duration</c> (seconds from start to
+/// a final phase, tagged with the outcome).
+/// </summary>
+internal sealed class RollingUpdateMetrics : IDisposable
+{
+    private readonly Meter? _ownedMeter;
+
+    public RollingUpdateMetrics(IMeterFactory? meterFactory = null)
+    {
+        var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
+
+        Started = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesStarted, "{update}", "Rolling updates started.");
+        Succeeded = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesSucceeded, "{update}", "Rolling updates that completed and were verified.");
+        RolledBack = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesRolledBack, "{update}", "Rolling updates rolled back after a failure, by failure kind.");
+        Failed = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesFailed, "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
+        Duration = meter.CreateHistogram<double>(HaInstruments.RolloutDuration, "s", "Time from the start of a rolling update to its final phase, by outcome.");
+    }
+
+    public Counter<long> Started { get; }
+
+    public Counter<long> Succeeded { get; }
+
+    public Counter<long> RolledBack { get; }
+
+    public Counter<long> Failed { get; }
+
+    public Histogram<double> Duration { get; }
+
+    public void Dispose() => _ownedMeter?.Dispose();
+}
