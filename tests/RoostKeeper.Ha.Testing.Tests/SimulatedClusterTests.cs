@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -102,7 +101,7 @@ public sealed class SimulatedClusterTests
     [Fact]
     public async Task A_simulated_controller_that_fails_unexpectedly_is_reported_in_Errors_and_logged()
     {
-        var logs = new CollectingLoggerProvider();
+        var logs = new LogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         await using var cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { LoggerFactory = loggerFactory });
         var client = cluster.CreateClient("test");
@@ -207,28 +206,5 @@ public sealed class SimulatedClusterTests
         Assert.Equal("ok", await http.GetStringAsync("/healthz"));
         var client = cluster.CreateClient("after-signal");
         Assert.NotEmpty((await client.CoreV1.ListNamespaceAsync()).Items);
-    }
-
-    private sealed record LogEntry(LogLevel Level, int EventId, string Message, Exception? Exception);
-
-    private sealed class CollectingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Collecting(Entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collecting(ConcurrentQueue<LogEntry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue(new LogEntry(logLevel, eventId.Id, formatter(state, exception), exception));
-        }
     }
 }

@@ -13,7 +13,7 @@ public sealed class UpdateTrackerTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 19, 0, 0, TimeSpan.Zero));
         var reports = new List<UpdateStatus>();
-        var tracker = new UpdateTracker("upd-1", "ns", "roost", new Dictionary<string, string> { ["roost"] = "roost:v2" }, time, NullLogger.Instance, new Reporter(reports));
+        var tracker = new UpdateTracker("upd-1", "ns", "roost", new Dictionary<string, string> { ["roost"] = "roost:v2" }, time, NullLogger.Instance, new SynchronousProgress<UpdateStatus>(reports.Add));
 
         time.Advance(TimeSpan.FromSeconds(2));
         tracker.Enter(UpdatePhase.Updating, "set image");
@@ -51,10 +51,5 @@ public sealed class UpdateTrackerTests
         lease.Spec.HolderIdentity = "replica-a";
         lease.Metadata.Annotations.Remove(UpdateLock.UpdateIdAnnotation);
         Assert.Null(UpdateLock.Read(lease));
-    }
-
-    private sealed class Reporter(List<UpdateStatus> reports) : IProgress<UpdateStatus>
-    {
-        public void Report(UpdateStatus value) => reports.Add(value);
     }
 }

@@ -1,9 +1,8 @@
 using k8s;
 using k8s.Models;
-using RoostKeeper.Ha.Testing.Tests.Clients;
 using Xunit.Abstractions;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// The real kubectl builds config/ha with <c>kubectl kustomize</c> and applies the result to SimulatedCluster

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Testing;
 
-namespace RoostKeeper.Ha.Tests.Infrastructure;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// The cluster a test runs against: a fresh <see cref="SimulatedCluster"/>, or the real cluster named by

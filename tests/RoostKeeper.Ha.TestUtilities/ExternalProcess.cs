@@ -1,16 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace RoostKeeper.Ha.Testing.Tests.Clients;
-
-/// <summary>What a finished process printed and returned.</summary>
-internal sealed record ProcessResult(string CommandLine, int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"$ {CommandLine}\nexit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
-}
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>Runs the real client binaries (kubectl, python3) the way a user would, with a generous time limit.</summary>
-internal static class ExternalProcess
+public static class ExternalProcess
 {
     /// <summary>Generous: the machine is shared and slow; a hang fails the test instead of stalling the run.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);

@@ -1,11 +1,11 @@
-namespace RoostKeeper.Ha.Tests.Packaging;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// One `dotnet pack -c Release` at a time per repository. The core and AspNetCore packaging tests run in two test
 /// processes at once under `dotnet test`, and both packs build RoostKeeper.Ha in Release: two builds of one project
 /// at the same time collide on its obj/ files. A lock file (FileShare.None is an advisory lock on Unix) serializes them.
 /// </summary>
-internal static class PackLock
+public static class PackLock
 {
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(10);
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// The sample's Prometheus rules: valid to the real promtool, unit-tested with <c>promtool test rules</c>

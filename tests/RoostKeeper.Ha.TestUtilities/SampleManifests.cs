@@ -1,11 +1,10 @@
 using k8s;
 using k8s.Models;
-using RoostKeeper.Ha.Tests.Packaging;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>The sample's config/ha folder: where its files are, and its manifests as KubernetesClient's typed objects.</summary>
-internal static class SampleManifests
+public static class SampleManifests
 {
     private static readonly Dictionary<string, Type> MonitoringTypes = new()
     {
@@ -13,7 +12,7 @@ internal static class SampleManifests
         ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(MonitoringObject),
     };
 
-    public static string Folder => Path.Combine(RepositoryLayout.Root, "samples", "RoostKeeper.Ha.Sample", "config", "ha");
+    public static string Folder => Path.Combine(RepositoryRoot.Path, "samples", "RoostKeeper.Ha.Sample", "config", "ha");
 
     public static string RulesFile => Path.Combine(Folder, "prometheus", "roost-keeper.rules.yml");
 
@@ -21,9 +20,9 @@ internal static class SampleManifests
 
     public static string DashboardFile => Path.Combine(Folder, "grafana", "roost-keeper-dashboard.json");
 
-    public static string MetricsDoc => Path.Combine(RepositoryLayout.Root, "docs", "metrics.md");
+    public static string MetricsDoc => Path.Combine(RepositoryRoot.Path, "docs", "metrics.md");
 
-    public static string OperationsDoc => Path.Combine(RepositoryLayout.Root, "docs", "operations.md");
+    public static string OperationsDoc => Path.Combine(RepositoryRoot.Path, "docs", "operations.md");
 
     /// <summary>The manifests the kustomization lists, in its order.</summary>
     public static IReadOnlyList<string> KustomizationResources()

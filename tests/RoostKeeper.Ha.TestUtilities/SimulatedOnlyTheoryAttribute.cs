@@ -1,4 +1,4 @@
-namespace RoostKeeper.Ha.Tests.Infrastructure;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>The <see cref="SimulatedOnlyFactAttribute"/> of data-driven tests: skipped, saying why, against a real cluster.</summary>
 [AttributeUsage(AttributeTargets.Method)]

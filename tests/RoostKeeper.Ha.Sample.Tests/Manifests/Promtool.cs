@@ -1,6 +1,4 @@
-using RoostKeeper.Ha.Testing.Tests.Clients;
-
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// Runs Prometheus' promtool ($ROOSTHA_PROMTOOL, else promtool on PATH; Debian's <c>prometheus</c> package,

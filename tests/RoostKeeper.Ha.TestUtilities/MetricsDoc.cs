@@ -1,16 +1,15 @@
 using System.Text.RegularExpressions;
-using RoostKeeper.Ha.Tests.Manifests;
 
-namespace RoostKeeper.Ha.Tests.Diagnostics;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// docs/metrics.md's instrument tables, parsed: each row is
 /// <c>| `prometheus_name` | type | `unit` | labels | `HaInstruments.Constant` | meaning |</c>, where labels are the
 /// backticked words outside parentheses (the parentheses list example values), or "none".
 /// </summary>
-internal static partial class MetricsDoc
+public static partial class MetricsDoc
 {
-    public static IReadOnlyList<MetricsDocRow> Rows() => Rows(File.ReadAllText(SampleManifests.MetricsDoc));
+    public static IReadOnlyList<MetricsDocRow> Rows() => Rows(File.ReadAllText(RepositoryRoot.Combine("docs", "metrics.md")));
 
     public static IReadOnlyList<MetricsDocRow> Rows(string markdown) =>
         Row().Matches(markdown).Select(m => new MetricsDocRow(
@@ -33,6 +32,3 @@ internal static partial class MetricsDoc
     [GeneratedRegex(@"`([a-z_]+)`")]
     private static partial Regex Backticked();
 }
-
-/// <summary>One instrument as docs/metrics.md lists it; <see cref="LabelKeys"/> sorted.</summary>
-internal sealed record MetricsDocRow(string Name, string Type, string Unit, IReadOnlyList<string> LabelKeys, string Constant);

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// docs/operations.md's commands work against the sample: the Deployment, namespace and Lease they name are the

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// samples/RoostKeeper.Ha.Sample/config/ha, parsed into KubernetesClient's typed objects (strictly: an unknown

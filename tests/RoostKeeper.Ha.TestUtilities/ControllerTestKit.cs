@@ -1,10 +1,10 @@
 using k8s;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Tests.Infrastructure;
+namespace RoostKeeper.Ha.TestUtilities;
 
-/// <summary>Builders and condition waits for tests that run Deployments on the simulated controllers (linked into both test projects).</summary>
-internal static class ControllerTestKit
+/// <summary>Builders and condition waits for tests that run Deployments on the simulated controllers.</summary>
+public static class ControllerTestKit
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
@@ -39,26 +39,8 @@ internal static class ControllerTestKit
         deployment.Status?.Conditions?.FirstOrDefault(c => c.Type == type);
 
     /// <summary>Polls <paramref name="probe"/> until <paramref name="done"/> holds; fails with the last value seen.</summary>
-    public static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? Patience);
-        T last;
-        while (true)
-        {
-            last = await probe();
-            if (done(last))
-            {
-                return last;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what}; last seen: {k8s.KubernetesJson.Serialize(last)}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public static Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(probe, done, what, timeout ?? Patience, describe: last => KubernetesJson.Serialize(last));
 
     /// <summary>Waits as <c>kubectl rollout status</c> does: the latest generation fully updated and available.</summary>
     public static Task<V1Deployment> WaitForRolloutAsync(IKubernetes client, string ns, string name) =>

@@ -1,10 +1,8 @@
-using RoostKeeper.Ha.Tests.Diagnostics;
-
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// The metric names queries may use: the library's, as docs/metrics.md lists them (each row names its
-/// <c>HaInstruments</c> constant, and Diagnostics/MetricsDocTests keeps the rows equal to what the instruments
+/// <c>HaInstruments</c> constant, and RoostKeeper.Ha.Tests' Diagnostics/MetricsDocTests keeps the rows equal to what the instruments
 /// record; histograms with their _bucket, _sum and _count series), the recording rules, and the few series
 /// Kubernetes' own exporters provide.
 /// </summary>

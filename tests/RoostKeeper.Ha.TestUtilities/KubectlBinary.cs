@@ -1,13 +1,13 @@
 using System.Text.RegularExpressions;
 
-namespace RoostKeeper.Ha.Testing.Tests.Clients;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// Finds the real kubectl these tests drive: $ROOSTHA_KUBECTL if set, else the newest versioned binary of a
 /// google-cloud-cli install (its plain <c>kubectl</c> is a dispatcher that picks a version per server), else
 /// kubectl on PATH (Debian's kubernetes-client in CI). A missing kubectl fails the tests, saying how to get one.
 /// </summary>
-internal static partial class KubectlBinary
+public static partial class KubectlBinary
 {
     private static readonly string[] CloudSdkDirectories =
     [

@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// The sample's Grafana dashboard queries only metrics the library emits (docs/metrics.md's rows, each named by a
-/// HaInstruments constant and checked against the instruments by Diagnostics/MetricsDocTests) and the recording
+/// HaInstruments constant and checked against the instruments by RoostKeeper.Ha.Tests' Diagnostics/MetricsDocTests) and the recording
 /// rules, and shows every metric the library emits.
 /// </summary>
 public sealed class DashboardTests
@@ -27,7 +27,7 @@ public sealed class DashboardTests
     public void Every_emitted_metric_and_every_recording_rule_has_a_panel()
     {
         var used = Expressions().SelectMany(PromQl.MetricNames).ToHashSet();
-        var emitted = RoostKeeper.Ha.Tests.Diagnostics.MetricsDoc.Rows().Select(r => r.Name);
+        var emitted = MetricsDoc.Rows().Select(r => r.Name);
         Assert.All(emitted, name => Assert.True(used.Any(u => u == name || u.StartsWith(name + "_", StringComparison.Ordinal)), $"no panel shows {name}"));
         Assert.All(KnownMetrics.RecordingRules().Where(r => r != "roost_keeper:leader_present" && !r.EndsWith("avg30m", StringComparison.Ordinal)), rule => Assert.Contains(rule, used));
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using YamlDotNet.Serialization;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>Plain YAML files (rules, rule tests) as maps, lists and strings, and as canonical JSON for comparing.</summary>
 internal static class YamlDocuments

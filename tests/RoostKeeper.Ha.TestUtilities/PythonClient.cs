@@ -1,14 +1,14 @@
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
-namespace RoostKeeper.Ha.Testing.Tests.Clients;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// Runs scripts with the official Python client (Debian's python3-kubernetes) against a <see cref="KubectlCluster"/>.
 /// Debian's /usr/bin/python3 is used on purpose: a pyenv python3 earlier on PATH does not see Debian's packages.
 /// A missing client fails the tests, saying how to install it.
 /// </summary>
-internal sealed class PythonClient
+public sealed class PythonClient
 {
     private const string Prelude = """
         import json, sys

@@ -1,7 +1,7 @@
 using k8s;
 using k8s.Models;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// A Prometheus Operator object (ServiceMonitor, PrometheusRule) as KubernetesClient reads it without a typed

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Testing;
 
-namespace RoostKeeper.Ha.Testing.Tests.Clients;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// One SimulatedCluster per test class for the real-client tests, with a kubeconfig file for its loopback

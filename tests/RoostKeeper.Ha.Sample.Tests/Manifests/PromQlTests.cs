@@ -1,4 +1,4 @@
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>The metric-name extraction the rules and dashboard tests rely on: it must find names and only names.</summary>
 public sealed class PromQlTests

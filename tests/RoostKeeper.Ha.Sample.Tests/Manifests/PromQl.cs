@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace RoostKeeper.Ha.Tests.Manifests;
+namespace RoostKeeper.Ha.Sample.Tests.Manifests;
 
 /// <summary>
 /// The metric names a PromQL expression selects: what is left once strings, label matchers, ranges,

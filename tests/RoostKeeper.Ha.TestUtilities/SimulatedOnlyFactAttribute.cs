@@ -1,4 +1,4 @@
-namespace RoostKeeper.Ha.Tests.Infrastructure;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>
 /// A test that needs the SimulatedCluster itself (fault injection, the simulated controllers' image

@@ -1,9 +1,9 @@
 using Xunit.Abstractions;
 
-namespace RoostKeeper.Ha.Testing.Tests.Clients;
+namespace RoostKeeper.Ha.TestUtilities;
 
 /// <summary>Runs the real kubectl against a <see cref="KubectlCluster"/> and logs every command and its output to the test.</summary>
-internal sealed class Kubectl
+public sealed class Kubectl
 {
     private readonly KubectlCluster _cluster;
     private readonly ITestOutputHelper _output;
