@@ -43,6 +43,9 @@ internal static class DocumentationCompiler
 
     private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
 
+    /// <summary>Every assembly this test runs with, as compiler references (also what Architecture/ binds the sources against).</summary>
+    public static IReadOnlyList<MetadataReference> AllReferences => References.Value;
+
     /// <summary>Whether a block of <paramref name="file"/> is compiled: C# blocks, in docs/ unless marked a fragment.</summary>
     public static bool IsCompiled(MarkdownFile file, CodeBlock block) =>
         block.Language is "csharp" or "cs" or "c#"
