@@ -16,17 +16,6 @@ internal static class SourceFolders
     /// <summary>The shipped projects, in the order docs/architecture.md shows them.</summary>
     public static readonly string[] Projects = ["RoostKeeper.Ha", "RoostKeeper.Ha.AspNetCore", "RoostKeeper.Ha.Backups.S3", "RoostKeeper.Ha.Testing"];
 
-    /// <summary>The usings of &lt;ImplicitUsings&gt;enable&lt;/ImplicitUsings&gt; in Microsoft.NET.Sdk, as the projects compile with.</summary>
-    private const string ImplicitUsings = """
-        global using global::System;
-        global using global::System.Collections.Generic;
-        global using global::System.IO;
-        global using global::System.Linq;
-        global using global::System.Net.Http;
-        global using global::System.Threading;
-        global using global::System.Threading.Tasks;
-        """;
-
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     public static FolderGraph Build(string project)
@@ -39,11 +28,12 @@ internal static class SourceFolders
             .ToList();
         var trees = files.Select(f => CSharpSyntaxTree.ParseText(File.ReadAllText(Path.Combine(directory, f)), ParseOptions, path: f)).ToList();
 
+        // The projects compile with <ImplicitUsings>enable</ImplicitUsings>, as documentation blocks do.
         // The project's own assembly is left out of the references: its types must bind to these sources.
         // The compilation carries the project's name, so InternalsVisibleTo of its dependencies applies.
         var compilation = CSharpCompilation.Create(
             project,
-            [.. trees, CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "(implicit usings)")],
+            [.. trees, CSharpSyntaxTree.ParseText(DocumentationCompiler.ImplicitUsings, ParseOptions, path: "(implicit usings)")],
             DocumentationCompiler.AllReferences.Where(r => !string.Equals(Path.GetFileNameWithoutExtension(r.Display), project, StringComparison.OrdinalIgnoreCase)),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 

@@ -16,7 +16,7 @@ internal static class DocumentationCompiler
     public const string FragmentMarker = "// fragment";
 
     /// <summary>The usings of &lt;ImplicitUsings&gt;enable&lt;/ImplicitUsings&gt; in Microsoft.NET.Sdk.</summary>
-    private const string ImplicitUsings = """
+    public const string ImplicitUsings = """
         global using global::System;
         global using global::System.Collections.Generic;
         global using global::System.IO;
