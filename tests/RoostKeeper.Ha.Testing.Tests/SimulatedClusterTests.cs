@@ -118,11 +118,7 @@ public sealed class SimulatedClusterTests
             """{"metadata":{"name":"odd","labels":{"app":5}},"spec":{"containers":[{"name":"c","image":"i"}]}}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
 
-        using var cts = new CancellationTokenSource(Patience);
-        while (cluster.Errors.Count == 0)
-        {
-            await Task.Delay(20, cts.Token);
-        }
+        await Eventually.UntilAsync(() => cluster.Errors.Count > 0, "the controller's error to be kept in cluster.Errors", Patience, TimeSpan.FromMilliseconds(20));
 
         var error = cluster.Errors[0];
         Assert.Equal("EndpointSliceController reconcile default/web", error.Source);
@@ -169,11 +165,11 @@ public sealed class SimulatedClusterTests
         await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "default");
         await client.AppsV1.DeleteNamespacedDeploymentAsync("web", "default");
         await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "default");
-        using var cts = new CancellationTokenSource(Patience);
-        while ((await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default", cancellationToken: cts.Token)).Status?.AvailableReplicas != 3)
-        {
-            await Task.Delay(20, cts.Token);
-        }
+        await Eventually.UntilAsync(
+            async () => (await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default")).Status?.AvailableReplicas == 3,
+            "deployment web to have 3 available replicas",
+            Patience,
+            TimeSpan.FromMilliseconds(20));
 
         Assert.Empty(cluster.Errors);
     }
