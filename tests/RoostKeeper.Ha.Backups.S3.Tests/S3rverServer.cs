@@ -43,7 +43,7 @@ public sealed class S3rverServer : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var script = Path.Combine(RepositoryRoot(), "tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
+        var script = Path.Combine(RepositoryRoot.Path, "tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
         if (!File.Exists(script))
         {
             await InstallAsync(script);
@@ -129,7 +129,7 @@ public sealed class S3rverServer : IAsyncLifetime
             }
 
             var npm = new ProcessStartInfo("npm") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var argument in new[] { "ci", "--prefix", Path.Combine(RepositoryRoot(), "tools", "s3rver"), "--no-audit", "--no-fund" })
+            foreach (var argument in new[] { "ci", "--prefix", Path.Combine(RepositoryRoot.Path, "tools", "s3rver"), "--no-audit", "--no-fund" })
             {
                 npm.ArgumentList.Add(argument);
             }
@@ -147,18 +147,5 @@ public sealed class S3rverServer : IAsyncLifetime
         {
             Installing.Release();
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RoostKeeper.Ha.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("RoostKeeper.Ha.sln not found above the test assembly.");
     }
 }

@@ -3,10 +3,8 @@ namespace RoostKeeper.Ha.Docs.Tests;
 /// <summary>Where the repository is, and which of its Markdown files are user documentation.</summary>
 internal static class Repository
 {
-    private static readonly Lazy<string> RootPath = new(FindRoot);
-
     /// <summary>The directory holding RoostKeeper.Ha.sln, found upwards from the test's output directory.</summary>
-    public static string Root => RootPath.Value;
+    public static string Root => RepositoryRoot.Path;
 
     /// <summary>The packages' readmes: src/README.md (RoostKeeper.Ha) and src/&lt;package&gt;/README.md for the others.</summary>
     public static IReadOnlyList<string> PackageReadmes() =>
@@ -25,18 +23,5 @@ internal static class Repository
             .Select(p => "docs/" + Path.GetFileName(p))
             .Order(StringComparer.Ordinal);
         return ["README.md", .. PackageReadmes(), .. docs];
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "RoostKeeper.Ha.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No RoostKeeper.Ha.sln above {AppContext.BaseDirectory}: the documentation tests run from the repository's build output.");
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
@@ -102,7 +101,7 @@ public sealed class SimulatedClusterTests
     [Fact]
     public async Task A_simulated_controller_that_fails_unexpectedly_is_reported_in_Errors_and_logged()
     {
-        var logs = new CollectingLoggerProvider();
+        var logs = new LogCollector();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
         await using var cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { LoggerFactory = loggerFactory });
         var client = cluster.CreateClient("test");
@@ -119,11 +118,7 @@ public sealed class SimulatedClusterTests
             """{"metadata":{"name":"odd","labels":{"app":5}},"spec":{"containers":[{"name":"c","image":"i"}]}}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
 
-        using var cts = new CancellationTokenSource(Patience);
-        while (cluster.Errors.Count == 0)
-        {
-            await Task.Delay(20, cts.Token);
-        }
+        await Eventually.UntilAsync(() => cluster.Errors.Count > 0, "the controller's error to be kept in cluster.Errors", Patience, TimeSpan.FromMilliseconds(20));
 
         var error = cluster.Errors[0];
         Assert.Equal("EndpointSliceController reconcile default/web", error.Source);
@@ -170,11 +165,11 @@ public sealed class SimulatedClusterTests
         await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "default");
         await client.AppsV1.DeleteNamespacedDeploymentAsync("web", "default");
         await client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "default");
-        using var cts = new CancellationTokenSource(Patience);
-        while ((await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default", cancellationToken: cts.Token)).Status?.AvailableReplicas != 3)
-        {
-            await Task.Delay(20, cts.Token);
-        }
+        await Eventually.UntilAsync(
+            async () => (await client.AppsV1.ReadNamespacedDeploymentAsync("web", "default")).Status?.AvailableReplicas == 3,
+            "deployment web to have 3 available replicas",
+            Patience,
+            TimeSpan.FromMilliseconds(20));
 
         Assert.Empty(cluster.Errors);
     }
@@ -207,28 +202,5 @@ public sealed class SimulatedClusterTests
         Assert.Equal("ok", await http.GetStringAsync("/healthz"));
         var client = cluster.CreateClient("after-signal");
         Assert.NotEmpty((await client.CoreV1.ListNamespaceAsync()).Items);
-    }
-
-    private sealed record LogEntry(LogLevel Level, int EventId, string Message, Exception? Exception);
-
-    private sealed class CollectingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Collecting(Entries);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Collecting(ConcurrentQueue<LogEntry> entries) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                entries.Enqueue(new LogEntry(logLevel, eventId.Id, formatter(state, exception), exception));
-        }
     }
 }

@@ -1,6 +1,5 @@
 using k8s;
 using k8s.Models;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Testing.Tests;
 

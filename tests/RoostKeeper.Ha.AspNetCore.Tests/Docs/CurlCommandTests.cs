@@ -22,7 +22,7 @@ public sealed partial class CurlCommandTests
     public async Task The_documented_commands_and_script_work_against_a_replica()
     {
         Assert.True(File.Exists("/usr/bin/curl") && File.Exists("/usr/bin/jq"), "curl and jq are needed: apt-get install -y curl jq, as .ci/run does.");
-        var (commands, script) = Blocks(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "docs", "aspnetcore.md")));
+        var (commands, script) = Blocks(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot.Path, "docs", "aspnetcore.md")));
         Assert.True(commands.Count >= 12, $"expected the documented commands, found {commands.Count}");
 
         await using var cluster = await Cluster.StartAsync();
@@ -97,19 +97,6 @@ public sealed partial class CurlCommandTests
         }
 
         return (process.ExitCode, new StringBuilder(await output).Append(await errors).ToString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RoostKeeper.Ha.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("RoostKeeper.Ha.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex("```bash\n(.*?)```", RegexOptions.Singleline)]

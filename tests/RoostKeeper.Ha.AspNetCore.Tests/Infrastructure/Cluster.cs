@@ -29,33 +29,9 @@ internal sealed class Cluster : IAsyncDisposable
         Action<IRoostHaBuilder>? ha = null, Action<IServiceCollection>? services = null, Action<IEndpointConventionBuilder>? conventions = null) =>
         ReplicaServer.StartAsync(name, Simulation.CreateClient(name), Namespace, api, probePrefix, healthChecks, ha, services, conventions);
 
-    public static async Task Until(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Waited {Patience.TotalSeconds}s for {what}.");
-            }
+    public static Task Until(Func<bool> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
 
-            await Task.Delay(50);
-        }
-    }
-
-    public static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Waited {Patience.TotalSeconds}s for {what}.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    public static Task Until(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(condition, what, Patience, TimeSpan.FromMilliseconds(100));
 
     public ValueTask DisposeAsync() => Simulation.DisposeAsync();
 }

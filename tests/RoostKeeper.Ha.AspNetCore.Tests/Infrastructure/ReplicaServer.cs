@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using k8s;
@@ -36,7 +35,7 @@ internal sealed class ReplicaServer : IAsyncDisposable
     private readonly WebApplication _app;
     private bool _stopped;
 
-    private ReplicaServer(string name, WebApplication app, LogSink logs)
+    private ReplicaServer(string name, WebApplication app, LogCollector logs)
     {
         Name = name;
         _app = app;
@@ -55,7 +54,7 @@ internal sealed class ReplicaServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public LogSink Logs { get; }
+    public LogCollector Logs { get; }
 
     public IServiceProvider Services => _app.Services;
 
@@ -65,7 +64,7 @@ internal sealed class ReplicaServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var logs = new LogSink();
+        var logs = new LogCollector();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.Services.AddSingleton(client);
         var roost = builder.Services.AddRoostHa(o =>
@@ -147,28 +146,5 @@ internal sealed class ReplicaServer : IAsyncDisposable
         await StopAsync();
         Http.Dispose();
         await _app.DisposeAsync();
-    }
-}
-
-/// <summary>Collects log entries for assertions.</summary>
-internal sealed class LogSink : ILoggerProvider
-{
-    public ConcurrentQueue<(string Category, LogLevel Level, int EventId, string Message)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(LogSink sink, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink.Entries.Enqueue((category, logLevel, eventId.Id, formatter(state, exception)));
     }
 }

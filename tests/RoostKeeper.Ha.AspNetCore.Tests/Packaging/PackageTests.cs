@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using System.Xml.Linq;
-using RoostKeeper.Ha.Tests.Packaging;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.Packaging;
 
@@ -18,7 +15,7 @@ public sealed class PackageTests
     [Fact]
     public async Task The_package_holds_both_frameworks_and_depends_on_the_core_package_at_its_own_version()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryRoot.Path;
         var output = Directory.CreateTempSubdirectory("roostha-aspnet-pack-");
         try
         {
@@ -51,63 +48,13 @@ public sealed class PackageTests
     private static IEnumerable<XElement> Elements(XDocument document, string localName) =>
         document.Descendants().Where(e => e.Name.LocalName == localName);
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "RoostKeeper.Ha.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No RoostKeeper.Ha.sln above {AppContext.BaseDirectory}.");
-    }
 
     private static async Task PackAsync(string root, string output)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     "pack", Path.Combine(root, "src", "RoostKeeper.Ha.AspNetCore", "RoostKeeper.Ha.AspNetCore.csproj"),
-                     "-c", "Release", "-o", output, "--nologo",
-                     // No MSBuild or compiler server may outlive the command: they would inherit its output pipes.
-                     "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:NuGetAudit=false", "-tl:off",
-                 })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // `dotnet test` runs this test inside an MSBuild invocation, whose variables would steer the nested one.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         using var packLock = await PackLock.AcquireAsync(root);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet pack did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(PackTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet pack did not finish within {PackTimeout}.");
-        }
-
-        var log = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
-        Assert.True(process.ExitCode == 0, $"dotnet pack exited with {process.ExitCode}:\n{log}");
+        var (exitCode, log) = await DotnetCli.RunAsync(
+            ["pack", Path.Combine(root, "src", "RoostKeeper.Ha.AspNetCore", "RoostKeeper.Ha.AspNetCore.csproj"), "-c", "Release", "-o", output],
+            PackTimeout);
+        Assert.True(exitCode == 0, $"dotnet pack exited with {exitCode}:\n{log}");
     }
 }

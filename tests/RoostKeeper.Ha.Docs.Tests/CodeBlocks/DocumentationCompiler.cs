@@ -16,7 +16,7 @@ internal static class DocumentationCompiler
     public const string FragmentMarker = "// fragment";
 
     /// <summary>The usings of &lt;ImplicitUsings&gt;enable&lt;/ImplicitUsings&gt; in Microsoft.NET.Sdk.</summary>
-    private const string ImplicitUsings = """
+    public const string ImplicitUsings = """
         global using global::System;
         global using global::System.Collections.Generic;
         global using global::System.IO;
@@ -42,6 +42,9 @@ internal static class DocumentationCompiler
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
+
+    /// <summary>Every assembly this test runs with, as compiler references (also what Architecture/ binds the sources against).</summary>
+    public static IReadOnlyList<MetadataReference> AllReferences => References.Value;
 
     /// <summary>Whether a block of <paramref name="file"/> is compiled: C# blocks, in docs/ unless marked a fragment.</summary>
     public static bool IsCompiled(MarkdownFile file, CodeBlock block) =>

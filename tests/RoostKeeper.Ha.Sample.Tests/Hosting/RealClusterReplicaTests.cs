@@ -79,17 +79,10 @@ public sealed class RealClusterReplicaTests
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Waits for <paramref name="what"/>; stops waiting early if the sample exits, and shows its output either way.</summary>
     private static async Task WaitForAsync(Func<Task<bool>> condition, SampleProcess sample, string what)
     {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            if (timeout.IsCancellationRequested || sample.HasExited)
-            {
-                throw new TimeoutException($"Waited for {what}; the sample {(sample.HasExited ? "exited" : "is still running")}; its output:\n{sample.Output}");
-            }
-
-            await Task.Delay(100, CancellationToken.None);
-        }
+        await Eventually.UntilAsync(async () => sample.HasExited || await condition(), what, Patience, TimeSpan.FromMilliseconds(100), () => $"the sample's output:\n{sample.Output}");
+        Assert.False(sample.HasExited, $"The sample exited while waiting for {what}; its output:\n{sample.Output}");
     }
 }

@@ -29,19 +29,7 @@ internal static class Conformance
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails naming <paramref name="what"/> after <see cref="Patience"/>.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        using var cts = new CancellationTokenSource(Patience);
-        while (!await condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                Assert.Fail($"Timed out after {Patience.TotalSeconds} s waiting until {what}.");
-            }
-
-            await Task.Delay(50, CancellationToken.None);
-        }
-    }
+    public static Task EventuallyAsync(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
 
     /// <summary>Whether <paramref name="read"/> fails with 404 NotFound.</summary>
     public static async Task<bool> IsGoneAsync(Func<Task> read)

@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using RoostKeeper.Ha.Tests.Infrastructure;
 using static RoostKeeper.Ha.Testing.Tests.Conformance.Conformance;
 
 namespace RoostKeeper.Ha.Testing.Tests.Conformance;
@@ -15,10 +14,10 @@ namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 /// </summary>
 public sealed class CustomResourceTests
 {
-    private const string Group = "roost.birb.party";
-    private const string Version = "v1alpha1";
-    private const string Plural = "managedroosts";
-    private const string CrdName = $"{Plural}.{Group}";
+    private const string Group = ManagedRoostCrd.Group;
+    private const string Version = ManagedRoostCrd.Version;
+    private const string Plural = ManagedRoostCrd.Plural;
+    private const string CrdName = ManagedRoostCrd.Name;
 
     [Fact]
     public async Task Creating_the_CRD_serves_its_resource_through_GenericClient()
@@ -239,38 +238,7 @@ public sealed class CustomResourceTests
         }
     }
 
-    private static V1CustomResourceDefinition Definition()
-    {
-        var preserve = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true };
-        return new V1CustomResourceDefinition
-        {
-            Metadata = new V1ObjectMeta { Name = CrdName },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = Group,
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = Plural, Singular = "managedroost", Kind = "ManagedRoost", ListKind = "ManagedRoostList", ShortNames = ["mroost"] },
-                Versions =
-                [
-                    new V1CustomResourceDefinitionVersion
-                    {
-                        Name = Version,
-                        Served = true,
-                        Storage = true,
-                        Subresources = new V1CustomResourceSubresources { Status = new object() },
-                        Schema = new V1CustomResourceValidation
-                        {
-                            OpenAPIV3Schema = new V1JSONSchemaProps
-                            {
-                                Type = "object",
-                                Properties = new Dictionary<string, V1JSONSchemaProps> { ["spec"] = preserve, ["status"] = preserve },
-                            },
-                        },
-                    },
-                ],
-            },
-        };
-    }
+    private static V1CustomResourceDefinition Definition() => ManagedRoostCrd.Definition("mroost");
 
     private static ManagedRoost Roost(string name, int replicas) => new()
     {

@@ -1,5 +1,4 @@
 using k8s;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Testing.Tests.Conformance;
 

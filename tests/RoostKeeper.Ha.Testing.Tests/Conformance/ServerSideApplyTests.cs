@@ -1,7 +1,6 @@
 using System.Net;
 using k8s;
 using k8s.Models;
-using RoostKeeper.Ha.Tests.Infrastructure;
 using static RoostKeeper.Ha.Testing.Tests.Conformance.Conformance;
 
 namespace RoostKeeper.Ha.Testing.Tests.Conformance;

@@ -2,7 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Testing.Tests.Clients;
 using Xunit.Abstractions;
-using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
+using static RoostKeeper.Ha.TestUtilities.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Testing.Tests.Controllers;
 

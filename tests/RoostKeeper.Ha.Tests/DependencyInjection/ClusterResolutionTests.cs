@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moq;
 using RoostKeeper.Ha.KubernetesApi;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.DependencyInjection;
 
@@ -23,7 +22,7 @@ public sealed class ClusterResolutionTests : IDisposable
         var b = Write("b.yaml", Kubeconfig("cluster-b", "https://b.example:6443", "team-b", token: "s3cr3t-b"));
         var c = Write("c.yaml", Kubeconfig("cluster-c", "https://c.example:6443", "team-c", token: "token-c"));
         var missing = Path.Combine(_dir.FullName, "missing.yaml");
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCollector();
 
         // A missing file is skipped; of the rest, the first to set current-context wins (kubectl's merge).
         using var provider = Services(Locator(home, $"{missing}{Path.PathSeparator}{b}{Path.PathSeparator}{c}"), logs, o => o.LeaseName = "roost").BuildServiceProvider();
@@ -44,7 +43,7 @@ public sealed class ClusterResolutionTests : IDisposable
     public void Home_kubeconfig_is_used_when_KUBECONFIG_is_not_set()
     {
         var home = Home(Kubeconfig("cluster-a", "https://a.example:6443", "ns-a", token: "token-a"));
-        using var provider = Services(Locator(home, kubeconfig: null), new RecordingLoggerProvider(), o => o.LeaseName = "roost").BuildServiceProvider();
+        using var provider = Services(Locator(home, kubeconfig: null), new LogCollector(), o => o.LeaseName = "roost").BuildServiceProvider();
 
         Assert.Equal("a.example", ((Kubernetes)provider.GetRequiredService<IKubernetes>()).BaseUri.Host);
         Assert.Equal("ns-a", provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.LeaseNamespace);
@@ -54,7 +53,7 @@ public sealed class ClusterResolutionTests : IDisposable
     public void An_explicit_LeaseNamespace_beats_the_context_namespace()
     {
         var home = Home(Kubeconfig("cluster-a", "https://a.example:6443", "ns-a", token: "token-a"));
-        using var provider = Services(Locator(home, kubeconfig: null), new RecordingLoggerProvider(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "mine")).BuildServiceProvider();
+        using var provider = Services(Locator(home, kubeconfig: null), new LogCollector(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "mine")).BuildServiceProvider();
 
         Assert.Equal("mine", provider.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.LeaseNamespace);
     }
@@ -64,7 +63,7 @@ public sealed class ClusterResolutionTests : IDisposable
     {
         var home = Home(Kubeconfig("cluster-a", "https://a.example:6443", "ns-a", token: "token-a"));
         var missing = Path.Combine(_dir.FullName, "nope.yaml");
-        using var provider = Services(Locator(home, missing), new RecordingLoggerProvider(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "ns")).BuildServiceProvider();
+        using var provider = Services(Locator(home, missing), new LogCollector(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "ns")).BuildServiceProvider();
 
         var e = Assert.Throws<ClusterConnectionException>(() => provider.GetRequiredService<IKubernetes>());
         Assert.Contains($"KUBECONFIG={missing}: the file does not exist", e.Message, StringComparison.Ordinal);
@@ -110,7 +109,7 @@ public sealed class ClusterResolutionTests : IDisposable
     public void A_kubeconfig_without_a_current_context_is_refused_naming_the_file()
     {
         var home = Home("apiVersion: v1\nkind: Config\nclusters: []\ncontexts: []\nusers: []\n");
-        using var provider = Services(Locator(home, kubeconfig: null), new RecordingLoggerProvider(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "ns")).BuildServiceProvider();
+        using var provider = Services(Locator(home, kubeconfig: null), new LogCollector(), o => (o.LeaseName, o.LeaseNamespace) = ("roost", "ns")).BuildServiceProvider();
 
         var e = Assert.Throws<ClusterConnectionException>(() => provider.GetRequiredService<IKubernetes>());
         Assert.Contains(Path.Combine(home, ".kube", "config"), e.Message, StringComparison.Ordinal);
@@ -132,7 +131,7 @@ public sealed class ClusterResolutionTests : IDisposable
         Assert.Contains("RoostHa:LeaseNamespace is required outside a pod", e.Message, StringComparison.Ordinal);
     }
 
-    private ServiceCollection Services(ClusterLocator locator, RecordingLoggerProvider logs, Action<LeaderElectionOptions> configure)
+    private ServiceCollection Services(ClusterLocator locator, LogCollector logs, Action<LeaderElectionOptions> configure)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(logs);

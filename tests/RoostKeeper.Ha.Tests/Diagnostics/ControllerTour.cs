@@ -12,7 +12,6 @@ using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
 using RoostKeeper.Ha.Tests.Election;
 using RoostKeeper.Ha.Tests.Health;
-using RoostKeeper.Ha.Tests.Infrastructure;
 using RoostKeeper.Ha.Tests.Recovery;
 
 namespace RoostKeeper.Ha.Tests.Diagnostics;

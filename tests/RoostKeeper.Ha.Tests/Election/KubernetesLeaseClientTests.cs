@@ -4,7 +4,6 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Election;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Election;
 

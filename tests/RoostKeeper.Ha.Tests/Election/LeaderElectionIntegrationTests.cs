@@ -7,7 +7,6 @@ using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Election;
 
@@ -47,13 +46,7 @@ public sealed class LeaderElectionIntegrationTests
 
         using var stop = new CancellationTokenSource();
         var run = manager.StartLeaderElectionAsync(stop.Token);
-        var deadline = Stopwatch.StartNew();
-        while (!manager.IsLeader && deadline.Elapsed < Patience)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(manager.IsLeader);
+        await Until(() => manager.IsLeader);
         Assert.True(manager.IsElectionRunning);
         await stop.CancelAsync();
         await run;
@@ -289,15 +282,8 @@ public sealed class LeaderElectionIntegrationTests
         return leader!;
     }
 
-    private static async Task Until(Func<bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < Patience, "the condition did not become true in time");
-            await Task.Delay(25);
-        }
-    }
+    private static Task Until(Func<bool> condition) =>
+        Eventually.UntilAsync(condition, "the condition to become true", Patience, TimeSpan.FromMilliseconds(25));
 
     private static async Task RecordHoldersAsync(IKubernetes client, string ns, string resourceVersion, ConcurrentQueue<string> holders, CancellationToken token)
     {

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 using RoostKeeper.Ha.Health;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Election;
 
@@ -17,7 +16,7 @@ public sealed class QuietLogTests
     public async Task An_unreachable_API_server_is_logged_on_change_then_once_a_minute_with_a_count()
     {
         await using var harness = new ElectionHarness();
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCollector();
         await harness.StartLeaderAsync("b");
         harness.Loggers = logs;
         var a = harness.StartReplica("a");
@@ -41,7 +40,7 @@ public sealed class QuietLogTests
     public async Task A_check_that_starts_Degraded_is_information_and_a_later_Degraded_is_a_warning()
     {
         var status = HealthStatus.Degraded;
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCollector();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("election", () => new HealthCheckResult(status, "no leader yet")), new HealthOptions { Namespace = "roost" }, timeProvider: time);
         using var meter = new Meter("test.quiet-logs");
@@ -68,7 +67,7 @@ public sealed class QuietLogTests
     {
         await using var cluster = await RoostKeeper.Ha.Testing.SimulatedCluster.StartAsync();
         cluster.Faults.FailNext("publisher", System.Net.HttpStatusCode.InternalServerError, count: 10_000);
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCollector();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var ha = new HaManager(Mock.Of<IKubernetes>(), new LeaderElectionOptions { LeaseName = "roost", LeaseNamespace = "roost-system", Identity = "replica-a" });
         var options = new HealthOptions { Namespace = "roost-system", Interval = TimeSpan.FromSeconds(30), StepDownAfter = TimeSpan.FromMinutes(1) };

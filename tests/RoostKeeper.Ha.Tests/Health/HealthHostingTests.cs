@@ -58,7 +58,7 @@ public sealed class HealthHostingTests
     public async Task The_monitor_publishes_status_gauges_and_durations_and_logs_only_transitions()
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var logs = new LogSink();
+        var logs = new LogCollector();
         var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var host = Host(kit, o => o.Interval = TimeSpan.FromMilliseconds(100), logs: logs);
         var meter = host.Services.GetRequiredService<HaMetrics>().Meter;
@@ -93,7 +93,7 @@ public sealed class HealthHostingTests
         Assert.Single(logs.Entries, e => e.EventId == 3000 && e.Message.Contains("kubernetes-api", StringComparison.Ordinal));
     }
 
-    private static IHost Host(HealthTestKit kit, Action<HealthOptions> options, TimeSpan? stepDown = null, LogSink? logs = null)
+    private static IHost Host(HealthTestKit kit, Action<HealthOptions> options, TimeSpan? stepDown = null, LogCollector? logs = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<IKubernetes>(kit.Cluster.CreateClient("replica-a"));
@@ -126,27 +126,5 @@ public sealed class HealthHostingTests
         }
 
         return result;
-    }
-
-    private sealed class LogSink : ILoggerProvider
-    {
-        public ConcurrentQueue<(int EventId, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(LogSink sink) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                sink.Entries.Enqueue((eventId.Id, formatter(state, exception)));
-        }
     }
 }

@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Health;
 
@@ -95,34 +93,17 @@ internal sealed class HealthTestKit : IAsyncDisposable
         }, $"{ready} of {count} pods of {app} ready");
 
     /// <summary>Runs the manager until the entry of <paramref name="check"/> satisfies <paramref name="done"/>; fails with the last entry seen.</summary>
-    public static async Task<HealthReportEntry> CheckUntilAsync(HealthManager manager, string check, Func<HealthReportEntry, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var report = await manager.CheckHealthAsync(CancellationToken.None);
-            var entry = report.Entries[check];
-            if (done(entry))
-            {
-                return entry;
-            }
+    public static async Task<HealthReportEntry> CheckUntilAsync(HealthManager manager, string check, Func<HealthReportEntry, bool> done) =>
+        await Eventually.UntilAsync(
+            async () => (await manager.CheckHealthAsync(CancellationToken.None)).Entries[check],
+            done,
+            $"check {check} to change",
+            Patience,
+            describe: entry => $"{entry.Status}: {entry.Description} {entry.Exception}");
 
-            Assert.True(clock.Elapsed < Patience, $"check {check} stayed {entry.Status}: {entry.Description} {entry.Exception}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task Until(Func<Task<bool>> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
 
-    public static async Task Until(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < Patience, $"timed out waiting for {what}");
-            await Task.Delay(50);
-        }
-    }
-
-    public static Task Until(Func<bool> condition, string what) => Until(() => Task.FromResult(condition()), what);
+    public static Task Until(Func<bool> condition, string what) => Eventually.UntilAsync(condition, what, Patience);
 
     public ValueTask DisposeAsync() => Cluster.DisposeAsync();
 }

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.Health;
 
@@ -17,7 +16,7 @@ public sealed class LeaseRefusalTests
     public async Task A_Lease_namespace_that_does_not_exist_is_unhealthy_with_the_fix_and_logged_once()
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCollector();
         using var manager = Elector(kit.Cluster, "replica-a", "no-such-namespace", logs);
         using var stop = new CancellationTokenSource();
         var election = manager.StartLeaderElectionAsync(stop.Token);
@@ -44,7 +43,7 @@ public sealed class LeaseRefusalTests
     public async Task Missing_RBAC_is_unhealthy_naming_the_verb_and_the_rule_to_add_and_recovers_when_granted()
     {
         await using var kit = await HealthTestKit.StartAsync();
-        var logs = new RecordingLoggerProvider();
+        var logs = new LogCollector();
         kit.Cluster.Faults.FailNext("replica-a", HttpStatusCode.Forbidden, count: 100_000);
         using var manager = Elector(kit.Cluster, "replica-a", kit.Namespace, logs);
         using var stop = new CancellationTokenSource();
@@ -72,7 +71,7 @@ public sealed class LeaseRefusalTests
     {
         await using var kit = await HealthTestKit.StartAsync();
         kit.Cluster.Faults.FailNext("replica-a", HttpStatusCode.Forbidden, count: 2);
-        using var manager = Elector(kit.Cluster, "replica-a", kit.Namespace, new RecordingLoggerProvider());
+        using var manager = Elector(kit.Cluster, "replica-a", kit.Namespace, new LogCollector());
         using var stop = new CancellationTokenSource();
         var election = manager.StartLeaderElectionAsync(stop.Token);
 
@@ -96,13 +95,6 @@ public sealed class LeaseRefusalTests
             RetryPeriod = TimeSpan.FromMilliseconds(200),
         }, logs);
 
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < HealthTestKit.Patience, $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(condition, what, HealthTestKit.Patience, TimeSpan.FromMilliseconds(20));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Xml.Linq;
@@ -84,62 +83,8 @@ public sealed class PackedPackages : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs the dotnet CLI in the repository root, without the MSBuild variables of the test run.</summary>
-    internal static async Task<(int ExitCode, string Log)> DotnetAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            WorkingDirectory = RepositoryLayout.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-
-        // No MSBuild or compiler server may outlive the command: they would inherit its output pipes.
-        foreach (var argument in arguments.Concat(["--nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-p:NuGetAudit=false", "-tl:off"]))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // `dotnet test` runs this test inside an MSBuild invocation, whose variables would steer the nested build.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-        var log = new StringBuilder();
-        var stdout = PumpAsync(process.StandardOutput, log);
-        var stderr = PumpAsync(process.StandardError, log);
-        using var timeout = new CancellationTokenSource(PackTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {PackTimeout}:\n{log}");
-        }
-
-        await Task.WhenAll(stdout, stderr);
-        return (process.ExitCode, log.ToString());
-    }
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder log)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (log)
-            {
-                log.AppendLine(line);
-            }
-        }
-    }
+    /// <summary>Runs the dotnet CLI in the repository root (<see cref="DotnetCli"/>), with this class's patience.</summary>
+    internal static Task<(int ExitCode, string Log)> DotnetAsync(params string[] arguments) => DotnetCli.RunAsync(arguments, PackTimeout);
 }
 
 /// <summary>One produced .nupkg: its entries (paths with '/'), its .nuspec and the bytes of any entry.</summary>

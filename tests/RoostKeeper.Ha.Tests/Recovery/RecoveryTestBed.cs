@@ -15,10 +15,10 @@ namespace RoostKeeper.Ha.Tests.Recovery;
 /// </summary>
 public sealed class RecoveryTestBed : IAsyncDisposable
 {
-    public const string Group = "roost.birb.party";
-    public const string Version = "v1alpha1";
-    public const string Plural = "managedroosts";
-    public const string CrdName = $"{Plural}.{Group}";
+    public const string Group = ManagedRoostCrd.Group;
+    public const string Version = ManagedRoostCrd.Version;
+    public const string Plural = ManagedRoostCrd.Plural;
+    public const string CrdName = ManagedRoostCrd.Name;
     public const string Label = "app=roost-keeper";
 
     private static readonly string[] WriteVerbs = ["create", "update", "patch", "delete", "deletecollection"];
@@ -74,39 +74,8 @@ public sealed class RecoveryTestBed : IAsyncDisposable
 
     public Task InstallDefinitionAsync() => Admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(Definition());
 
-    /// <summary>The ManagedRoost CRD the recovery tests (and the metrics tour) install: spec and status kept as written, a status subresource.</summary>
-    public static V1CustomResourceDefinition Definition()
-    {
-        var preserve = new V1JSONSchemaProps { Type = "object", XKubernetesPreserveUnknownFields = true };
-        return new V1CustomResourceDefinition
-        {
-            Metadata = new V1ObjectMeta { Name = CrdName },
-            Spec = new V1CustomResourceDefinitionSpec
-            {
-                Group = Group,
-                Scope = "Namespaced",
-                Names = new V1CustomResourceDefinitionNames { Plural = Plural, Singular = "managedroost", Kind = "ManagedRoost", ListKind = "ManagedRoostList" },
-                Versions =
-                [
-                    new V1CustomResourceDefinitionVersion
-                    {
-                        Name = Version,
-                        Served = true,
-                        Storage = true,
-                        Subresources = new V1CustomResourceSubresources { Status = new object() },
-                        Schema = new V1CustomResourceValidation
-                        {
-                            OpenAPIV3Schema = new V1JSONSchemaProps
-                            {
-                                Type = "object",
-                                Properties = new Dictionary<string, V1JSONSchemaProps> { ["spec"] = preserve, ["status"] = preserve },
-                            },
-                        },
-                    },
-                ],
-            },
-        };
-    }
+    /// <summary>The ManagedRoost CRD the recovery tests (and the metrics tour) install.</summary>
+    public static V1CustomResourceDefinition Definition() => ManagedRoostCrd.Definition();
 
     /// <summary>Creates namespaces ns-0..ns-(n-1), <paramref name="roosts"/> ManagedRoosts spread over them, and per namespace one labelled ConfigMap, one labelled Secret and one unlabelled ConfigMap.</summary>
     public async Task SeedAsync(int roosts, int namespaces = 4)
@@ -192,19 +161,8 @@ public sealed class RecoveryTestBed : IAsyncDisposable
 
     public long Writes(string client) => WriteVerbs.Sum(v => Cluster.Requests.Count(client, v));
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            if (cts.IsCancellationRequested)
-            {
-                throw new TimeoutException($"Timed out waiting until {what}.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.UntilAsync(condition, what, timeout ?? TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

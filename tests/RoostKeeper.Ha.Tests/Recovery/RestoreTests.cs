@@ -129,11 +129,11 @@ public sealed class RestoreTests
         var options = Plain;
         options.Resources.Add(new BackupResource("", "v1", "namespaces", LabelSelector: "team=birds"));
         var backupProgress = new List<BackupProgress>();
-        var backup = await bed.Manager("backup", options).CreateBackupAsync(new InlineProgress<BackupProgress>(backupProgress.Add));
+        var backup = await bed.Manager("backup", options).CreateBackupAsync(new SynchronousProgress<BackupProgress>(backupProgress.Add));
         await bed.DeleteEverythingAsync(namespaces: 2);
         var restoreProgress = new List<RestoreProgress>();
 
-        var result = await bed.Manager("restorer", options).RestoreFromBackupAsync(backup.Id, progress: new InlineProgress<RestoreProgress>(p => { lock (restoreProgress) { restoreProgress.Add(p); } }));
+        var result = await bed.Manager("restorer", options).RestoreFromBackupAsync(backup.Id, progress: new SynchronousProgress<RestoreProgress>(p => { lock (restoreProgress) { restoreProgress.Add(p); } }));
 
         Assert.True(result.Succeeded);
         Assert.Equal(["Namespace", "Namespace"], result.Objects.Take(2).Select(o => o.Kind));
@@ -272,9 +272,4 @@ public sealed class RestoreTests
 
     private static Task SetReplicasAsync(RecoveryTestBed bed, string ns, string name, int replicas) =>
         bed.Admin.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch($"{{\"spec\":{{\"replicas\":{replicas}}}}}", V1Patch.PatchType.MergePatch), RecoveryTestBed.Group, RecoveryTestBed.Version, ns, RecoveryTestBed.Plural, name);
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -119,11 +119,11 @@ public sealed class ScheduleAndRetentionTests
         Assert.True((await manager.ValidateBackupAsync(second.Id)).IsValid);
     }
 
-    private static (Task Run, CancellationTokenSource Term, ListLogger Log) Start(RecoveryTestBed bed, string replica, FakeTimeProvider time)
+    private static (Task Run, CancellationTokenSource Term, LogCollector Log) Start(RecoveryTestBed bed, string replica, FakeTimeProvider time)
     {
-        var log = new ListLogger();
+        var log = new LogCollector();
         var term = new CancellationTokenSource();
-        var scheduler = new BackupScheduler(bed.Manager(replica, Plain, time: time), EverySixHours, time, log);
+        var scheduler = new BackupScheduler(bed.Manager(replica, Plain, time: time), EverySixHours, time, log.Logger);
         return (Task.Run(() => scheduler.RunAsync(term.Token)), term, log);
     }
 

@@ -27,7 +27,7 @@ public sealed class UnderFaultsTests
         await bed.SeedAsync(roosts: 40, namespaces: 2);
         var manager = bed.Manager("backup", Plain());
         var pages = 0;
-        var progress = new InlineProgress<BackupProgress>(_ =>
+        var progress = new SynchronousProgress<BackupProgress>(_ =>
         {
             // After the first and the third page, the next two requests fail (503, then 429).
             pages++;
@@ -149,7 +149,7 @@ public sealed class UnderFaultsTests
         var failed = 0;
         for (var run = 0; run < 6; run++)
         {
-            var progress = new InlineProgress<BackupProgress>(_ => InjectRandomFault(bed.Cluster, "backup", random));
+            var progress = new SynchronousProgress<BackupProgress>(_ => InjectRandomFault(bed.Cluster, "backup", random));
             try
             {
                 succeeded.Add((await manager.CreateBackupAsync(progress)).Id);
@@ -188,7 +188,7 @@ public sealed class UnderFaultsTests
         await bed.DeleteEverythingAsync(namespaces: 4);
         var restorer = bed.Manager("restorer", Plain(100));
         var partitioned = 0;
-        var progress = new InlineProgress<RestoreProgress>(p =>
+        var progress = new SynchronousProgress<RestoreProgress>(p =>
         {
             if (p.Objects >= 20 && Interlocked.Exchange(ref partitioned, 1) == 0)
             {
@@ -230,7 +230,7 @@ public sealed class UnderFaultsTests
         // Up to three runs under random faults, then one without: each run reports every object it could not write.
         for (var run = 0; run < 3; run++)
         {
-            var progress = new InlineProgress<RestoreProgress>(_ => InjectRandomFault(bed.Cluster, "restorer", random, partitionMs: 150));
+            var progress = new SynchronousProgress<RestoreProgress>(_ => InjectRandomFault(bed.Cluster, "restorer", random, partitionMs: 150));
             try
             {
                 var result = await restorer.RestoreFromBackupAsync(backup.Id, new RestoreOptions { MaxParallelism = 4 }, progress);
@@ -346,20 +346,15 @@ public sealed class UnderFaultsTests
     }
 
     /// <summary>Progress that runs <paramref name="fault"/> when the backup reports page <paramref name="page"/>, mid-listing.</summary>
-    private static InlineProgress<BackupProgress> OnPage(int page, Action fault)
+    private static SynchronousProgress<BackupProgress> OnPage(int page, Action fault)
     {
         var pages = 0;
-        return new InlineProgress<BackupProgress>(_ =>
+        return new SynchronousProgress<BackupProgress>(_ =>
         {
             if (++pages == page)
             {
                 fault();
             }
         });
-    }
-
-    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
     }
 }

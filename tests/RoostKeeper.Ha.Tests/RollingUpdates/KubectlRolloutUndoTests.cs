@@ -1,9 +1,8 @@
 using k8s;
 using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Testing.Tests.Clients;
 using Xunit.Abstractions;
-using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
+using static RoostKeeper.Ha.TestUtilities.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 

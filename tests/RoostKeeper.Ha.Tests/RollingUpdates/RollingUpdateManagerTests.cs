@@ -2,8 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
+using static RoostKeeper.Ha.TestUtilities.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 
@@ -25,7 +24,7 @@ public sealed class RollingUpdateManagerTests
         }, stop.Token);
         var reports = new List<RollingUpdateStatus>();
 
-        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(), new SynchronousProgress(reports.Add));
+        var status = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(), new SynchronousProgress<RollingUpdateStatus>(reports.Add));
         await observing;
 
         Assert.Equal(RollingUpdatePhase.Succeeded, status.Phase);
@@ -237,17 +236,5 @@ public sealed class RollingUpdateManagerTests
         Assert.Equal((RollingUpdatePhase.RolledBack, RollingUpdateFailureKind.CrashLoop), (status.Phase, status.Failure));
         Assert.NotEqual(true, (await h.DeploymentAsync()).Spec.Paused);
         await h.WaitForPodsAsync("roost:v1", 3);
-    }
-
-    /// <summary>Progress&lt;T&gt; posts to the thread pool; this reports in order, on the caller's thread.</summary>
-    private sealed class SynchronousProgress(Action<RollingUpdateStatus> report) : IProgress<RollingUpdateStatus>
-    {
-        public void Report(RollingUpdateStatus value)
-        {
-            lock (this)
-            {
-                report(value);
-            }
-        }
     }
 }

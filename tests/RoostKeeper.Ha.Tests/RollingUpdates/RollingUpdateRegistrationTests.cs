@@ -8,7 +8,6 @@ using Microsoft.Extensions.Options;
 using Moq;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.RollingUpdates;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 
@@ -80,7 +79,7 @@ public sealed class RollingUpdateRegistrationTests
         using var host = builder.Build();
         await host.StartAsync();
         var ha = host.Services.GetRequiredService<RoostKeeper.Ha.HaManager>();
-        await RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit.WaitForAsync(() => Task.FromResult(ha.IsLeader), l => l, "replica-a to lead");
+        await ControllerTestKit.WaitForAsync(() => Task.FromResult(ha.IsLeader), l => l, "replica-a to lead");
         var measurements = new List<(string Name, double Value, string? Tag)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == HaTelemetry.Name && i.Name.StartsWith("roost_keeper.rollout", StringComparison.Ordinal)) { l.EnableMeasurementEvents(i); } };

@@ -3,8 +3,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
+using static RoostKeeper.Ha.TestUtilities.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 
@@ -93,7 +92,7 @@ public sealed class RollingUpdateSafetyTests
         await using var h = await RolloutHarness.StartAsync(replicas: 3);
         await CreateBudgetAsync(h, minAvailable: 3);
         var relaxed = 0;
-        var progress = new InlineProgress(s =>
+        var progress = new SynchronousProgress<RollingUpdateStatus>(s =>
         {
             if (s.Message.StartsWith("waiting for a PodDisruptionBudget", StringComparison.Ordinal) && Interlocked.Exchange(ref relaxed, 1) == 0)
             {
@@ -116,7 +115,7 @@ public sealed class RollingUpdateSafetyTests
         using var other = new RollingUpdateManager(h.Simulation.CreateClient("other-replica"), identity: "replica-b");
         var updating = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(),
-            new InlineProgress(s => { if (s.Phase == RollingUpdatePhase.Updating) { updating.TrySetResult(s.Id); } }));
+            new SynchronousProgress<RollingUpdateStatus>(s => { if (s.Phase == RollingUpdatePhase.Updating) { updating.TrySetResult(s.Id); } }));
         var runningId = await updating.Task.WaitAsync(Patience);
 
         var local = await Assert.ThrowsAsync<RollingUpdateInProgressException>(() => h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v3", RolloutHarness.Fast()));
@@ -186,7 +185,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 3, podStartupDelay: TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource();
-        var progress = new InlineProgress(s => { if (s.Phase == RollingUpdatePhase.Updating && s.UpdatedReplicas > 0) { cts.Cancel(); } });
+        var progress = new SynchronousProgress<RollingUpdateStatus>(s => { if (s.Phase == RollingUpdatePhase.Updating && s.UpdatedReplicas > 0) { cts.Cancel(); } });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(), progress, cts.Token));
@@ -202,7 +201,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 3, podStartupDelay: TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource();
-        var progress = new InlineProgress(s => { if (s.Phase == RollingUpdatePhase.Updating) { cts.Cancel(); } });
+        var progress = new SynchronousProgress<RollingUpdateStatus>(s => { if (s.Phase == RollingUpdatePhase.Updating) { cts.Cancel(); } });
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o => o.RollbackOnCancel = false), progress, cts.Token));
@@ -220,7 +219,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 2);
         var injected = 0;
-        var progress = new InlineProgress(s =>
+        var progress = new SynchronousProgress<RollingUpdateStatus>(s =>
         {
             if (s.Phase == RollingUpdatePhase.Updating && Interlocked.Exchange(ref injected, 1) == 0)
             {
@@ -239,7 +238,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 2, podStartupDelay: TimeSpan.FromMilliseconds(500));
         var injected = 0;
-        var progress = new InlineProgress(s =>
+        var progress = new SynchronousProgress<RollingUpdateStatus>(s =>
         {
             if (s.Phase == RollingUpdatePhase.Updating && Interlocked.Exchange(ref injected, 1) == 0)
             {
@@ -259,7 +258,7 @@ public sealed class RollingUpdateSafetyTests
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 2);
         h.Simulation.Images.Set("roost:crash", ImageHealth.CrashLooping);
-        var progress = new InlineProgress(s =>
+        var progress = new SynchronousProgress<RollingUpdateStatus>(s =>
         {
             if (s.Phase == RollingUpdatePhase.RollingBack)
             {
@@ -360,10 +359,4 @@ public sealed class RollingUpdateSafetyTests
                 Spec = new V1PodDisruptionBudgetSpec { MinAvailable = minAvailable, Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "roost" } } },
             },
             h.Namespace);
-
-    /// <summary>Reports on the reporting thread, so a test can act at an exact transition.</summary>
-    private sealed class InlineProgress(Action<RollingUpdateStatus> report) : IProgress<RollingUpdateStatus>
-    {
-        public void Report(RollingUpdateStatus value) => report(value);
-    }
 }

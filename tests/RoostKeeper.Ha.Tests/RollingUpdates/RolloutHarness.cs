@@ -2,8 +2,7 @@ using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
-using static RoostKeeper.Ha.Tests.Infrastructure.ControllerTestKit;
+using static RoostKeeper.Ha.TestUtilities.ControllerTestKit;
 
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 

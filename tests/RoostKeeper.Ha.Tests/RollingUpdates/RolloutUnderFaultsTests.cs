@@ -2,7 +2,6 @@ using System.Net;
 using k8s;
 using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
-using RoostKeeper.Ha.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 

@@ -13,7 +13,7 @@ public sealed class UpdateTrackerTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 19, 0, 0, TimeSpan.Zero));
         var reports = new List<RollingUpdateStatus>();
-        var tracker = new UpdateTracker("upd-1", "ns", "roost", new Dictionary<string, string> { ["roost"] = "roost:v2" }, time, NullLogger.Instance, new Reporter(reports));
+        var tracker = new UpdateTracker("upd-1", "ns", "roost", new Dictionary<string, string> { ["roost"] = "roost:v2" }, time, NullLogger.Instance, new SynchronousProgress<RollingUpdateStatus>(reports.Add));
 
         time.Advance(TimeSpan.FromSeconds(2));
         tracker.Enter(RollingUpdatePhase.Updating, "set image");
@@ -51,10 +51,5 @@ public sealed class UpdateTrackerTests
         lease.Spec.HolderIdentity = "replica-a";
         lease.Metadata.Annotations.Remove(UpdateLock.UpdateIdAnnotation);
         Assert.Null(UpdateLock.Read(lease));
-    }
-
-    private sealed class Reporter(List<RollingUpdateStatus> reports) : IProgress<RollingUpdateStatus>
-    {
-        public void Report(RollingUpdateStatus value) => reports.Add(value);
     }
 }

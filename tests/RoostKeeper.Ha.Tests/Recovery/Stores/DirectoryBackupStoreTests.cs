@@ -87,9 +87,4 @@ public sealed class DirectoryBackupStoreTests
         var store = new RoostKeeper.Ha.Recovery.Stores.DirectoryBackupStore(Path.Combine(Path.GetTempPath(), $"roostha-{Guid.NewGuid():N}"));
         await Assert.ThrowsAsync<ArgumentException>(() => store.BeginUploadAsync(id, default));
     }
-
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

@@ -89,7 +89,7 @@ public sealed class ForeignFileTests
         File.WriteAllText(Path.Combine(bed.Directory, "README.json"), "{}");
         var time = new FakeTimeProvider(Midnight);
         using var term = new CancellationTokenSource();
-        var scheduler = new BackupScheduler(bed.Manager("leader", Plain, time: time), "0 */6 * * *", time, new ListLogger());
+        var scheduler = new BackupScheduler(bed.Manager("leader", Plain, time: time), "0 */6 * * *", time, new LogCollector().Logger);
         var run = Task.Run(() => scheduler.RunAsync(term.Token));
 
         await RecoveryTestBed.WaitUntilAsync(async () => (await bed.Store().ListAsync(default)).Count == 1, "the first scheduled backup lists");

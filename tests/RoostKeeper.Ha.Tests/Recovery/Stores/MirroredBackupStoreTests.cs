@@ -29,8 +29,8 @@ public sealed class MirroredBackupStoreTests
     {
         await using var bed = await RecoveryTestBed.StartAsync();
         await bed.SeedAsync(roosts: 4, namespaces: 1);
-        var logger = new ListLogger();
-        var mirror = new MirroredBackupStore(bed.Store("east"), bed.Store("west"), logger);
+        var logger = new LogCollector();
+        var mirror = new MirroredBackupStore(bed.Store("east"), bed.Store("west"), logger.Logger);
         var manager = bed.Manager("restorer", Plain, mirror);
         var backup = await manager.CreateBackupAsync();
         var east = Path.Combine(bed.Directory, "east", backup.Id + ".tar");
@@ -68,8 +68,8 @@ public sealed class MirroredBackupStoreTests
     {
         await using var bed = await RecoveryTestBed.StartAsync();
         await bed.SeedAsync(roosts: 4, namespaces: 1);
-        var logger = new ListLogger();
-        var mirror = new MirroredBackupStore(new UnavailableStore(), bed.Store("west"), logger);
+        var logger = new LogCollector();
+        var mirror = new MirroredBackupStore(new UnavailableStore(), bed.Store("west"), logger.Logger);
         var manager = bed.Manager("restorer", Plain, mirror);
 
         var backup = await manager.CreateBackupAsync();
