@@ -4,10 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using RoostKeeper.Ha.Testing.Api.Tables;
-using RoostKeeper.Ha.Testing.Diagnostics;
-using RoostKeeper.Ha.Testing.Protobuf;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 

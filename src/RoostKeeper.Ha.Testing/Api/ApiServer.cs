@@ -8,6 +8,7 @@ using RoostKeeper.Ha.Testing.Api.Tables;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 

@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s.Models;
-using RoostKeeper.Ha.Testing.Controllers;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 

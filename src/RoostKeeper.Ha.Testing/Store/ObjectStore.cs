@@ -7,9 +7,9 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Testing.Admission;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Patching;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Store;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Controllers;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api.Tables;
 

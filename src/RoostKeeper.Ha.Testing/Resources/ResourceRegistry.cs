@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>
 /// The group/version/resources the simulated API server serves: the built-in ones it knows, plus one

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>
 /// A label selector in the API server's string syntax: <c>a=b</c>, <c>a==b</c>, <c>a!=b</c>,

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>
 /// A field selector such as <c>metadata.name=x,status.phase!=Running</c>. The real server accepts only a

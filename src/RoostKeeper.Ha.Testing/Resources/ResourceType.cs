@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>A resource the simulated API server serves: one group/version/plural.</summary>
 internal sealed record ResourceType(
