@@ -110,6 +110,15 @@ internal sealed partial class ApiServer
             {
                 resources.Add(new JsonObject { ["name"] = $"{type.Plural}/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
             }
+
+            if (type.Scale is not null)
+            {
+                resources.Add(new JsonObject
+                {
+                    ["name"] = $"{type.Plural}/scale", ["singularName"] = "", ["namespaced"] = type.Namespaced,
+                    ["group"] = "autoscaling", ["version"] = "v1", ["kind"] = "Scale", ["verbs"] = new JsonArray("get", "patch", "update"),
+                });
+            }
         }
 
         return new JsonObject

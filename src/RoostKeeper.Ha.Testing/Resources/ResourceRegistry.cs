@@ -15,8 +15,8 @@ internal sealed class ResourceRegistry
     public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"], AllCategory);
     public static readonly ResourceType Services = new("", "v1", "services", "Service", true, true, "service", ["svc"], AllCategory);
     public static readonly ResourceType Events = new("", "v1", "events", "Event", true, false, "event", ["ev"]);
-    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"], AllCategory);
-    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"], AllCategory);
+    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"], AllCategory) { Scale = ScaleSubresource.Workload };
+    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"], AllCategory) { Scale = ScaleSubresource.Workload };
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, false, "lease");
     public static readonly ResourceType EndpointSlices = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false, "endpointslice");
     public static readonly ResourceType CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true, "customresourcedefinition", ["crd", "crds"]);
@@ -35,7 +35,7 @@ internal sealed class ResourceRegistry
         new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "persistentvolumeclaim", ["pvc"]),
         Deployments,
         ReplicaSets,
-        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory),
+        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory) { Scale = ScaleSubresource.Workload },
         new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"], AllCategory),
         Leases,
         EndpointSlices,
@@ -167,6 +167,7 @@ internal sealed class ResourceRegistry
                 Schema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
                 PrinterColumns = version["additionalPrinterColumns"]?.DeepClone() as JsonArray,
                 IsCustom = true,
+                Scale = ScaleSubresource.FromDefinition(version["subresources"]?["scale"]),
             });
         }
 

@@ -23,6 +23,9 @@ internal sealed record ResourceType(
     /// <summary>Whether this is a version of a CustomResourceDefinition rather than a built-in type.</summary>
     public bool IsCustom { get; init; }
 
+    /// <summary>The <c>scale</c> subresource, where the kind has one (built-in workloads, CRDs that declare it).</summary>
+    public ScaleSubresource? Scale { get; init; }
+
     /// <summary>apiVersion as objects carry it: "v1" for the core group, "group/version" otherwise.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";
 
