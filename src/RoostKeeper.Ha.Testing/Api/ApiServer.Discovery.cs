@@ -102,7 +102,7 @@ internal sealed partial class ApiServer
                 ["singularName"] = type.Singular ?? "",
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["verbs"] = new JsonArray(type.Verbs.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
                 ["categories"] = new JsonArray((type.Categories ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
             });

@@ -140,6 +140,23 @@ internal sealed partial class ApiServer
         var type = request.Type;
         var query = context.Request.Query;
         var manager = UpdateManagers.ManagerOf(query["fieldManager"], context.Request.Headers.UserAgent);
+        if (request.Subresource is null && !type.Verbs.Contains(request.Verb))
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
+        if (type.IsReview && request.Verb == "create")
+        {
+            await AnswerReviewAsync(context, request).ConfigureAwait(false);
+            return;
+        }
+
+        if (type.Conversion is { } conversion)
+        {
+            await ServeConvertedAsync(context, request, conversion, dryRun, deleteOptions, manager).ConfigureAwait(false);
+            return;
+        }
+
         switch (request.Verb)
         {
             case "get" when request.Subresource is null || IsStatus(request):
@@ -304,10 +321,10 @@ internal sealed partial class ApiServer
         }
     }
 
-    private async Task WatchAsync(HttpContext context, ApiRequest request)
+    private async Task WatchAsync(HttpContext context, ApiRequest request, ResourceConversion? conversion = null)
     {
         var query = context.Request.Query;
-        var filter = Filter(request, query);
+        var filter = Filter(request, query, conversion);
         var since = ParseLong(query["resourceVersion"], "resourceVersion");
         var table = TableResponse.For(context.Request, request.Type, _store.Time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shuttingDown);
@@ -343,7 +360,9 @@ internal sealed partial class ApiServer
                     while (subscription.Events.TryRead(out var e))
                     {
                         // kubectl get -w asks for Tables: each event then carries a one-row Table.
-                        var obj = table is null ? e.Object : table.ToTable([e.Object], ObjectMeta.ResourceVersion(e.Object));
+                        var obj = table is not null ? table.ToTable([e.Object], ObjectMeta.ResourceVersion(e.Object))
+                            : conversion is not null ? conversion.FromStored(e.Object)
+                            : e.Object;
                         await WriteEventAsync(context, e.Type, obj, timeout.Token).ConfigureAwait(false);
                     }
                 }
@@ -368,17 +387,6 @@ internal sealed partial class ApiServer
 
         context.Response.BodyWriter.Write("\n"u8);
         await context.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static WatchFilter Filter(ApiRequest request, IQueryCollection query)
-    {
-        var fields = NullIfEmpty(query["fieldSelector"]);
-        if (request.Name is not null)
-        {
-            fields = fields is null ? $"metadata.name={request.Name}" : $"{fields},metadata.name={request.Name}";
-        }
-
-        return new WatchFilter(request.Type, request.Namespace, LabelSelector.Parse(NullIfEmpty(query["labelSelector"])), FieldSelector.Parse(fields));
     }
 
     private static async Task WriteListAsync(HttpContext context, ResourceType type, ListResult page)

@@ -83,6 +83,32 @@ internal static class KubernetesProtobuf
         ["ContainerPort"] = new() { [1] = new("name", Kind.String), [3] = new("containerPort", Kind.Int), [4] = new("protocol", Kind.String) },
         ["EnvVar"] = new() { [1] = new("name", Kind.String), [2] = new("value", Kind.String) },
         ["Empty"] = new(),
+        ["scheduling.k8s.io/v1/PriorityClass"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("value", Kind.Int), [3] = new("globalDefault", Kind.TrueOnly),
+            [4] = new("description", Kind.String), [5] = new("preemptionPolicy", Kind.String),
+        },
+        // kubectl auth can-i and kubectl auth whoami (answered by ApiServer.Reviews).
+        ["authorization.k8s.io/v1/SelfSubjectAccessReview"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "SelfSubjectAccessReviewSpec"), [3] = new("status", Kind.Message, "Empty"),
+        },
+        ["SelfSubjectAccessReviewSpec"] = new()
+        {
+            [1] = new("resourceAttributes", Kind.Message, "ResourceAttributes"), [2] = new("nonResourceAttributes", Kind.Message, "NonResourceAttributes"),
+        },
+        ["ResourceAttributes"] = new()
+        {
+            [1] = new("namespace", Kind.String), [2] = new("verb", Kind.String), [3] = new("group", Kind.String), [4] = new("version", Kind.String),
+            [5] = new("resource", Kind.String), [6] = new("subresource", Kind.String), [7] = new("name", Kind.String),
+        },
+        ["NonResourceAttributes"] = new() { [1] = new("path", Kind.String), [2] = new("verb", Kind.String) },
+        ["authorization.k8s.io/v1/SelfSubjectRulesReview"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "SelfSubjectRulesReviewSpec"), [3] = new("status", Kind.Message, "Empty"),
+        },
+        ["SelfSubjectRulesReviewSpec"] = new() { [1] = new("namespace", Kind.String) },
+        ["authentication.k8s.io/v1/SelfSubjectReview"] = new() { [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("status", Kind.Message, "Empty") },
         ["v1/ServiceAccount"] = new()
         {
             [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("secrets", Kind.Messages, "ObjectReference"),
