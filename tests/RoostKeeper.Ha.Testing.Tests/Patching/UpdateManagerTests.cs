@@ -55,12 +55,14 @@ public sealed class UpdateManagerTests : IClassFixture<KubectlCluster>
         await _kubectl.RunAsync("patch", "deployment", "web", "-n", ns, "-p", """{"spec":{"minReadySeconds":5}}""");
         await _kubectl.RunAsync("scale", "deployment", "web", "-n", ns, "--replicas=2");
         await _kubectl.RunAsync("annotate", "deployment", "web", "-n", ns, "team=roost");
+        await _kubectl.EditAsync("s/nginx:1.27/nginx:1.28/", "deployment", "web", "-n", ns);
 
         var managers = (await _fixture.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns)).Metadata.ManagedFields
             .Select(m => (m.Manager, m.Operation, m.Subresource ?? "")).ToList();
         Assert.Contains(("kubectl-create", "Update", ""), managers);
         Assert.Contains(("kubectl-patch", "Update", ""), managers);
         Assert.Contains(("kubectl-annotate", "Update", ""), managers);
+        Assert.Contains(("kubectl-edit", "Update", ""), managers);
         // kubectl scale sends no manager: its User-Agent names it, which starts with the binary's file name.
         var agent = Path.GetFileName(KubectlBinary.Path);
         Assert.Contains((agent, "Update", "scale"), managers);
