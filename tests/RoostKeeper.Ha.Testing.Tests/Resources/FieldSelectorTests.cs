@@ -17,10 +17,12 @@ public sealed class FieldSelectorTests : IClassFixture<KubectlCluster>
 {
     private readonly KubectlCluster _fixture;
     private readonly Kubectl _kubectl;
+    private readonly ITestOutputHelper _output;
 
     public FieldSelectorTests(KubectlCluster fixture, ITestOutputHelper output)
     {
         _fixture = fixture;
+        _output = output;
         _kubectl = new Kubectl(fixture, output);
     }
 
@@ -37,6 +39,28 @@ public sealed class FieldSelectorTests : IClassFixture<KubectlCluster>
         Assert.Equal("pod/loose", (await _kubectl.RunAsync("get", "pods", "-n", ns, "--field-selector", "spec.nodeName=", "-o", "name")).Trim());
         Assert.Equal(2, (await Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "spec.restartPolicy=Always,spec.schedulerName=default-scheduler,spec.hostNetwork=false")).Items.Count);
         Assert.Single((await Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: "metadata.name!=bound")).Items);
+    }
+
+    [Fact]
+    public async Task The_Python_client_selects_pods_by_phase_and_gets_a_400_for_an_unsupported_label()
+    {
+        var ns = await _fixture.NewNamespaceAsync("fs-python");
+        await CreatePodAsync(ns, "runs", node: "node-a");
+        await EventuallyAsync(async () => (await Client.CoreV1.ReadNamespacedPodAsync("runs", ns)).Status?.Phase == "Running", "the pod to run");
+
+        var seen = await new PythonClient(_fixture, _output).RunAsync(ns, """
+            out([p.metadata.name for p in core.list_namespaced_pod(ns, field_selector="status.phase=Running").items])
+            out([p.metadata.name for p in core.list_namespaced_pod(ns, field_selector="status.phase=Pending").items])
+            try:
+                core.list_namespaced_pod(ns, field_selector="spec.priority=0")
+                out("accepted")
+            except ApiException as e:
+                out([e.status, json.loads(e.body)["message"]])
+            """);
+
+        Assert.Equal(["runs"], seen[0]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Empty(seen[1]!.AsArray());
+        Assert.Equal("[400,\"field label not supported: spec.priority\"]", seen[2]!.ToJsonString());
     }
 
     [Fact]
