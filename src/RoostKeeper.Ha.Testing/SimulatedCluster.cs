@@ -12,6 +12,7 @@ using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Controllers;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing;
 
@@ -104,7 +105,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options, stopping.Token) : null;
+        var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options.TimeProvider, options.PodStartupDelay, stopping.Token) : null;
         var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         SimulatorLog.Started(errors.Logger, baseAddress);
         return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress);

@@ -38,6 +38,17 @@ public sealed class Kubectl
         return result.Stdout;
     }
 
+    /// <summary>Runs <c>kubectl edit</c> with an editor that applies <paramref name="sedExpression"/> to the object, and returns its stdout.</summary>
+    public async Task<string> EditAsync(string sedExpression, params string[] arguments)
+    {
+        var environment = Environment;
+        environment["EDITOR"] = $"sed -i {sedExpression}";
+        var result = await ExternalProcess.RunAsync(KubectlBinary.Path, ["edit", .. arguments], environment);
+        _output.WriteLine(result.ToString());
+        Assert.True(result.ExitCode == 0, $"kubectl edit failed:\n{result}");
+        return result.Stdout;
+    }
+
     /// <summary>Starts a kubectl that keeps running (e.g. <c>get -w</c>); the caller kills it.</summary>
     public System.Diagnostics.Process Start(params string[] arguments)
     {

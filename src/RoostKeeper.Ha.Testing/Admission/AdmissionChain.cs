@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using RoostKeeper.Ha.Testing.Admission.Kinds;
-using RoostKeeper.Ha.Testing.Api;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission;
 

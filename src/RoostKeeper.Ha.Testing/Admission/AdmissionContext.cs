@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission;
 

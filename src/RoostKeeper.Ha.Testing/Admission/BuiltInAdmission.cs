@@ -1,5 +1,5 @@
 using RoostKeeper.Ha.Testing.Admission.Kinds;
-using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission;
 

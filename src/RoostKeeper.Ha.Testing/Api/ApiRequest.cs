@@ -1,4 +1,5 @@
 using System.Net;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 

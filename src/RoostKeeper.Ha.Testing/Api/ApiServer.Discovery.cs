@@ -4,10 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using RoostKeeper.Ha.Testing.Api.Tables;
-using RoostKeeper.Ha.Testing.Diagnostics;
-using RoostKeeper.Ha.Testing.Protobuf;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
@@ -105,13 +102,22 @@ internal sealed partial class ApiServer
                 ["singularName"] = type.Singular ?? "",
                 ["namespaced"] = type.Namespaced,
                 ["kind"] = type.Kind,
-                ["verbs"] = new JsonArray("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"),
+                ["verbs"] = new JsonArray(type.Verbs.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
                 ["shortNames"] = new JsonArray((type.ShortNames ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
                 ["categories"] = new JsonArray((type.Categories ?? []).Select(s => (JsonNode?)JsonValue.Create(s)).ToArray()),
             });
             if (type.HasStatusSubresource)
             {
                 resources.Add(new JsonObject { ["name"] = $"{type.Plural}/status", ["singularName"] = "", ["namespaced"] = type.Namespaced, ["kind"] = type.Kind, ["verbs"] = new JsonArray("get", "patch", "update") });
+            }
+
+            if (type.Scale is not null)
+            {
+                resources.Add(new JsonObject
+                {
+                    ["name"] = $"{type.Plural}/scale", ["singularName"] = "", ["namespaced"] = type.Namespaced,
+                    ["group"] = "autoscaling", ["version"] = "v1", ["kind"] = "Scale", ["verbs"] = new JsonArray("get", "patch", "update"),
+                });
             }
         }
 

@@ -4,10 +4,8 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
-using RoostKeeper.Ha.Testing.Api.Tables;
-using RoostKeeper.Ha.Testing.Diagnostics;
-using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
@@ -73,4 +71,31 @@ internal sealed partial class ApiServer
         string.IsNullOrEmpty(value) ? null
         : long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
         : throw ApiException.BadRequest($"invalid value for {name}: \"{value}\" is not a resourceVersion");
+
+    /// <summary>
+    /// The request's selectors; for a kind served converted from another's storage (<paramref name="conversion"/>),
+    /// its field labels are first mapped to the stored kind's, and the request's type must be the stored one.
+    /// </summary>
+    private static WatchFilter Filter(ApiRequest request, IQueryCollection query, ResourceConversion? conversion = null)
+    {
+        var fields = NullIfEmpty(query["fieldSelector"]);
+        if (conversion is not null && fields is not null)
+        {
+            fields = string.Join(',', fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(term =>
+            {
+                var end = term.IndexOfAny(['=', '!']);
+                var label = end > 0 ? term[..end].Trim() : term;
+                return label is "metadata.name" or "metadata.namespace" ? term
+                    : conversion.FieldLabels.TryGetValue(label, out var stored) ? stored + term[label.Length..]
+                    : throw ApiException.BadRequest($"field label not supported: {label}");
+            }));
+        }
+
+        if (request.Name is not null)
+        {
+            fields = fields is null ? $"metadata.name={request.Name}" : $"{fields},metadata.name={request.Name}";
+        }
+
+        return new WatchFilter(request.Type, request.Namespace, LabelSelector.Parse(NullIfEmpty(query["labelSelector"])), FieldSelector.Parse(fields, request.Type));
+    }
 }

@@ -6,8 +6,10 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.Testing.Api.Tables;
 using RoostKeeper.Ha.Testing.Diagnostics;
+using RoostKeeper.Ha.Testing.Patching;
 using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
@@ -137,6 +139,24 @@ internal sealed partial class ApiServer
     {
         var type = request.Type;
         var query = context.Request.Query;
+        var manager = UpdateManagers.ManagerOf(query["fieldManager"], context.Request.Headers.UserAgent);
+        if (request.Subresource is null && !type.Verbs.Contains(request.Verb))
+        {
+            throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
+        }
+
+        if (type.IsReview && request.Verb == "create")
+        {
+            await AnswerReviewAsync(context, request).ConfigureAwait(false);
+            return;
+        }
+
+        if (type.Conversion is { } conversion)
+        {
+            await ServeConvertedAsync(context, request, conversion, dryRun, deleteOptions, manager).ConfigureAwait(false);
+            return;
+        }
+
         switch (request.Verb)
         {
             case "get" when request.Subresource is null || IsStatus(request):
@@ -152,8 +172,8 @@ internal sealed partial class ApiServer
                 break;
             }
 
-            case "get" when request.Subresource == "scale" && IsScalable(type):
-                await WriteAsync(context, HttpStatusCode.OK, ToScale(type, _store.Get(type, request.Namespace, request.Name!))).ConfigureAwait(false);
+            case "get" or "update" or "patch" when request.Subresource == "scale" && type.Scale is { } scale:
+                await ServeScaleAsync(context, request, scale, dryRun, manager).ConfigureAwait(false);
                 break;
             case "list":
             {
@@ -183,7 +203,7 @@ internal sealed partial class ApiServer
                 }
 
                 Validate(context, type, body);
-                var created = _store.Create(type, request.Namespace, body, dryRun);
+                var created = _store.Create(type, request.Namespace, body, dryRun, manager);
                 await WriteAsync(context, HttpStatusCode.Created, created).ConfigureAwait(false);
                 break;
             }
@@ -192,34 +212,24 @@ internal sealed partial class ApiServer
             {
                 var body = await ReadObjectAsync(context).ConfigureAwait(false);
                 Validate(context, type, body);
-                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status", dryRun);
+                var updated = _store.Replace(type, request.Namespace, request.Name!, body, request.Subresource == "status", dryRun, manager);
                 await WriteAsync(context, HttpStatusCode.OK, updated).ConfigureAwait(false);
-                break;
-            }
-
-            case "update" when request.Subresource == "scale" && IsScalable(type):
-            {
-                var scale = await ReadObjectAsync(context).ConfigureAwait(false);
-                var replicas = scale["spec"]?["replicas"]?.GetValue<int>() ?? 0;
-                var updated = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge,
-                    new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(scale) }, ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
-                await WriteAsync(context, HttpStatusCode.OK, ToScale(type, updated)).ConfigureAwait(false);
                 break;
             }
 
             case "patch" when IsApplyPatch(context.Request.ContentType) && (request.Subresource is null || IsStatus(request)):
             {
-                var manager = NullIfEmpty(query["fieldManager"])
+                var applier = NullIfEmpty(query["fieldManager"])
                     ?? throw ApiException.BadRequest("PATCH requests with an apply content type (application/apply-patch+yaml) must set the fieldManager parameter");
                 var applied = await ReadObjectAsync(context).ConfigureAwait(false);
                 Validate(context, type, applied);
                 var force = IsTrue(query["force"]);
-                var result = _store.Apply(type, request.Namespace, request.Name!, applied, manager, force, request.Subresource == "status", dryRun);
+                var result = _store.Apply(type, request.Namespace, request.Name!, applied, applier, force, request.Subresource == "status", dryRun);
                 await WriteAsync(context, HttpStatusCode.OK, result).ConfigureAwait(false);
                 break;
             }
 
-            case "patch" when request.Subresource is null or "scale" || IsStatus(request):
+            case "patch" when request.Subresource is null || IsStatus(request):
             {
                 var kind = PatchKindOf(context.Request.ContentType);
                 if (kind == PatchKind.StrategicMerge && type.IsCustom)
@@ -228,21 +238,6 @@ internal sealed partial class ApiServer
                     throw ApiException.UnsupportedMediaType("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml");
                 }
                 var patch = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
-                if (request.Subresource == "scale")
-                {
-                    if (!IsScalable(type))
-                    {
-                        goto default;
-                    }
-
-                    var current = ToScale(type, _store.Get(type, request.Namespace, request.Name!));
-                    var patchedScale = kind == PatchKind.Json ? Patching.JsonPatch.Apply(current, patch) : Patching.JsonMergePatch.Apply(current, patch);
-                    var replicas = patchedScale?["spec"]?["replicas"]?.GetValue<int>() ?? 0;
-                    var scaled = _store.Patch(type, request.Namespace, request.Name!, PatchKind.Merge, new JsonObject { ["spec"] = new JsonObject { ["replicas"] = replicas } }, statusOnly: false, dryRun);
-                    await WriteAsync(context, HttpStatusCode.OK, ToScale(type, scaled)).ConfigureAwait(false);
-                    break;
-                }
-
                 if (FieldValidation.Directive(query["fieldValidation"]) != "Ignore")
                 {
                     // Validation looks at the patched object; the store applies the patch again, atomically.
@@ -252,7 +247,7 @@ internal sealed partial class ApiServer
                     }
                 }
 
-                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun);
+                var patched = _store.Patch(type, request.Namespace, request.Name!, kind, patch, request.Subresource == "status", dryRun, manager);
                 await WriteAsync(context, HttpStatusCode.OK, patched).ConfigureAwait(false);
                 break;
             }
@@ -309,6 +304,9 @@ internal sealed partial class ApiServer
                 break;
             }
 
+            case var _ when type.IsCustom && request.Subresource is not null && request.Name is not null:
+                // The CRD handler answers a subresource the definition does not declare as a missing object.
+                throw ApiException.NotFound(type, request.Name);
             default:
                 throw new ApiException(HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({request.Verb} {request.Resource})");
         }
@@ -323,10 +321,10 @@ internal sealed partial class ApiServer
         }
     }
 
-    private async Task WatchAsync(HttpContext context, ApiRequest request)
+    private async Task WatchAsync(HttpContext context, ApiRequest request, ResourceConversion? conversion = null)
     {
         var query = context.Request.Query;
-        var filter = Filter(request, query);
+        var filter = Filter(request, query, conversion);
         var since = ParseLong(query["resourceVersion"], "resourceVersion");
         var table = TableResponse.For(context.Request, request.Type, _store.Time);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _shuttingDown);
@@ -362,7 +360,9 @@ internal sealed partial class ApiServer
                     while (subscription.Events.TryRead(out var e))
                     {
                         // kubectl get -w asks for Tables: each event then carries a one-row Table.
-                        var obj = table is null ? e.Object : table.ToTable([e.Object], ObjectMeta.ResourceVersion(e.Object));
+                        var obj = table is not null ? table.ToTable([e.Object], ObjectMeta.ResourceVersion(e.Object))
+                            : conversion is not null ? conversion.FromStored(e.Object)
+                            : e.Object;
                         await WriteEventAsync(context, e.Type, obj, timeout.Token).ConfigureAwait(false);
                     }
                 }
@@ -387,17 +387,6 @@ internal sealed partial class ApiServer
 
         context.Response.BodyWriter.Write("\n"u8);
         await context.Response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static WatchFilter Filter(ApiRequest request, IQueryCollection query)
-    {
-        var fields = NullIfEmpty(query["fieldSelector"]);
-        if (request.Name is not null)
-        {
-            fields = fields is null ? $"metadata.name={request.Name}" : $"{fields},metadata.name={request.Name}";
-        }
-
-        return new WatchFilter(request.Type, request.Namespace, LabelSelector.Parse(NullIfEmpty(query["labelSelector"])), FieldSelector.Parse(fields));
     }
 
     private static async Task WriteListAsync(HttpContext context, ResourceType type, ListResult page)
@@ -487,24 +476,4 @@ internal sealed partial class ApiServer
 
     /// <summary>A /status request for a resource that has the status subresource (others answer 404).</summary>
     private static bool IsStatus(ApiRequest request) => request.Subresource == "status" && request.Type.HasStatusSubresource;
-
-    private static bool IsScalable(ResourceType type) =>
-        type.Group == "apps" && type.Plural is "deployments" or "replicasets" or "statefulsets";
-
-    private static JsonObject ToScale(ResourceType type, JsonObject obj)
-    {
-        var metadata = (JsonObject)ObjectMeta.Of(obj).DeepClone();
-        var selector = LabelSelectorText(obj["spec"]?["selector"]?["matchLabels"] as JsonObject);
-        return new JsonObject
-        {
-            ["kind"] = "Scale",
-            ["apiVersion"] = "autoscaling/v1",
-            ["metadata"] = metadata,
-            ["spec"] = new JsonObject { ["replicas"] = obj["spec"]?["replicas"]?.GetValue<int>() ?? 0 },
-            ["status"] = new JsonObject { ["replicas"] = obj["status"]?["replicas"]?.GetValue<int>() ?? 0, ["selector"] = selector },
-        };
-    }
-
-    private static string LabelSelectorText(JsonObject? matchLabels) =>
-        matchLabels is null ? "" : string.Join(',', matchLabels.Select(p => $"{p.Key}={p.Value}"));
 }

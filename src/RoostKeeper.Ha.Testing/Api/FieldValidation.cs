@@ -4,7 +4,7 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s.Models;
-using RoostKeeper.Ha.Testing.Controllers;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
@@ -157,27 +157,29 @@ internal static class FieldValidation
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     /// <summary>A model class to look into; not the types that stand for free-form or scalar JSON.</summary>
-    private static bool IsModel(Type type) =>
+    internal static bool IsModel(Type type) =>
         type.IsClass && type.Namespace == typeof(V1Pod).Namespace && type != typeof(IntOrString) && type != typeof(ResourceQuantity);
 
-    private static Type? DictionaryValueType(Type type) =>
+    internal static Type? DictionaryValueType(Type type) =>
         type.IsGenericType && type.GetGenericTypeDefinition() is var d && (d == typeof(IDictionary<,>) || d == typeof(Dictionary<,>))
             ? type.GetGenericArguments()[1]
             : null;
 
-    private static Type? ListItemType(Type type) =>
+    internal static Type? ListItemType(Type type) =>
         type.IsArray ? type.GetElementType()
         : type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) && type.GetGenericArguments() is [var item] ? item
         : null;
 
-    private static Dictionary<string, Type> PropertiesOf(Type type) =>
+    /// <summary>A model's properties by JSON name.</summary>
+    internal static Dictionary<string, Type> PropertiesOf(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Select(p => (Name: p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name, p.PropertyType))
             .Where(p => p.Name is not null)
             .GroupBy(p => p.Name!)
             .ToDictionary(g => g.Key, g => g.First().PropertyType);
 
-    private static Type? ModelOf(ResourceType type) =>
+    /// <summary>KubernetesClient's model of a built-in kind, or null when it has none.</summary>
+    internal static Type? ModelOf(ResourceType type) =>
         Models.GetOrAdd((type.Group, type.Version, type.Kind), key => typeof(V1Pod).Assembly.GetTypes()
             .FirstOrDefault(t => t.GetCustomAttribute<KubernetesEntityAttribute>() is { } entity
                 && entity.Group == key.Group && entity.ApiVersion == key.Version && entity.Kind == key.Kind));

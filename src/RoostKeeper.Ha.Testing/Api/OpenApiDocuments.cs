@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
@@ -9,9 +10,9 @@ namespace RoostKeeper.Ha.Testing.Api;
 /// server publishes them. What they contain is what clients read from them: every resource's paths with
 /// their operations, the query parameters the server honours (kubectl's <c>apply</c> checks that PATCH takes
 /// <c>fieldValidation</c> before it leaves validation to the server), the
-/// <c>x-kubernetes-group-version-kind</c> of each operation, and for custom resources the CRD's own schema.
-/// Built-in types get no component schema: kubectl then computes strategic merge patches from its compiled-in
-/// types, as it does for an older server, instead of from a schema that would lack the merge keys.
+/// <c>x-kubernetes-group-version-kind</c> of each operation, for custom resources the CRD's own schema, and for
+/// built-in kinds the schemas of <see cref="OpenApiSchemas"/> (what <c>kubectl explain</c> shows, with the
+/// merge keys kubectl computes strategic merge patches from).
 /// </summary>
 internal static class OpenApiDocuments
 {
@@ -66,9 +67,13 @@ internal static class OpenApiDocuments
             };
             if (type.Schema is { } schema)
             {
-                var component = (JsonObject)schema.DeepClone();
+                var component = OpenApiSchemas.ForCustomResource(schema, schemas);
                 component["x-kubernetes-group-version-kind"] = new JsonArray(gvk.DeepClone());
                 schemas[SchemaName(type)] = component;
+            }
+            else if (!type.IsCustom)
+            {
+                OpenApiSchemas.AddBuiltIn(type, gvk, schemas);
             }
         }
 

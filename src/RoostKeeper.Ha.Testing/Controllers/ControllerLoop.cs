@@ -1,7 +1,7 @@
 using System.Net;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 

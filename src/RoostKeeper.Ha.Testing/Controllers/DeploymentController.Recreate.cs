@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
-using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 

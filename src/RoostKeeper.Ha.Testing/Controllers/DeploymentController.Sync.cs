@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 

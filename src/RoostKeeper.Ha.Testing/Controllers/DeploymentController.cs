@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 
@@ -59,15 +59,6 @@ internal sealed partial class DeploymentController : IAsyncDisposable
         }
 
         return (surge, unavailable);
-    }
-
-    /// <summary>Whether maxSurge and maxUnavailable are both zero, which the API server rejects.</summary>
-    public static bool BothFencepostsZero(JsonObject deployment)
-    {
-        var rollingUpdate = deployment["spec"]?["strategy"]?["rollingUpdate"];
-        return IsZero(rollingUpdate?["maxSurge"]) && IsZero(rollingUpdate?["maxUnavailable"]);
-
-        static bool IsZero(JsonNode? value) => JsonFields.Long(value) == 0 || JsonFields.String(value) is "0" or "0%";
     }
 
     private static int Scaled(JsonNode? value, int total, bool roundUp, string fallback)

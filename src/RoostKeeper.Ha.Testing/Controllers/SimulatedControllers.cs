@@ -9,14 +9,13 @@ internal sealed class SimulatedControllers : IAsyncDisposable
 
     private SimulatedControllers(IAsyncDisposable[] controllers) => _controllers = controllers;
 
-    public static SimulatedControllers Start(ObjectStore store, ImageHealthRules images, SimulatedClusterOptions options, CancellationToken stopping)
+    public static SimulatedControllers Start(ObjectStore store, ImageHealthRules images, TimeProvider time, TimeSpan podStartupDelay, CancellationToken stopping)
     {
-        var time = options.TimeProvider;
         return new SimulatedControllers(
         [
             new DeploymentController(store, time, stopping),
             new ReplicaSetController(store, time, stopping),
-            new SimulatedKubelet(store, images, options, stopping),
+            new SimulatedKubelet(store, images, time, podStartupDelay, stopping),
             new EndpointSliceController(store, time, stopping),
         ]);
     }

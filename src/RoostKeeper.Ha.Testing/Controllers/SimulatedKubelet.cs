@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 
 /// <summary>
-/// Plays every node's kubelet: a pod stays Pending for <see cref="SimulatedClusterOptions.PodStartupDelay"/>,
+/// Plays every node's kubelet: a pod stays Pending for the cluster's pod startup delay,
 /// then runs with an IP, and its containers are ready, crash-looping or never ready as
 /// <see cref="ImageHealthRules"/> say. Running pods are looked at again every startup delay, so a rule
 /// changed by a test reaches pods that already run, and crash loops keep restarting.
@@ -25,13 +25,13 @@ internal sealed class SimulatedKubelet : IAsyncDisposable
     private readonly ControllerLoop _loop;
     private int _nextAddress;
 
-    public SimulatedKubelet(ObjectStore store, ImageHealthRules images, SimulatedClusterOptions options, CancellationToken stopping)
+    public SimulatedKubelet(ObjectStore store, ImageHealthRules images, TimeProvider time, TimeSpan startupDelay, CancellationToken stopping)
     {
         _store = store;
         _images = images;
-        _time = options.TimeProvider;
-        _startupDelay = options.PodStartupDelay;
-        _pollInterval = options.PodStartupDelay > MinimumPollInterval ? options.PodStartupDelay : MinimumPollInterval;
+        _time = time;
+        _startupDelay = startupDelay;
+        _pollInterval = startupDelay > MinimumPollInterval ? startupDelay : MinimumPollInterval;
         _loop = new ControllerLoop(
             store,
             _time,

@@ -1,5 +1,5 @@
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Patching;
 
@@ -12,11 +11,12 @@ namespace RoostKeeper.Ha.Testing.Patching;
 /// owns and the configuration sets to a different value is a 409 conflict unless <c>force</c> moves it;
 /// a field a manager applied before and no longer applies is removed when no one else owns it. Maps merge
 /// key by key, the lists the API marks as associative (containers, env, volumes, ports, ...) merge item by
-/// item on their keys, any other list is atomic. Writes that are not applies do not take ownership.
+/// item on their keys, any other list is atomic. Writes that are not applies are recorded as Update managers
+/// (<see cref="UpdateManagers"/>), whose fields an apply conflicts with too.
 /// </summary>
 internal static class ServerSideApply
 {
-    private const char Separator = '\n';
+    internal const char Separator = '\n';
 
     /// <summary>The merged object, with the manager's applied field set recorded.</summary>
     public static JsonObject Apply(ResourceType type, JsonObject? current, JsonObject applied, string manager, bool force, DateTimeOffset now)
@@ -27,7 +27,6 @@ internal static class ServerSideApply
             throw ApiException.BadRequest("metadata.managedFields must be nil in an apply configuration");
         }
 
-        var name = ObjectMeta.Name(applied);
         var entries = (current?["metadata"]?["managedFields"] as JsonArray)?.OfType<JsonObject>().Select(e => (JsonObject)e.DeepClone()).ToList() ?? [];
         var fields = Paths(applied);
         var previous = entries.Where(e => IsApplyBy(e, manager)).SelectMany(e => FieldSet(e["fieldsV1"])).ToHashSet(StringComparer.Ordinal);
@@ -35,7 +34,7 @@ internal static class ServerSideApply
 
         if (current is not null)
         {
-            var conflicts = new List<(string Manager, string Path)>();
+            var conflicts = new List<(JsonObject Entry, string Path)>();
             foreach (var entry in others)
             {
                 var owned = FieldSet(entry["fieldsV1"]);
@@ -48,7 +47,7 @@ internal static class ServerSideApply
                     }
                     else
                     {
-                        conflicts.Add((Text(entry["manager"]), path));
+                        conflicts.Add((entry, path));
                     }
                 }
 
@@ -57,7 +56,7 @@ internal static class ServerSideApply
 
             if (conflicts.Count > 0)
             {
-                throw Conflict(type, name, conflicts);
+                throw Conflict(conflicts);
             }
         }
 
@@ -112,31 +111,64 @@ internal static class ServerSideApply
         return JsonNode.DeepEquals(WithoutTimes(a), WithoutTimes(b));
     }
 
-    private static bool IsApplyBy(JsonObject entry, string manager) => Text(entry["manager"]) == manager && Text(entry["operation"]) == "Apply";
+    internal static bool IsApplyBy(JsonObject entry, string manager) => Text(entry["manager"]) == manager && Text(entry["operation"]) == "Apply";
 
-    private static ApiException Conflict(ResourceType type, string name, List<(string Manager, string Path)> conflicts)
+    /// <summary>
+    /// The 409 the API server sends, worded as its fieldmanager words it: an Apply manager by name, an Update
+    /// manager with the apiVersion (and subresource) it wrote through; one conflict on one line, several
+    /// grouped by manager.
+    /// </summary>
+    private static ApiException Conflict(List<(JsonObject Entry, string Path)> conflicts)
     {
         var causes = new JsonArray(conflicts.Select(c => (JsonNode?)new JsonObject
         {
             ["reason"] = "FieldManagerConflict",
-            ["message"] = $"conflict with \"{c.Manager}\" using {type.ApiVersion}",
+            ["message"] = $"conflict with {Describe(c.Entry)}",
             ["field"] = Display(c.Path),
         }).ToArray());
-        var details = type.DetailsFor(name);
-        details["causes"] = causes;
-        var lines = string.Join("\n", conflicts.Select(c => $"- conflict with \"{c.Manager}\" using {type.ApiVersion}: {Display(c.Path)}"));
-        return new ApiException(HttpStatusCode.Conflict, "Conflict",
-            $"Apply failed with {conflicts.Count} conflict{(conflicts.Count == 1 ? "" : "s")}: {lines}", details);
+        // NewApplyConflict's details carry the causes only, no name or kind.
+        var details = new JsonObject { ["causes"] = causes };
+        string message;
+        if (conflicts.Count == 1)
+        {
+            message = $"Apply failed with 1 conflict: conflict with {Describe(conflicts[0].Entry)}: {Display(conflicts[0].Path)}";
+        }
+        else
+        {
+            // Grouped by manager in the order of the managers' identifiers (JSON text, as Go sorts them).
+            var lines = conflicts.GroupBy(c => Identifier(c.Entry), StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .SelectMany(g => g.Select(c => "- " + Display(c.Path)).Prepend($"conflicts with {Describe(g.First().Entry)}:"));
+            message = $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
+        }
+
+        return new ApiException(HttpStatusCode.Conflict, "Conflict", message, details);
+    }
+
+    private static string Identifier(JsonObject entry)
+    {
+        var update = Text(entry["operation"]) == "Update";
+        return $"{{\"manager\":\"{Text(entry["manager"])}\",\"operation\":\"{Text(entry["operation"])}\"{(update ? $",\"apiVersion\":\"{Text(entry["apiVersion"])}\"" : "")},\"subresource\":\"{Text(entry["subresource"])}\"}}";
+    }
+
+    private static string Describe(JsonObject entry)
+    {
+        var text = $"\"{Text(entry["manager"])}\"";
+        if (Text(entry["subresource"]) is { Length: > 0 } subresource)
+        {
+            text += $" with subresource \"{subresource}\"";
+        }
+
+        return Text(entry["operation"]) == "Update" ? $"{text} using {Text(entry["apiVersion"])}" : text;
     }
 
     /// <summary>".spec.template.spec.containers[name=\"web\"].image", as the API server names a conflicting field.</summary>
-    private static string Display(string path) => string.Concat(path.Split(Separator).Select(s =>
+    internal static string Display(string path) => string.Concat(path.Split(Separator).Select(s =>
         s.StartsWith("f:", StringComparison.Ordinal) ? "." + s[2..]
         : s.StartsWith("k:", StringComparison.Ordinal) ? "[" + string.Join(',', JsonNode.Parse(s[2..])!.AsObject().Select(p => $"{p.Key}={p.Value?.ToJsonString()}")) + "]"
         : ""));
 
     /// <summary>The leaf fields a configuration sets, plus a "." entry per associative list item, as FieldsV1 records them.</summary>
-    private static HashSet<string> Paths(JsonObject applied)
+    internal static HashSet<string> Paths(JsonObject applied)
     {
         var paths = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in applied)
@@ -274,7 +306,7 @@ internal static class ServerSideApply
         }
     }
 
-    private static JsonNode? ValueAt(JsonNode? node, string path)
+    internal static JsonNode? ValueAt(JsonNode? node, string path)
     {
         foreach (var segment in path.Split(Separator))
         {
@@ -310,7 +342,7 @@ internal static class ServerSideApply
     }
 
     /// <summary>The FieldsV1 tree: {"f:spec":{"f:replicas":{}}, ...} with "." for a list item itself.</summary>
-    private static JsonObject ToFieldsV1(IEnumerable<string> paths)
+    internal static JsonObject ToFieldsV1(IEnumerable<string> paths)
     {
         var root = new JsonObject();
         foreach (var path in paths.OrderBy(p => p, StringComparer.Ordinal))
@@ -331,7 +363,7 @@ internal static class ServerSideApply
         return root;
     }
 
-    private static HashSet<string> FieldSet(JsonNode? fieldsV1)
+    internal static HashSet<string> FieldSet(JsonNode? fieldsV1)
     {
         var paths = new HashSet<string>(StringComparer.Ordinal);
         void Walk(JsonObject node, string prefix)
@@ -358,5 +390,5 @@ internal static class ServerSideApply
         return paths;
     }
 
-    private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
+    internal static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : "";
 }

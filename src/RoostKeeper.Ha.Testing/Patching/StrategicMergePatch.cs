@@ -32,6 +32,9 @@ internal static class StrategicMergePatch
 
     private static readonly HashSet<string> PrimitiveMergeLists = new(StringComparer.Ordinal) { "finalizers" };
 
+    /// <summary>Whether a list of scalars merges as a set (finalizers) rather than being replaced.</summary>
+    internal static bool IsPrimitiveMergeList(string field) => PrimitiveMergeLists.Contains(field);
+
     public static JsonNode? Apply(JsonNode? target, JsonNode? patch) => Merge(target, patch, parentField: null);
 
     private static JsonNode? Merge(JsonNode? target, JsonNode? patch, string? parentField)
@@ -155,7 +158,8 @@ internal static class StrategicMergePatch
         return result;
     }
 
-    private static string? MergeKeyFor(string field, string? parentField) =>
+    /// <summary>The merge key of a list field (its item's parent field decides a port's), or null for a list replaced whole.</summary>
+    internal static string? MergeKeyFor(string field, string? parentField) =>
         field == "ports"
             ? parentField is "containers" or "initContainers" or "ephemeralContainers" ? "containerPort" : "port"
             : MergeKeys.GetValueOrDefault(field);

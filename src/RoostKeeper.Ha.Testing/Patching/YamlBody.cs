@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Patching;
 

@@ -24,7 +24,7 @@ internal static class KubernetesProtobuf
             [1] = new("name", Kind.String), [2] = new("generateName", Kind.String), [3] = new("namespace", Kind.String),
             [4] = new("selfLink", Kind.String), [5] = new("uid", Kind.String), [6] = new("resourceVersion", Kind.String),
             [7] = new("generation", Kind.Int), [8] = new("creationTimestamp", Kind.Time), [9] = new("deletionTimestamp", Kind.Time),
-            [10] = new("deletionGracePeriodSeconds", Kind.Int), [11] = new("labels", Kind.StringMap), [12] = new("annotations", Kind.StringMap),
+            [10] = new("deletionGracePeriodSeconds", Kind.OptionalInt), [11] = new("labels", Kind.StringMap), [12] = new("annotations", Kind.StringMap),
             [13] = new("ownerReferences", Kind.Messages, "OwnerReference"), [14] = new("finalizers", Kind.Strings),
             [17] = new("managedFields", Kind.Messages, "ManagedFieldsEntry"),
         },
@@ -62,9 +62,9 @@ internal static class KubernetesProtobuf
         },
         ["DeploymentSpec"] = new()
         {
-            [1] = new("replicas", Kind.Int), [2] = new("selector", Kind.Message, "LabelSelector"), [3] = new("template", Kind.Message, "PodTemplateSpec"),
-            [4] = new("strategy", Kind.Message, "DeploymentStrategy"), [5] = new("minReadySeconds", Kind.Int), [6] = new("revisionHistoryLimit", Kind.Int),
-            [7] = new("paused", Kind.TrueOnly), [9] = new("progressDeadlineSeconds", Kind.Int),
+            [1] = new("replicas", Kind.OptionalInt), [2] = new("selector", Kind.Message, "LabelSelector"), [3] = new("template", Kind.Message, "PodTemplateSpec"),
+            [4] = new("strategy", Kind.Message, "DeploymentStrategy"), [5] = new("minReadySeconds", Kind.Int), [6] = new("revisionHistoryLimit", Kind.OptionalInt),
+            [7] = new("paused", Kind.TrueOnly), [9] = new("progressDeadlineSeconds", Kind.OptionalInt),
         },
         ["DeploymentStrategy"] = new() { [1] = new("type", Kind.String) },
         ["LabelSelector"] = new() { [1] = new("matchLabels", Kind.StringMap) },
@@ -83,6 +83,32 @@ internal static class KubernetesProtobuf
         ["ContainerPort"] = new() { [1] = new("name", Kind.String), [3] = new("containerPort", Kind.Int), [4] = new("protocol", Kind.String) },
         ["EnvVar"] = new() { [1] = new("name", Kind.String), [2] = new("value", Kind.String) },
         ["Empty"] = new(),
+        ["scheduling.k8s.io/v1/PriorityClass"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("value", Kind.Int), [3] = new("globalDefault", Kind.TrueOnly),
+            [4] = new("description", Kind.String), [5] = new("preemptionPolicy", Kind.String),
+        },
+        // kubectl auth can-i and kubectl auth whoami (answered by ApiServer.Reviews).
+        ["authorization.k8s.io/v1/SelfSubjectAccessReview"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "SelfSubjectAccessReviewSpec"), [3] = new("status", Kind.Message, "Empty"),
+        },
+        ["SelfSubjectAccessReviewSpec"] = new()
+        {
+            [1] = new("resourceAttributes", Kind.Message, "ResourceAttributes"), [2] = new("nonResourceAttributes", Kind.Message, "NonResourceAttributes"),
+        },
+        ["ResourceAttributes"] = new()
+        {
+            [1] = new("namespace", Kind.String), [2] = new("verb", Kind.String), [3] = new("group", Kind.String), [4] = new("version", Kind.String),
+            [5] = new("resource", Kind.String), [6] = new("subresource", Kind.String), [7] = new("name", Kind.String),
+        },
+        ["NonResourceAttributes"] = new() { [1] = new("path", Kind.String), [2] = new("verb", Kind.String) },
+        ["authorization.k8s.io/v1/SelfSubjectRulesReview"] = new()
+        {
+            [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "SelfSubjectRulesReviewSpec"), [3] = new("status", Kind.Message, "Empty"),
+        },
+        ["SelfSubjectRulesReviewSpec"] = new() { [1] = new("namespace", Kind.String) },
+        ["authentication.k8s.io/v1/SelfSubjectReview"] = new() { [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("status", Kind.Message, "Empty") },
         ["v1/ServiceAccount"] = new()
         {
             [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("secrets", Kind.Messages, "ObjectReference"),
@@ -97,7 +123,12 @@ internal static class KubernetesProtobuf
 
         /// <summary>A plain (not pointer) Go bool: always on the wire, omitted from JSON when false.</summary>
         TrueOnly,
+
+        /// <summary>A plain Go integer: always on the wire, omitted from JSON when zero.</summary>
         Int,
+
+        /// <summary>A pointer Go integer (<c>*int32</c>): on the wire only when set, so a zero is a value (replicas: 0).</summary>
+        OptionalInt,
         Time,
         Message,
         Messages,
@@ -198,6 +229,9 @@ internal static class KubernetesProtobuf
                     break;
                 case Kind.Int when (long)reader.ReadVarint() is not 0 and var number64:
                     obj[field.Name] = number64;
+                    break;
+                case Kind.OptionalInt:
+                    obj[field.Name] = (long)reader.ReadVarint();
                     break;
                 case Kind.Time when ReadTime(reader.ReadBytes()) is { } time:
                     obj[field.Name] = time;

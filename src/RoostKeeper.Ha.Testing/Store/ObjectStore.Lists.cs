@@ -6,9 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
-using RoostKeeper.Ha.Testing.Api;
-using RoostKeeper.Ha.Testing.Diagnostics;
-using RoostKeeper.Ha.Testing.Patching;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Store;
 

@@ -7,9 +7,9 @@ using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Testing.Admission;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Patching;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Store;
 
@@ -84,8 +84,11 @@ internal sealed partial class ObjectStore
         }
     }
 
-    /// <summary>POST: creates the object; with <paramref name="dryRun"/> only validates and defaults it.</summary>
-    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun = false)
+    /// <summary>
+    /// POST: creates the object; with <paramref name="dryRun"/> only validates and defaults it. A request's
+    /// <paramref name="manager"/> is recorded in managedFields (the simulated controllers write without one).
+    /// </summary>
+    public JsonObject Create(ResourceType type, string? ns, JsonObject body, bool dryRun = false, string? manager = null)
     {
         lock (_gate)
         {
@@ -155,6 +158,11 @@ internal sealed partial class ObjectStore
             }
 
             Admission.AdmitCreate(type, obj, Context(null, obj));
+            if (manager is not null)
+            {
+                UpdateManagers.Record(type, null, obj, manager, subresource: null, Time.GetUtcNow());
+            }
+
             if (Bucket(type).ContainsKey((ns ?? "", name)))
             {
                 throw ApiException.AlreadyExists(type, name);
@@ -173,7 +181,7 @@ internal sealed partial class ObjectStore
     }
 
     /// <summary>PUT: replaces the object (or, for <paramref name="statusOnly"/>, only its status).</summary>
-    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, bool dryRun = false)
+    public JsonObject Replace(ResourceType type, string? ns, string name, JsonObject body, bool statusOnly, bool dryRun = false, string? manager = null)
     {
         lock (_gate)
         {
@@ -197,12 +205,13 @@ internal sealed partial class ObjectStore
                 throw ApiException.Conflict(type, name, ConflictMessage);
             }
 
-            return Update(type, existing, (JsonObject)body.DeepClone(), statusOnly);
+            return Update(type, existing, (JsonObject)body.DeepClone(), statusOnly, manager, statusOnly ? "status" : null);
         }
     }
 
     /// <summary>PATCH: applies the patch to the current object atomically, then updates as PUT would.</summary>
-    public JsonObject Patch(ResourceType type, string? ns, string name, PatchKind kind, JsonNode? patch, bool statusOnly, bool dryRun = false)
+    public JsonObject Patch(ResourceType type, string? ns, string name, PatchKind kind, JsonNode? patch, bool statusOnly, bool dryRun = false,
+        string? manager = null, string? subresource = null)
     {
         lock (_gate)
         {
@@ -225,41 +234,7 @@ internal sealed partial class ObjectStore
                 throw ApiException.Conflict(type, name, ConflictMessage);
             }
 
-            return Update(type, existing, updated, statusOnly);
-        }
-    }
-
-    /// <summary>
-    /// Server-side apply: creates the object from the configuration, or merges the configuration into it
-    /// with field ownership and conflicts (<see cref="ServerSideApply"/>), then stores it as a create or
-    /// an update would.
-    /// </summary>
-    public JsonObject Apply(ResourceType type, string? ns, string name, JsonObject applied, string manager, bool force, bool statusOnly, bool dryRun = false)
-    {
-        lock (_gate)
-        {
-            using var scope = DryRunScope(dryRun);
-            var metadata = ObjectMeta.Of(applied);
-            if (metadata["name"]?.GetValue<string>() is { Length: > 0 } bodyName && bodyName != name)
-            {
-                throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
-            }
-
-            metadata["name"] = name;
-            var existing = Bucket(type).GetValueOrDefault((ns ?? "", name));
-            var merged = ServerSideApply.Apply(type, existing, applied, manager, force, Time.GetUtcNow());
-            if (existing is null)
-            {
-                return Create(type, ns, merged, dryRun);
-            }
-
-            var expectedVersion = ObjectMeta.ResourceVersion(applied);
-            if (!string.IsNullOrEmpty(expectedVersion) && expectedVersion != ObjectMeta.ResourceVersion(existing))
-            {
-                throw ApiException.Conflict(type, name, ConflictMessage);
-            }
-
-            return Update(type, existing, merged, statusOnly);
+            return Update(type, existing, updated, statusOnly, manager, subresource ?? (statusOnly ? "status" : null));
         }
     }
 
@@ -282,7 +257,7 @@ internal sealed partial class ObjectStore
         }
     }
 
-    private JsonObject Update(ResourceType type, JsonObject existing, JsonObject incoming, bool statusOnly)
+    private JsonObject Update(ResourceType type, JsonObject existing, JsonObject incoming, bool statusOnly, string? manager = null, string? subresource = null)
     {
         // An update may omit the uid (the stored one is kept) but not change it: metadata validation rejects that.
         if (ObjectMeta.Uid(incoming) is { Length: > 0 } uid && uid != ObjectMeta.Uid(existing))
@@ -349,6 +324,10 @@ internal sealed partial class ObjectStore
         updated["kind"] = type.Kind;
         updated["apiVersion"] = type.ApiVersion;
         ObjectMeta.Of(updated)["resourceVersion"] = ObjectMeta.ResourceVersion(existing);
+        if (manager is not null)
+        {
+            UpdateManagers.Record(type, existing, updated, manager, subresource, Time.GetUtcNow());
+        }
 
         if (type == ResourceRegistry.CustomResourceDefinitions && !statusOnly)
         {

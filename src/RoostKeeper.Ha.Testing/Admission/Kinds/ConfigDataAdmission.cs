@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Controllers;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission.Kinds;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Controllers;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission.Kinds;
 

@@ -1,8 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
-using RoostKeeper.Ha.Testing.Controllers;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission.Kinds;
 

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Api;
-using RoostKeeper.Ha.Testing.Controllers;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission.Kinds;
 
@@ -84,7 +83,7 @@ internal sealed class WorkloadAdmission(string kindName, Action<JsonObject> defa
     },
     (obj, errors) =>
     {
-        if (DeploymentController.BothFencepostsZero(obj))
+        if (DeploymentStrategy.BothFencepostsZero(obj))
         {
             errors.Add(FieldError.InvalidRendered("spec.strategy.rollingUpdate.maxUnavailable", GoValues.Number(obj["spec"]?["strategy"]?["rollingUpdate"]?["maxUnavailable"]), "may not be 0 when `maxSurge` is 0"));
         }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Controllers;
-using RoostKeeper.Ha.Testing.Store;
+using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api.Tables;
 
@@ -64,6 +63,7 @@ internal static class TableColumns
                 new TableColumn("Endpoints", "string", 0, (o, _) => Join((o["endpoints"] as JsonArray)?.SelectMany(e => (e?["addresses"] as JsonArray ?? []).Select(a => Text(a) ?? ""))) is { Length: > 0 } e ? e : "<unset>"),
                 Age,
             ],
+            ("autoscaling", "scale") => [IntColumn("Desired", "spec", "replicas"), IntColumn("Available", "status", "replicas")],
             ("policy", "poddisruptionbudgets") =>
             [
                 new TableColumn("Min Available", "string", 0, (o, _) => Text(o["spec"]?["minAvailable"]) ?? "N/A"),

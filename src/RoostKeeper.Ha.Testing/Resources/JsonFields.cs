@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Controllers;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>
 /// Tolerant reads of wire-format fields. Numbers may be backed by an int, a long or a parsed JSON element

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>
 /// A label selector in the API server's string syntax: <c>a=b</c>, <c>a==b</c>, <c>a!=b</c>,
@@ -33,6 +33,34 @@ internal sealed class LabelSelector
     }
 
     /// <summary>Builds a selector from a structured <c>LabelSelector</c> (matchLabels and matchExpressions).</summary>
+    /// <summary>
+    /// A <c>LabelSelector</c> object as text the way <c>LabelSelectorAsSelector(...).String()</c> writes it:
+    /// requirements sorted by key, <c>k=v</c>, <c>k in (a,b)</c>, <c>k notin (a,b)</c>, <c>k</c>, <c>!k</c>.
+    /// </summary>
+    public static string Format(JsonObject selector)
+    {
+        var requirements = new List<(string Key, string Text)>();
+        foreach (var (key, value) in selector["matchLabels"] as JsonObject ?? [])
+        {
+            requirements.Add((key, $"{key}={JsonFields.String(value)}"));
+        }
+
+        foreach (var expression in (selector["matchExpressions"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var key = JsonFields.String(expression["key"]) ?? "";
+            var values = string.Join(',', (expression["values"] as JsonArray ?? []).Select(JsonFields.String).Order(StringComparer.Ordinal));
+            requirements.Add((key, JsonFields.String(expression["operator"]) switch
+            {
+                "In" => $"{key} in ({values})",
+                "NotIn" => $"{key} notin ({values})",
+                "DoesNotExist" => "!" + key,
+                _ => key,
+            }));
+        }
+
+        return string.Join(',', requirements.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => r.Text));
+    }
+
     public static LabelSelector FromObject(JsonObject? selector)
     {
         var requirements = new List<Func<JsonObject?, bool>>();

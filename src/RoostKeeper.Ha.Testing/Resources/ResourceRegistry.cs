@@ -1,55 +1,73 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>
-/// The group/version/resources the simulated API server serves: the built-in ones it knows, plus one
-/// entry per served version of every CustomResourceDefinition that has been created.
+/// The group/version/resources the simulated API server serves: the built-in ones
+/// (<see cref="BuiltInResources"/>), plus one entry per served version of every CustomResourceDefinition
+/// that has been created. The kinds code refers to by name are its static fields.
 /// </summary>
 internal sealed class ResourceRegistry
 {
     // Declared before the types that use it: static fields initialise in textual order.
     private static readonly string[] AllCategory = ["all"];
 
-    public static readonly ResourceType Namespaces = new("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatusSubresource: true, "namespace", ["ns"]);
-    public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"], AllCategory);
+    public static readonly ResourceType Namespaces = new("", "v1", "namespaces", "Namespace", Namespaced: false, HasStatusSubresource: true, "namespace", ["ns"])
+    {
+        Verbs = ["create", "delete", "get", "list", "patch", "update", "watch"],
+        FieldLabels = BuiltInResources.SamePath("status.phase"),
+    };
+
+    public static readonly ResourceType Pods = new("", "v1", "pods", "Pod", true, true, "pod", ["po"], AllCategory)
+    {
+        FieldLabels = BuiltInResources.Labels(
+            ("spec.nodeName", new FieldLabel("spec.nodeName")),
+            ("spec.restartPolicy", new FieldLabel("spec.restartPolicy")),
+            ("spec.schedulerName", new FieldLabel("spec.schedulerName")),
+            ("spec.serviceAccountName", new FieldLabel("spec.serviceAccountName")),
+            ("spec.hostNetwork", new FieldLabel("spec.hostNetwork", "false")),
+            ("status.phase", new FieldLabel("status.phase")),
+            ("status.podIP", new FieldLabel("status.podIP")),
+            ("status.nominatedNodeName", new FieldLabel("status.nominatedNodeName"))),
+    };
+
     public static readonly ResourceType Services = new("", "v1", "services", "Service", true, true, "service", ["svc"], AllCategory);
-    public static readonly ResourceType Events = new("", "v1", "events", "Event", true, false, "event", ["ev"]);
-    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"], AllCategory);
-    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"], AllCategory);
+
+    public static readonly ResourceType Events = new("", "v1", "events", "Event", true, false, "event", ["ev"])
+    {
+        FieldLabels = BuiltInResources.Labels(
+            [.. new[] { "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath" }.Select(f => ($"involvedObject.{f}", new FieldLabel($"involvedObject.{f}"))),
+            ("reason", new FieldLabel("reason")),
+            ("reportingComponent", new FieldLabel("reportingComponent")),
+            ("source", new FieldLabel("source.component")),
+            ("type", new FieldLabel("type"))]),
+    };
+
+    /// <summary>events.k8s.io/v1 Events: the same objects as core/v1 Events, converted (<see cref="EventConversion"/>).</summary>
+    public static readonly ResourceType EventsV1 = new("events.k8s.io", "v1", "events", "Event", true, false, "event", ["ev"])
+    {
+        Conversion = EventConversion.ForEventsV1(Events),
+    };
+
+    public static readonly ResourceType Deployments = new("apps", "v1", "deployments", "Deployment", true, true, "deployment", ["deploy"], AllCategory) { Scale = ScaleSubresource.Workload };
+
+    public static readonly ResourceType ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true, true, "replicaset", ["rs"], AllCategory)
+    {
+        Scale = ScaleSubresource.Workload,
+        FieldLabels = BuiltInResources.Labels(("status.replicas", new FieldLabel("status.replicas", "0"))),
+    };
+
+    public static readonly ResourceType Jobs = new("batch", "v1", "jobs", "Job", true, true, "job", null, AllCategory)
+    {
+        FieldLabels = BuiltInResources.Labels(("status.successful", new FieldLabel("status.succeeded", "0"))),
+    };
+
+    public static readonly ResourceType CronJobs = new("batch", "v1", "cronjobs", "CronJob", true, true, "cronjob", ["cj"], AllCategory);
     public static readonly ResourceType Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true, false, "lease");
     public static readonly ResourceType EndpointSlices = new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, false, "endpointslice");
-    public static readonly ResourceType CustomResourceDefinitions = new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true, "customresourcedefinition", ["crd", "crds"]);
 
-    private static readonly ResourceType[] BuiltIn =
-    [
-        Namespaces,
-        Pods,
-        Services,
-        Events,
-        new("", "v1", "configmaps", "ConfigMap", true, false, "configmap", ["cm"]),
-        new("", "v1", "secrets", "Secret", true, false, "secret"),
-        new("", "v1", "serviceaccounts", "ServiceAccount", true, false, "serviceaccount", ["sa"]),
-        new("", "v1", "endpoints", "Endpoints", true, false, "endpoints", ["ep"]),
-        new("", "v1", "nodes", "Node", false, true, "node", ["no"]),
-        new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "persistentvolumeclaim", ["pvc"]),
-        Deployments,
-        ReplicaSets,
-        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory),
-        new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"], AllCategory),
-        Leases,
-        EndpointSlices,
-        new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, false, "validatingwebhookconfiguration"),
-        new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, false, "mutatingwebhookconfiguration"),
-        CustomResourceDefinitions,
-        new("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, true, "poddisruptionbudget", ["pdb"]),
-        new("networking.k8s.io", "v1", "networkpolicies", "NetworkPolicy", true, false, "networkpolicy", ["netpol"]),
-        new("events.k8s.io", "v1", "events", "Event", true, false, "event", ["ev"]),
-        new("rbac.authorization.k8s.io", "v1", "roles", "Role", true, false, "role"),
-        new("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding", true, false, "rolebinding"),
-        new("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, false, "clusterrole"),
-        new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false, false, "clusterrolebinding"),
-    ];
+    public static readonly ResourceType CustomResourceDefinitions =
+        new("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, true, "customresourcedefinition", ["crd", "crds"], ["api-extensions"]);
 
     private readonly object _gate = new();
     private readonly Dictionary<(string Group, string Version, string Plural), ResourceType> _types = [];
@@ -57,7 +75,7 @@ internal sealed class ResourceRegistry
 
     public ResourceRegistry()
     {
-        foreach (var type in BuiltIn)
+        foreach (var type in BuiltInResources.Kinds)
         {
             _types[(type.Group, type.Version, type.Plural)] = type;
         }
@@ -167,11 +185,18 @@ internal sealed class ResourceRegistry
                 Schema = version["schema"]?["openAPIV3Schema"]?.DeepClone() as JsonObject,
                 PrinterColumns = version["additionalPrinterColumns"]?.DeepClone() as JsonArray,
                 IsCustom = true,
+                Scale = ScaleSubresource.FromDefinition(version["subresources"]?["scale"]),
+                FieldLabels = SelectableFields(version["selectableFields"] as JsonArray),
             });
         }
 
         return served.Count == 0 ? "spec.versions must have at least one served version" : null;
     }
+
+    /// <summary>A CRD version's <c>selectableFields</c> (<c>jsonPath: .spec.color</c>) as field labels ("spec.color").</summary>
+    private static Dictionary<string, FieldLabel> SelectableFields(JsonArray? fields) =>
+        (fields ?? []).Select(f => JsonFields.String(f?["jsonPath"])?.TrimStart('.')).OfType<string>().Distinct(StringComparer.Ordinal)
+            .ToDictionary(path => path, path => new FieldLabel(path), StringComparer.Ordinal);
 
     /// <summary>Stops serving a definition's resources; returns the types it served.</summary>
     public IReadOnlyList<ResourceType> Unregister(string crdName)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Api;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>A resource the simulated API server serves: one group/version/plural.</summary>
 internal sealed record ResourceType(
@@ -22,6 +22,29 @@ internal sealed record ResourceType(
 
     /// <summary>Whether this is a version of a CustomResourceDefinition rather than a built-in type.</summary>
     public bool IsCustom { get; init; }
+
+    /// <summary>The <c>scale</c> subresource, where the kind has one (built-in workloads, CRDs that declare it).</summary>
+    public ScaleSubresource? Scale { get; init; }
+
+    /// <summary>The verbs the kind serves, as discovery lists them; a request for another is a 405.</summary>
+    public IReadOnlyList<string> Verbs { get; init; } = AllVerbs;
+
+    /// <summary>
+    /// The field labels a <c>fieldSelector</c> may use besides <c>metadata.name</c> and <c>metadata.namespace</c>
+    /// (the real server's per-kind field label conversion); any other is a 400.
+    /// </summary>
+    public IReadOnlyDictionary<string, FieldLabel> FieldLabels { get; init; } = NoFieldLabels;
+
+    /// <summary>Set for a kind served from another kind's storage (events.k8s.io Events).</summary>
+    public ResourceConversion? Conversion { get; init; }
+
+    /// <summary>Whether a create is answered rather than stored (TokenReview, SubjectAccessReview, ...).</summary>
+    public bool IsReview { get; init; }
+
+    /// <summary>The verbs of a kind stored as objects: everything.</summary>
+    public static IReadOnlyList<string> AllVerbs { get; } = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+    private static readonly Dictionary<string, FieldLabel> NoFieldLabels = [];
 
     /// <summary>apiVersion as objects carry it: "v1" for the core group, "group/version" otherwise.</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-namespace RoostKeeper.Ha.Testing.Store;
+namespace RoostKeeper.Ha.Testing.Resources;
 
 /// <summary>Reads and writes the metadata fields of a JSON object.</summary>
 internal static class ObjectMeta
