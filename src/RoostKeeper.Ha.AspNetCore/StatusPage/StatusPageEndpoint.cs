@@ -30,14 +30,12 @@ internal sealed class StatusPageEndpoint
 
     private const int Rows = 5;
 
-    private readonly HaApiOptions _options;
     private readonly ILogger _logger;
     private readonly ApiState _api;
 
     public StatusPageEndpoint(ApiState api)
     {
         _api = api;
-        _options = api.Options;
         _logger = api.Logger;
     }
 
@@ -111,7 +109,7 @@ internal sealed class StatusPageEndpoint
             report,
             problems,
             now,
-            _options.StatusPageRefresh,
+            _api.Settings.StatusPageRefresh,
             backups,
             updates,
             running);
