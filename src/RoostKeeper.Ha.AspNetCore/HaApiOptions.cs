@@ -33,12 +33,12 @@ public sealed class HaApiOptions
 
     /// <summary>The largest request body the API reads, in bytes; a larger one is answered 413.</summary>
     /// <value>Default 16384 (16 KiB). From 1 to 1073741824 (1 GiB).</value>
-    [Range(1L, 1L << 30, ErrorMessage = "{0} must be from {1} to {2} bytes.")]
+    [Range(1L, 1L << 30)]
     public long MaxRequestBodySize { get; set; } = 16 * 1024;
 
     /// <summary>How often the status page reloads itself.</summary>
     /// <value>Default 5 seconds. From 1 second to 1 hour.</value>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be from {1} to {2}.")]
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan StatusPageRefresh { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
@@ -67,6 +67,6 @@ public sealed class HaApiOptions
 
     /// <summary>How many finished operations each replica keeps for polling (running ones are always kept).</summary>
     /// <value>Default 100. From 1 to 10000.</value>
-    [Range(1, 10_000, ErrorMessage = "{0} must be from {1} to {2}.")]
+    [Range(1, 10_000)]
     public int RetainedOperations { get; set; } = 100;
 }
