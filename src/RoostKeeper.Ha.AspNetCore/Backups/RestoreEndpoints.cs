@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Api;
-using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.Recovery;

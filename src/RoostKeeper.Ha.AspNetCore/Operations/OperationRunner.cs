@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.Recovery.Stores;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
