@@ -3,9 +3,6 @@ using RoostKeeper.Ha.Recovery.Stores;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
 
-/// <summary>What an operation's work produced: its final state, its result, and (for a new backup) the backup's id.</summary>
-internal sealed record OperationOutcome(OperationState State, object? Result, OperationError? Error = null, string? BackupId = null);
-
 /// <summary>
 /// Runs an operation's work to its one final state. Every way the work can end is turned into a state the
 /// caller can poll: its outcome, Cancelled when its token was cancelled, Failed with the facts for errors
