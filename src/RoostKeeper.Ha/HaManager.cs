@@ -171,7 +171,7 @@ public sealed class HaManager : IDisposable
         {
             lease = await _elector.ReadForStatusAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested && ApiErrors.IsApiOrNetwork(e))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
         {
             reachable = false;
             lease = _elector.ObservedLease;
@@ -204,8 +204,12 @@ public sealed class HaManager : IDisposable
     public Task<HealthReport> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
         (Volatile.Read(ref _health) ?? AttachDefaultHealth()).CheckHealthAsync(cancellationToken);
 
-    /// <summary>The API server's refusal of the Lease calls that retrying will not fix, while it lasts (for the health checks).</summary>
-    internal LeaseRefusal? LeaseRefusal => _elector.Refusal;
+    /// <summary>
+    /// The API server's refusal of this replica's Lease calls that retrying will not fix (RBAC, credentials, a
+    /// missing namespace), while it lasts; null while the calls succeed or fail only transiently. Such a replica
+    /// can never lead: the leader election health check and the probes of RoostKeeper.Ha.AspNetCore report it.
+    /// </summary>
+    public LeaseRefusal? LeaseRefusal => _elector.Refusal;
 
     /// <summary>The resolved election settings (for the leader election health check).</summary>
     internal ElectionSettings Settings => _settings;

@@ -1,8 +1,8 @@
-using k8s.Autorest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -49,7 +49,7 @@ internal sealed class ManagedRoostController(
                     // Fenced: a newer term wrote. Stop writing now; the elector ends this term when it sees the Lease.
                     return;
                 }
-                catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is HttpOperationException or HttpRequestException or IOException or OperationCanceledException)
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
                 {
                     activity.ResyncFailed(e);
                     ControllerLog.ResyncFailed(logger, reconciler.Namespace, settings.ResyncPeriod, e);

@@ -1,8 +1,7 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -26,7 +25,7 @@ internal static class ManagedRoostDefinition
             await client.ApiextensionsV1.CreateCustomResourceDefinitionAsync(definition, cancellationToken: cancellationToken);
             ControllerLog.DefinitionApplied(logger, definition.Metadata.Name, "created");
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
             var existing = await client.ApiextensionsV1.ReadCustomResourceDefinitionAsync(definition.Metadata.Name, cancellationToken: cancellationToken);
             definition.Metadata.ResourceVersion = existing.Metadata.ResourceVersion;

@@ -1,10 +1,10 @@
 using System.Globalization;
-using System.Net;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -84,14 +84,14 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             ControllerLog.Fenced(logger, e.Message);
             throw;
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
             // A conditional write lost: the object changed after it was read. The next resync reads it again.
             measurement.Complete(ReconcileResult.Requeue);
             ControllerLog.ChangedWhileReconciling(logger, Namespace, name);
             return new ReconcileOutcome(name, ReconcileResult.Requeue, "changed while reconciling; reconciled again at the next resync");
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && e.Response.Content?.Contains(ManagedRoost.Plural, StringComparison.Ordinal) == true)
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && e.Response.Content?.Contains(ManagedRoost.Plural, StringComparison.Ordinal) == true)
         {
             // The roost was deleted after it was listed: nothing to do; the next resync sweeps its ConfigMap.
             measurement.Complete(ReconcileResult.Requeue);
@@ -104,7 +104,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             await TryWriteFailureAsync(roost, "ConfigMapConflict", e.Message, term, cancellationToken);
             return new ReconcileOutcome(name, ReconcileResult.Error, e.Message);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
         {
             measurement.Complete(ReconcileResult.Error);
             var message = Describe(e);
@@ -145,7 +145,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
                 await client.CoreV1.CreateNamespacedConfigMapAsync(DesiredConfigMap(roost, data, term), Namespace, cancellationToken: cancellationToken);
                 return $"ConfigMap {name} created";
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
             {
                 // It exists but was not listed with our label: someone else's ConfigMap has the name we need.
                 throw new ConfigMapConflictException($"ConfigMap {Namespace}/{name} exists and is not managed by this controller (no label {ManagedByLabel}={ManagedByValue}); rename or delete it, or rename the ManagedRoost.");
@@ -196,7 +196,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         {
             await WriteStatusAsync(roost, Status(roost, term, "Error", "False", reason, message), cancellationToken);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
         {
             // The API is what failed; the failure is already recorded and logged, and the next resync retries.
             ControllerLog.ReconcileFailed(logger, Namespace, roost.Metadata.Name, "could not write the Error status either: " + Describe(e), null);
@@ -213,7 +213,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
                 new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = map.Metadata.ResourceVersion } }, cancellationToken: cancellationToken);
             ControllerLog.OrphanDeleted(logger, Namespace, map.Metadata.Name);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Conflict)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.NotFound or ApiErrorKind.Conflict)
         {
             // Already gone, or changed since the list: the next resync decides again.
         }

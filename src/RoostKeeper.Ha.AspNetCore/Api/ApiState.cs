@@ -3,36 +3,35 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RoostKeeper.Ha.AspNetCore.Forwarding;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
 
 namespace RoostKeeper.Ha.AspNetCore.Api;
 
 /// <summary>
-/// What the endpoints of one <c>MapRoostHaApi</c> share: the options, the operations of this replica, the
+/// What the endpoints of one <c>MapRoostHaApi</c> share: its settings, the operations of this replica, the
 /// leader terms they run in, what is known about backups' validity, and the way to the leader.
 /// </summary>
 internal sealed class ApiState
 {
-    public ApiState(HaApiOptions options, string prefix, ILogger logger, IServiceProvider services)
+    public ApiState(ApiSettings settings, ILogger logger, IServiceProvider services)
     {
-        Options = options;
-        Prefix = prefix;
+        Settings = settings;
         Logger = logger;
         Time = services.GetService<TimeProvider>() ?? TimeProvider.System;
         Manager = services.GetService<HaManager>()
             ?? throw new InvalidOperationException("MapRoostHaApi needs the HaManager of RoostKeeper.Ha: call builder.Services.AddRoostHa(...) before building the app.");
-        Operations = new OperationStore(options.RetainedOperations, Time);
+        Operations = new OperationStore(settings.RetainedOperations, Time);
+        Locations = new OperationLocations(settings.Prefix);
         Terms = new LeaderTerms(Manager);
         Ledger = new ValidationLedger();
         Runner = new OperationRunner(Time, logger);
-        Forwarder = new LeaderForwarder(options, Manager, logger, Time, services);
+        Forwarder = new LeaderForwarder(settings.LeaderUrlTemplate, settings.ForwardToLeader, settings.MaxRequestBodySize, Manager, logger, Time, services);
         Stopping = services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
         Stopping.Register(Forwarder.Dispose);
     }
 
-    public HaApiOptions Options { get; }
-
-    public string Prefix { get; }
+    public ApiSettings Settings { get; }
 
     public ILogger Logger { get; }
 
@@ -41,6 +40,8 @@ internal sealed class ApiState
     public HaManager Manager { get; }
 
     public OperationStore Operations { get; }
+
+    public OperationLocations Locations { get; }
 
     public LeaderTerms Terms { get; }
 
@@ -54,8 +55,7 @@ internal sealed class ApiState
     public CancellationToken Stopping { get; }
 
     /// <summary>Where an operation is polled, as the caller addressed this API (path base and prefix included).</summary>
-    public string OperationLocation(HttpContext context, string operationId) =>
-        $"{context.Request.PathBase}{Prefix}/operations/{Uri.EscapeDataString(operationId)}";
+    public string OperationLocation(HttpContext context, string operationId) => Locations.Of(context, operationId);
 
     public static string Caller(HttpContext context) => context.User.Identity?.Name is { Length: > 0 } name ? name : "an anonymous caller";
 
@@ -78,11 +78,20 @@ internal sealed class ApiState
             ? await handler(context).ConfigureAwait(false)
             : await Forwarder.ForwardOrRefuseAsync(context).ConfigureAwait(false);
 
+    /// <summary>The 409 answer when <paramref name="running"/> holds what a new operation needs: which it is, and where to poll it.</summary>
+    public IResult Running(HttpContext context, Operation running, string what) => Problems.Running(
+        what,
+        running.Id,
+        running.Kind.ToString().ToLowerInvariant(),
+        running.BackupId.Length == 0 ? null : running.BackupId,
+        running.Replica,
+        OperationLocation(context, running.Id));
+
     /// <summary>The 202 answer for a started operation: Location to poll, and the operation as it is now.</summary>
     public IResult Accepted(HttpContext context, Operation operation)
     {
         var location = OperationLocation(context, operation.Id);
-        return new AcceptedResult(location, Results.Json(operation.ToDocument(location), ApiEndpoints.Json, statusCode: StatusCodes.Status202Accepted));
+        return new AcceptedResult(location, Results.Json(operation.ToDocument(location), ApiJson.Response, statusCode: StatusCodes.Status202Accepted));
     }
 
     /// <summary>Sets Location (and Retry-After, a polling hint) then writes the JSON.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.Recovery;
 
@@ -21,7 +22,7 @@ internal sealed class BackupEndpoints
     /// <summary>POST /backup and POST /backups: starts a backup in this leader's term.</summary>
     public async Task<IResult> CreateAsync(HttpContext context, LeaderTerms.Term term)
     {
-        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Settings.MaxRequestBodySize, ApiJson.Request).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -35,11 +36,11 @@ internal sealed class BackupEndpoints
         var (operation, running) = _api.Operations.TryAdd(OperationKind.Backup, "", false, _api.Manager.Identity, ApiState.Caller(context));
         if (running is not null)
         {
-            return Problems.Running(running, _api.OperationLocation(context, running.Id), "One backup runs at a time.");
+            return _api.Running(context, running, "One backup runs at a time.");
         }
 
         var verified = context.RequestServices.GetService<IOptions<BackupOptions>>()?.Value.VerifyAfterWrite ?? false;
-        AspNetCoreLog.OperationStarted(_api.Logger, operation!.Id, operation.Kind, "(new)", operation.RequestedBy);
+        OperationLog.Started(_api.Logger, operation!.Id, operation.Kind, "(new)", operation.RequestedBy);
         var started = term.TryRun(token => _api.Runner.RunAsync(
             operation,
             async ct =>
@@ -68,7 +69,7 @@ internal sealed class BackupEndpoints
         }
 
         var backups = await recovery.ListBackupsAsync(context.RequestAborted).ConfigureAwait(false);
-        return Results.Json(backups.Select(b => BackupDocument.From(b, _api.Ledger.Get(b.Id))).ToList(), ApiEndpoints.Json);
+        return Results.Json(backups.Select(b => BackupDocument.From(b, _api.Ledger.Get(b.Id))).ToList(), ApiJson.Response);
     }
 
     /// <summary>GET /backups/{id}.</summary>
@@ -88,7 +89,7 @@ internal sealed class BackupEndpoints
         try
         {
             var info = await recovery.GetBackupAsync(id, context.RequestAborted).ConfigureAwait(false);
-            return Results.Json(BackupDocument.From(info, _api.Ledger.Get(id)), ApiEndpoints.Json);
+            return Results.Json(BackupDocument.From(info, _api.Ledger.Get(id)), ApiJson.Response);
         }
         catch (BackupNotFoundException)
         {
@@ -105,7 +106,7 @@ internal sealed class BackupEndpoints
             return Problems.BadId("id", id);
         }
 
-        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<EmptyRequest>(context, _api.Settings.MaxRequestBodySize, ApiJson.Request).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -124,10 +125,10 @@ internal sealed class BackupEndpoints
         var (operation, running) = _api.Operations.TryAdd(OperationKind.Validate, id, false, _api.Manager.Identity, ApiState.Caller(context));
         if (running is not null)
         {
-            return Problems.Running(running, _api.OperationLocation(context, running.Id), $"Backup {id} is being validated already.");
+            return _api.Running(context, running, $"Backup {id} is being validated already.");
         }
 
-        AspNetCoreLog.OperationStarted(_api.Logger, operation!.Id, operation.Kind, id, operation.RequestedBy);
+        OperationLog.Started(_api.Logger, operation!.Id, operation.Kind, id, operation.RequestedBy);
         _ = Task.Run(
             () => _api.Runner.RunAsync(
                 operation,
@@ -172,7 +173,7 @@ internal sealed class BackupEndpoints
 
         if (_api.Operations.ReadingBackup(id) is { } reading)
         {
-            return Problems.Running(reading, _api.OperationLocation(context, reading.Id), $"Backup {id} is in use.");
+            return _api.Running(context, reading, $"Backup {id} is in use.");
         }
 
         try
@@ -215,10 +216,4 @@ internal sealed class BackupEndpoints
         operation.Finish(OperationState.Cancelled, _api.Time.GetUtcNow(), null, OperationErrors.LeadershipLost(operation, term.Leadership.Term, _api.Manager.LeaderIdentity));
         return Problems.NotLeader(_api.Manager, _api.Forwarder.AddressOf(_api.Manager.LeaderIdentity));
     }
-}
-
-/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread (Progress&lt;T&gt; posts to a context, which would reorder reports).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Api;
-using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.Recovery;
 
@@ -31,7 +31,7 @@ internal sealed partial class RestoreEndpoints
             return Problems.BadId("id", id);
         }
 
-        var body = await RequestBody.ReadAsync<RestoreRequest>(context, _api.Options.MaxRequestBodySize, ApiEndpoints.RequestJson).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<RestoreRequest>(context, _api.Settings.MaxRequestBodySize, ApiJson.Request).ConfigureAwait(false);
         if (body.Problem is { } problem)
         {
             return problem;
@@ -64,10 +64,10 @@ internal sealed partial class RestoreEndpoints
         var (operation, running) = _api.Operations.TryAdd(OperationKind.Restore, id, options.DryRun, _api.Manager.Identity, ApiState.Caller(context));
         if (running is not null)
         {
-            return Problems.Running(running, _api.OperationLocation(context, running.Id), "Two restores never run at once.");
+            return _api.Running(context, running, "Two restores never run at once.");
         }
 
-        AspNetCoreLog.OperationStarted(_api.Logger, operation!.Id, operation.Kind, id, operation.RequestedBy);
+        OperationLog.Started(_api.Logger, operation!.Id, operation.Kind, id, operation.RequestedBy);
         var started = term.TryRun(token => _api.Runner.RunAsync(
             operation,
             async ct =>

@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
-using RoostKeeper.Ha.AspNetCore.Operations;
 
 namespace RoostKeeper.Ha.AspNetCore.Diagnostics;
 
-/// <summary>Logs of the ASP.NET Core endpoints (category <c>RoostKeeper.Ha.AspNetCore</c>, event ids 6000–6099).</summary>
+/// <summary>Logs of the ASP.NET Core endpoints (category <c>RoostKeeper.Ha.AspNetCore</c>, event ids 6000–6099; the operations' own, 6007–6011 and 6017, are in <c>Operations.OperationLog</c>).</summary>
 internal static partial class AspNetCoreLog
 {
     public const string Category = "RoostKeeper.Ha.AspNetCore";
@@ -29,21 +28,6 @@ internal static partial class AspNetCoreLog
     [LoggerMessage(6006, LogLevel.Warning, "The status page could not read {What} (trace id {TraceId}): {Reason}")]
     public static partial void StatusReadFailed(ILogger logger, string what, string traceId, string reason);
 
-    [LoggerMessage(6007, LogLevel.Information, "Operation {OperationId} ({Kind} of backup {BackupId}) started by {User}.")]
-    public static partial void OperationStarted(ILogger logger, string operationId, OperationKind kind, string backupId, string user);
-
-    [LoggerMessage(6008, LogLevel.Information, "Operation {OperationId} ({Kind}) finished {State} (backup {BackupId}).")]
-    public static partial void OperationFinished(ILogger logger, string operationId, OperationKind kind, OperationState state, string backupId);
-
-    [LoggerMessage(6009, LogLevel.Warning, "Operation {OperationId} ({Kind}) failed: {Detail}")]
-    public static partial void OperationFailed(ILogger logger, string operationId, OperationKind kind, string detail);
-
-    [LoggerMessage(6010, LogLevel.Error, "Operation {OperationId} ({Kind}) failed unexpectedly; callers see the operation id as its trace id.")]
-    public static partial void OperationFailedUnexpectedly(ILogger logger, Exception exception, string operationId, OperationKind kind);
-
-    [LoggerMessage(6011, LogLevel.Warning, "Operation {OperationId} ({Kind}) was cancelled: {Detail}")]
-    public static partial void OperationCancelled(ILogger logger, string operationId, OperationKind kind, string detail);
-
     [LoggerMessage(6012, LogLevel.Information, "Forwarded {Method} {Path} to the leader {Leader} at {Address}: {Status}.")]
     public static partial void Forwarded(ILogger logger, string method, string path, string leader, Uri address, int status);
 
@@ -58,7 +42,4 @@ internal static partial class AspNetCoreLog
 
     [LoggerMessage(6016, LogLevel.Warning, "A convention on the RoostKeeper.Ha API marked the mutating endpoints ({Endpoints}) anonymous (AllowAnonymous on the builder MapRoostHaApi returns); that was ignored and they still require the authorization policy {Policy}. Only HaApiOptions.AllowUnauthenticatedMutations (for demos) opens them.")]
     public static partial void MutationAnonymityIgnored(ILogger logger, string endpoints, string policy);
-
-    [LoggerMessage(6017, LogLevel.Error, "Operation {OperationId} ({Kind}) failed: the backup store {Store} failed; callers see the exception's type and the operation id as its trace id.")]
-    public static partial void OperationStoreFailed(ILogger logger, Exception exception, string operationId, OperationKind kind, string store);
 }

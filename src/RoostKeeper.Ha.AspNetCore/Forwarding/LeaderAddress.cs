@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace RoostKeeper.Ha.AspNetCore.Forwarding;
 
 /// <summary>
-/// Turns <see cref="HaApiOptions.LeaderUrlTemplate"/> and a Lease holder into the leader's address. The holder
+/// Turns <c>HaApiOptions.LeaderUrlTemplate</c> and a Lease holder into the leader's address. The holder
 /// is written by whoever can update the Lease (every replica's service account), so it is untrusted input: it may
 /// only ever fill the one DNS label the template reserves for it. The address is built from the template's
 /// scheme, host and port with that label substituted (never by splicing text into a URL), and the result is

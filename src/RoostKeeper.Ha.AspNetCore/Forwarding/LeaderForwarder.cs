@@ -1,14 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using RoostKeeper.Ha.AspNetCore.Api;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
 
 namespace RoostKeeper.Ha.AspNetCore.Forwarding;
 
 /// <summary>
 /// What a follower does with leader-only work: answer 409 naming the leader (and its address when
-/// <see cref="HaApiOptions.LeaderUrlTemplate"/> is set), or, with <see cref="HaApiOptions.ForwardToLeader"/>,
+/// <c>HaApiOptions.LeaderUrlTemplate</c> is set), or, with <c>HaApiOptions.ForwardToLeader</c>,
 /// send the request on to the leader and relay its answer. The follower has already authorized the caller;
 /// the leader authorizes again with the same Authorization header, so forwarding grants nothing. A forwarded
 /// request carries <see cref="ForwardedHeader"/> and is never forwarded again (leadership can move while it
@@ -28,7 +28,9 @@ internal sealed class LeaderForwarder : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly string[] RelayedHeaders = ["Location", "Retry-After"];
 
-    private readonly HaApiOptions _options;
+    private readonly string? _template;
+    private readonly bool _forward;
+    private readonly long _maxRequestBodySize;
     private readonly HaManager _manager;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -38,21 +40,30 @@ internal sealed class LeaderForwarder : IDisposable
     // The last holder refused an address, so a hostile holder is logged once, not on every request.
     private string? _lastRefused;
 
-    public LeaderForwarder(HaApiOptions options, HaManager manager, ILogger logger, TimeProvider time, IServiceProvider services)
+    /// <param name="leaderUrlTemplate">Where the leader's API is (validated by <see cref="Check"/>); null: nowhere known.</param>
+    /// <param name="forwardToLeader">Forward leader-only requests rather than answer 409.</param>
+    /// <param name="maxRequestBodySize">The largest body read to forward, in bytes.</param>
+    /// <param name="manager">Who leads.</param>
+    /// <param name="logger">Where refused holders and failed forwards are logged.</param>
+    /// <param name="time">The clock of the forwarding timeout.</param>
+    /// <param name="services">Where an <see cref="IHttpClientFactory"/> is found, if registered.</param>
+    public LeaderForwarder(string? leaderUrlTemplate, bool forwardToLeader, long maxRequestBodySize, HaManager manager, ILogger logger, TimeProvider time, IServiceProvider services)
     {
-        _options = options;
+        _template = leaderUrlTemplate;
+        _forward = forwardToLeader;
+        _maxRequestBodySize = maxRequestBodySize;
         _manager = manager;
         _logger = logger;
         _time = time;
         _factory = services.GetService<IHttpClientFactory>();
     }
 
-    /// <summary>The rule <see cref="HaApiOptions.LeaderUrlTemplate"/> must satisfy, or null when it does.</summary>
-    public static string? Check(HaApiOptions options)
+    /// <summary>The rule <c>HaApiOptions.LeaderUrlTemplate</c> and <c>ForwardToLeader</c> must satisfy, or null when they do.</summary>
+    public static string? Check(string? leaderUrlTemplate, bool forwardToLeader)
     {
-        if (options.LeaderUrlTemplate is not { } template)
+        if (leaderUrlTemplate is not { } template)
         {
-            return options.ForwardToLeader ? "HaApiOptions.ForwardToLeader requires HaApiOptions.LeaderUrlTemplate (where the leader's API is)." : null;
+            return forwardToLeader ? "HaApiOptions.ForwardToLeader requires HaApiOptions.LeaderUrlTemplate (where the leader's API is)." : null;
         }
 
         return LeaderAddress.Check(template);
@@ -64,7 +75,7 @@ internal sealed class LeaderForwarder : IDisposable
     /// </summary>
     public Uri? AddressOf(string? leader)
     {
-        if (leader is not { Length: > 0 } || _options.LeaderUrlTemplate is not { } template)
+        if (leader is not { Length: > 0 } || _template is not { } template)
         {
             return null;
         }
@@ -83,7 +94,7 @@ internal sealed class LeaderForwarder : IDisposable
     {
         leader = _manager.LeaderIdentity ?? "";
         address = null!;
-        if (!_options.ForwardToLeader || _manager.IsLeader || leader.Length == 0 || context.Request.Headers.ContainsKey(ForwardedHeader))
+        if (!_forward || _manager.IsLeader || leader.Length == 0 || context.Request.Headers.ContainsKey(ForwardedHeader))
         {
             return false;
         }
@@ -100,7 +111,7 @@ internal sealed class LeaderForwarder : IDisposable
 
     public async Task<IResult> ForwardAsync(HttpContext context, string leader, Uri address)
     {
-        var (body, tooLarge) = await RequestBody.ReadBytesAsync(context, _options.MaxRequestBodySize).ConfigureAwait(false);
+        var (body, tooLarge) = await RequestBody.ReadBytesAsync(context, _maxRequestBodySize).ConfigureAwait(false);
         if (tooLarge is not null)
         {
             return tooLarge;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
-using RoostKeeper.Ha.AspNetCore.Api;
+using RoostKeeper.Ha.AspNetCore.Forwarding;
+using RoostKeeper.Ha.AspNetCore.Http;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
 
@@ -10,12 +11,21 @@ namespace RoostKeeper.Ha.AspNetCore.Operations;
 /// </summary>
 internal sealed class OperationEndpoints
 {
-    private readonly ApiState _api;
+    private readonly OperationStore _operations;
+    private readonly OperationLocations _locations;
+    private readonly LeaderForwarder _forwarder;
+    private readonly HaManager _manager;
 
-    public OperationEndpoints(ApiState api) => _api = api;
+    public OperationEndpoints(OperationStore operations, OperationLocations locations, LeaderForwarder forwarder, HaManager manager)
+    {
+        _operations = operations;
+        _locations = locations;
+        _forwarder = forwarder;
+        _manager = manager;
+    }
 
     public Task<IResult> ListAsync(HttpContext context) => Task.FromResult(
-        Results.Json(_api.Operations.List().Select(o => o.ToDocument(_api.OperationLocation(context, o.Id))).ToList(), ApiEndpoints.Json));
+        Results.Json(_operations.List().Select(o => o.ToDocument(_locations.Of(context, o.Id))).ToList(), ApiJson.Response));
 
     public async Task<IResult> GetAsync(HttpContext context)
     {
@@ -25,19 +35,19 @@ internal sealed class OperationEndpoints
             return Problems.BadId("id", id);
         }
 
-        if (_api.Operations.Get(id) is { } operation)
+        if (_operations.Get(id) is { } operation)
         {
-            var document = operation.ToDocument(_api.OperationLocation(context, id));
+            var document = operation.ToDocument(_locations.Of(context, id));
             if (document.State == OperationState.Running)
             {
                 context.Response.Headers.RetryAfter = "1";
             }
 
-            return Results.Json(document, ApiEndpoints.Json);
+            return Results.Json(document, ApiJson.Response);
         }
 
-        return _api.Forwarder.ShouldForward(context, out var leader, out var address)
-            ? await _api.Forwarder.ForwardAsync(context, leader, address).ConfigureAwait(false)
-            : Problems.OperationNotFound(id, _api.Manager);
+        return _forwarder.ShouldForward(context, out var leader, out var address)
+            ? await _forwarder.ForwardAsync(context, leader, address).ConfigureAwait(false)
+            : Problems.OperationNotFound(id, _manager);
     }
 }

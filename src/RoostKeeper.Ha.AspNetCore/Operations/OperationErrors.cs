@@ -28,14 +28,14 @@ internal static class OperationErrors
         BackupNotFoundException missing => new OperationError("The backup does not exist (any more).", missing.Message, nameof(BackupNotFoundException), Backup(missing)),
         BackupException backup => new OperationError("The backup operation failed.", backup.Message, backup.GetType().Name, Backup(backup)),
         RollingUpdateFailedException rollout => new OperationError("The rollout failed.", rollout.Message, nameof(RollingUpdateFailedException)),
-        _ when ApiErrors.IsApiOrNetwork(error) => new OperationError(
+        _ when KubernetesApiErrors.IsApiOrNetwork(error) => new OperationError(
             "A Kubernetes API call failed.",
-            $"{ApiErrors.Describe(error)}. Check the replica's RBAC and the API server, then run the operation again.",
+            $"{KubernetesApiErrors.Describe(error)}. Check the replica's RBAC and the API server, then run the operation again.",
             "KubernetesApi",
             new Dictionary<string, string?>
             {
-                ["kind"] = ApiErrors.Classify(error).ToString(),
-                ["statusCode"] = ApiErrors.StatusCode(error)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["kind"] = KubernetesApiErrors.Classify(error).ToString(),
+                ["statusCode"] = KubernetesApiErrors.StatusCode(error)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             }),
         _ => null,
     };

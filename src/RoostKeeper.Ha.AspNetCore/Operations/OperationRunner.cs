@@ -1,11 +1,7 @@
 using Microsoft.Extensions.Logging;
-using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.Recovery.Stores;
 
 namespace RoostKeeper.Ha.AspNetCore.Operations;
-
-/// <summary>What an operation's work produced: its final state, its result, and (for a new backup) the backup's id.</summary>
-internal sealed record OperationOutcome(OperationState State, object? Result, OperationError? Error = null, string? BackupId = null);
 
 /// <summary>
 /// Runs an operation's work to its one final state. Every way the work can end is turned into a state the
@@ -30,19 +26,19 @@ internal sealed class OperationRunner
         {
             var outcome = await work(token).ConfigureAwait(false);
             operation.Finish(outcome.State, _time.GetUtcNow(), outcome.Result, outcome.Error, outcome.BackupId);
-            AspNetCoreLog.OperationFinished(_logger, operation.Id, operation.Kind, outcome.State, operation.BackupId);
+            OperationLog.Finished(_logger, operation.Id, operation.Kind, outcome.State, operation.BackupId);
         }
         catch (Exception) when (token.IsCancellationRequested)
         {
             // A cancelled call may surface as an API, network or store error; with the token cancelled, cancellation is the cause.
             var error = cancelled();
             operation.Finish(OperationState.Cancelled, _time.GetUtcNow(), null, error);
-            AspNetCoreLog.OperationCancelled(_logger, operation.Id, operation.Kind, error.Detail);
+            OperationLog.Cancelled(_logger, operation.Id, operation.Kind, error.Detail);
         }
         catch (Exception e) when (OperationErrors.Describe(e) is { } error)
         {
             operation.Finish(OperationState.Failed, _time.GetUtcNow(), null, error);
-            AspNetCoreLog.OperationFailed(_logger, operation.Id, operation.Kind, error.Detail);
+            OperationLog.Failed(_logger, operation.Id, operation.Kind, error.Detail);
         }
         catch (Exception e)
         {
@@ -50,11 +46,11 @@ internal sealed class OperationRunner
             operation.Finish(OperationState.Failed, _time.GetUtcNow(), null, error);
             if (error.Type == "BackupStore")
             {
-                AspNetCoreLog.OperationStoreFailed(_logger, e, operation.Id, operation.Kind, StoreFailures.StoreOf(e) ?? "the backup store");
+                OperationLog.StoreFailed(_logger, e, operation.Id, operation.Kind, StoreFailures.StoreOf(e) ?? "the backup store");
             }
             else
             {
-                AspNetCoreLog.OperationFailedUnexpectedly(_logger, e, operation.Id, operation.Kind);
+                OperationLog.FailedUnexpectedly(_logger, e, operation.Id, operation.Kind);
             }
         }
     }

@@ -23,27 +23,3 @@ internal sealed class ValidationLedger
 
     public void Forget(string backupId) => _entries.TryRemove(backupId, out _);
 }
-
-/// <summary>A backup's validation state as this replica knows it.</summary>
-internal enum ValidationState
-{
-    /// <summary>Not checked by this replica since it started.</summary>
-    NotValidated,
-
-    /// <summary>Every hash and object checked out.</summary>
-    Valid,
-
-    /// <summary>The backup failed validation; <see cref="ValidationDocument.Error"/> says why.</summary>
-    Invalid,
-}
-
-/// <summary>The JSON of a backup's validation state.</summary>
-/// <param name="State">The state.</param>
-/// <param name="CheckedAt">When it was checked, if it was.</param>
-/// <param name="CheckedBy">The replica that checked it.</param>
-/// <param name="How">"validation", "verified after write" or "restore".</param>
-/// <param name="Error">Why it is invalid.</param>
-internal sealed record ValidationDocument(ValidationState State, DateTimeOffset? CheckedAt, string? CheckedBy, string? How, string? Error)
-{
-    public static readonly ValidationDocument NotValidated = new(ValidationState.NotValidated, null, null, null, null);
-}

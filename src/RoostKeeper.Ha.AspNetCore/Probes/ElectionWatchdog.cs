@@ -11,13 +11,18 @@ namespace RoostKeeper.Ha.AspNetCore.Probes;
 internal static class ElectionWatchdog
 {
     /// <summary>Judges <paramref name="manager"/> now: Healthy when its election loop runs and it follows, or renewed within <paramref name="limit"/>.</summary>
-    public static HealthReportEntry Judge(HaManager manager, TimeSpan limit, string rule, TimeProvider time)
+    /// <param name="manager">The replica's manager.</param>
+    /// <param name="lease">Its election Lease, as "namespace/name" (for the description of a refusal).</param>
+    /// <param name="limit">How old the last renewal of a leader may be.</param>
+    /// <param name="rule">The name of <paramref name="limit"/> in descriptions.</param>
+    /// <param name="time">The clock the renewals were stamped with.</param>
+    public static HealthReportEntry Judge(HaManager manager, string lease, TimeSpan limit, string rule, TimeProvider time)
     {
         if (manager.LeaseRefusal is { } refused)
         {
             // The API server keeps refusing the Lease (RBAC, a missing namespace): this replica can never lead.
             var data = new Dictionary<string, object> { ["identity"] = manager.Identity, ["isLeader"] = manager.IsLeader, ["electionRunning"] = manager.IsElectionRunning };
-            return Entry(HealthStatus.Unhealthy, Health.Checks.LeaderElectionHealthCheck.Describe(refused, manager.Identity, $"Lease {manager.Settings.LeaseNamespace}/{manager.Settings.LeaseName}"), data);
+            return Entry(HealthStatus.Unhealthy, refused.Describe(manager.Identity, $"Lease {lease}"), data);
         }
 
         return Judge(manager.Identity, manager.IsElectionRunning, manager.IsLeader, manager.ObservedRenewTime, time.GetUtcNow(), limit, rule);

@@ -50,9 +50,10 @@ internal sealed class ProbeEndpoint
             // Readiness: client-go's renew deadline (a leader that could not renew within it must stop
             // acting). Liveness: HealthzAdaptor's LeaseDuration plus its default 20 s tolerance, so a
             // restart only follows a stuck elector, never a slow API server.
+            var lease = $"{options.LeaseNamespace}/{options.LeaseName}";
             entries[WatchdogEntry] = _readiness
-                ? ElectionWatchdog.Judge(manager, options.RenewDeadline, "RenewDeadline", time)
-                : ElectionWatchdog.Judge(manager, options.LeaseDuration + HealthzTolerance, "LeaseDuration + 20s", time);
+                ? ElectionWatchdog.Judge(manager, lease, options.RenewDeadline, "RenewDeadline", time)
+                : ElectionWatchdog.Judge(manager, lease, options.LeaseDuration + HealthzTolerance, "LeaseDuration + 20s", time);
         }
 
         var result = new HealthReport(entries, time.GetElapsedTime(started));

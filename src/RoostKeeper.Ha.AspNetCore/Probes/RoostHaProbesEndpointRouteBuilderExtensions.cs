@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using RoostKeeper.Ha.AspNetCore;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Probes;
 using RoostKeeper.Ha.Health;
 

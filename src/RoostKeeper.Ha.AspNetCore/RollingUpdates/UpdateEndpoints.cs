@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using RoostKeeper.Ha.AspNetCore.Api;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.RollingUpdates;
@@ -13,7 +13,7 @@ internal static class UpdateEndpoints
 {
     public static Task<IResult> ListAsync(HttpContext context) => Task.FromResult(
         Manager(context) is { } manager
-            ? Results.Json(manager.ListUpdates(), ApiEndpoints.Json)
+            ? Results.Json(manager.ListUpdates(), ApiJson.Response)
             : NotConfigured());
 
     public static Task<IResult> GetAsync(HttpContext context)
@@ -22,7 +22,7 @@ internal static class UpdateEndpoints
         return Task.FromResult(
             !RouteIds.IsValid(id) ? Problems.BadId("id", id)
             : Manager(context) is not { } manager ? NotConfigured()
-            : manager.GetUpdateStatus(id) is { } status ? Results.Json(status, ApiEndpoints.Json)
+            : manager.GetUpdateStatus(id) is { } status ? Results.Json(status, ApiJson.Response)
             : Problems.UpdateNotFound(id));
     }
 

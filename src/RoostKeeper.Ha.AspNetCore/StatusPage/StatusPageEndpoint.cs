@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.Health;
+using RoostKeeper.Ha.KubernetesApi;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
 using RoostKeeper.Ha.RollingUpdates;
@@ -29,14 +30,12 @@ internal sealed class StatusPageEndpoint
 
     private const int Rows = 5;
 
-    private readonly HaApiOptions _options;
     private readonly ILogger _logger;
     private readonly ApiState _api;
 
     public StatusPageEndpoint(ApiState api)
     {
         _api = api;
-        _options = api.Options;
         _logger = api.Logger;
     }
 
@@ -110,7 +109,7 @@ internal sealed class StatusPageEndpoint
             report,
             problems,
             now,
-            _options.StatusPageRefresh,
+            _api.Settings.StatusPageRefresh,
             backups,
             updates,
             running);
@@ -155,15 +154,17 @@ internal sealed class StatusPageEndpoint
     private string Failure(HttpContext context, string what, Exception e)
     {
         var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
-        AspNetCoreLog.StatusReadFailed(_logger, what, traceId, e is HttpOperationException http ? $"HTTP {(int)http.Response.StatusCode} {http.Response.ReasonPhrase}" : $"{e.GetType().Name}: {e.Message}");
-        return e is HttpOperationException api
-            ? $"Could not read {what}: HTTP {(int)api.Response.StatusCode} {api.Response.ReasonPhrase}."
+        var status = KubernetesApiErrors.StatusCode(e) is { } code ? $"HTTP {code} {ReasonPhrases.GetReasonPhrase(code)}" : null;
+        AspNetCoreLog.StatusReadFailed(_logger, what, traceId, KubernetesApiErrors.IsApiOrNetwork(e) ? KubernetesApiErrors.Describe(e) : $"{e.GetType().Name}: {e.Message}");
+        return status is not null
+            ? $"Could not read {what}: {status}."
             : $"Could not read {what}: {e.GetType().Name}{(StoreFailures.IsFromStore(e) ? " from the backup store" : "")}; the replica's log has the details under trace id {traceId}.";
     }
 
-    // The page reports what it could not read; only the caller going away ends the request.
+    // The page reports what it could not read (an API answer, a network failure, a timeout); only the caller
+    // going away ends the request, and a defect goes to the endpoint filter like anywhere else.
     private static bool IsApiFailure(Exception e, CancellationToken token) =>
-        !token.IsCancellationRequested && e is HttpOperationException or HttpRequestException or OperationCanceledException;
+        !token.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e);
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -21,9 +21,3 @@ internal sealed record StatusPageModel(
     IReadOnlyList<BackupRow>? Backups = null,
     IReadOnlyList<RollingUpdateStatus>? Updates = null,
     IReadOnlyList<OperationDocument>? Running = null);
-
-/// <summary>One backup on the page: what the store lists and what this replica knows of its validity.</summary>
-internal sealed record BackupRow(string Id, DateTimeOffset CreatedAt, long Objects, long Bytes, ValidationDocument Validation);
-
-/// <summary>One replica seen: from the election Lease (the holder) and its own health Lease (status and freshness).</summary>
-internal sealed record ReplicaRow(string Identity, bool Leads, string? Health, DateTimeOffset? RenewedAt, bool Fresh);

@@ -36,7 +36,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         {
             return await _kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound)
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
         {
             return null;
         }
@@ -48,7 +48,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         {
             return await _kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(lease, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
             throw new LeaseConflictException($"Lease {Namespace}/{Name} was created by someone else.", e);
         }
@@ -60,7 +60,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         {
             return await _kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (ApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
         {
             throw new LeaseConflictException($"Lease {Namespace}/{Name} changed since resourceVersion {lease.Metadata?.ResourceVersion}.", e);
         }
@@ -102,7 +102,7 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         }
 
         // KubernetesClient hands ERROR events (a Status) to onError rather than to the stream.
-        if (error is not null && ApiErrors.Classify(error) == ApiErrorKind.Expired)
+        if (error is not null && KubernetesApiErrors.Classify(error) == ApiErrorKind.Expired)
         {
             throw new LeaseWatchExpiredException($"The watch on Lease {Namespace}/{Name} from resourceVersion {resourceVersion} expired: {error.Message}", error);
         }

@@ -62,8 +62,8 @@ internal sealed partial class LeaseFailures
     /// <summary>A Lease call of <paramref name="operation"/> failed (watch failures are logged with when polling resumes).</summary>
     public void Failed(string operation, Exception error, TimeSpan? pollingEvery = null)
     {
-        var problem = ApiErrors.Describe(error);
-        if (!ApiErrors.IsApiOrNetwork(error))
+        var problem = KubernetesApiErrors.Describe(error);
+        if (!KubernetesApiErrors.IsApiOrNetwork(error))
         {
             // Not an API answer: a defect worth its stack, but at Debug: the line below says what failed.
             ElectionLog.FailureDetail(_logger, operation, _lease, _identity, error);
@@ -110,8 +110,8 @@ internal sealed partial class LeaseFailures
 
     private LeaseRefusal? Refused(string operation, Exception error, string problem)
     {
-        var status = ApiErrors.StatusCode(error);
-        var kind = ApiErrors.Classify(error);
+        var status = KubernetesApiErrors.StatusCode(error);
+        var kind = KubernetesApiErrors.Classify(error);
         if (status is null || kind is not (ApiErrorKind.Unauthorized or ApiErrorKind.NotFound or ApiErrorKind.MissingResourceType))
         {
             lock (_gate)

@@ -179,7 +179,7 @@ internal sealed class LeaseWatch
     /// <summary>Counts and logs a failed Lease call; API and network failures as one line, anything else with its stack.</summary>
     public void ReportFailure(string operation, Exception e)
     {
-        if (ApiErrors.IsTransient(e) && ApiErrors.StatusCode(e) is null)
+        if (KubernetesApiErrors.IsTransient(e) && KubernetesApiErrors.StatusCode(e) is null)
         {
             // No answer at all (refused, reset, timed out): the API server is unreachable, not just failing.
             _apiReachable = false;

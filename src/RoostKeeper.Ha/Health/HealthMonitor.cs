@@ -115,10 +115,10 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
                     HealthLog.PublishRecovered(_logger, _identity, failures);
                 }
             }
-            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
+            catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
             {
                 // An API answer or a network error says all there is to say in one line; the stack is for Debug.
-                var problem = ApiErrors.Describe(e);
+                var problem = KubernetesApiErrors.Describe(e);
                 HealthLog.PublishFailureDetail(_logger, _identity, e);
                 if (_publishFailures.Failed(problem) is { Log: true } decision)
                 {
@@ -156,10 +156,10 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
                 HealthLog.StaleHealthLeaseDeleted(_logger, lease, identity, renewedAt);
             }
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !stop.IsCancellationRequested)
         {
             // Without delete on Leases (or with the API away) stale records stay; they are judged stale, never trusted.
-            HealthLog.StaleHealthLeasesNotDeleted(_logger, ApiErrors.Describe(e), e);
+            HealthLog.StaleHealthLeasesNotDeleted(_logger, KubernetesApiErrors.Describe(e), e);
         }
     }
 

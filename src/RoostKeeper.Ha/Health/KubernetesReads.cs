@@ -71,7 +71,7 @@ internal sealed class KubernetesReads
         {
             return await read.ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
         {
             return null;
         }

@@ -68,11 +68,11 @@ internal sealed class ReplicaHealthLeases
                     : await _client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, _name, _namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (attempt == 0 && ApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
+            catch (Exception e) when (attempt == 0 && KubernetesApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
             {
                 // Conflict: someone else wrote it (or it exists from an earlier process): take the current
                 // version. NotFound: it was deleted: create it again.
-                _mine = ApiErrors.Classify(e) == ApiErrorKind.NotFound
+                _mine = KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound
                     ? null
                     : await ReadOwnAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -139,7 +139,7 @@ internal sealed class ReplicaHealthLeases
                 await _client.CoordinationV1.DeleteNamespacedLeaseAsync(name, _namespace, options, cancellationToken: cancellationToken).ConfigureAwait(false);
                 deleted.Add((name, lease.Spec?.HolderIdentity ?? "", renewedAt));
             }
-            catch (Exception e) when (ApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
             {
                 // Renewed or deleted since the LIST: not ours to delete any more.
             }
@@ -154,7 +154,7 @@ internal sealed class ReplicaHealthLeases
         {
             return await _client.CoordinationV1.ReadNamespacedLeaseAsync(_name, _namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
         {
             return null;
         }

@@ -86,10 +86,10 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
         {
             others = await peers.ReadPeersAsync(_freshness, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
         {
             // A leader that cannot read the API cannot renew either: the elector steps it down on its own.
-            HealthLog.PeersUnreadable(logger, manager.Settings.LeaseName, ApiErrors.Describe(e), e);
+            HealthLog.PeersUnreadable(logger, manager.Settings.LeaseName, KubernetesApiErrors.Describe(e), e);
             return;
         }
 

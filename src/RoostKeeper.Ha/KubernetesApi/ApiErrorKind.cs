@@ -1,7 +1,10 @@
 namespace RoostKeeper.Ha.KubernetesApi;
 
-/// <summary>What a failed Kubernetes API call means for the caller: the one classification every manager uses.</summary>
-internal enum ApiErrorKind
+/// <summary>
+/// What a failed Kubernetes API call means for the caller: the one classification every manager uses, returned
+/// by <see cref="KubernetesApiErrors.Classify(Exception)"/>.
+/// </summary>
+public enum ApiErrorKind
 {
     /// <summary>The server answered 409: a conditional write lost to another writer, or the object already exists.</summary>
     Conflict,
@@ -24,6 +27,9 @@ internal enum ApiErrorKind
     /// <summary>Worth retrying: 429, 5xx, a network failure, a timeout, or a stream the server ended.</summary>
     Transient,
 
-    /// <summary>Not an API or network failure at all: a defect to report with its stack trace.</summary>
+    /// <summary>
+    /// Not an API or network failure at all: a defect to report with its stack trace, or a failure of the backup
+    /// store (<see cref="Recovery.Stores.StoreFailures.IsFromStore(Exception)"/> tells which).
+    /// </summary>
     Unexpected,
 }

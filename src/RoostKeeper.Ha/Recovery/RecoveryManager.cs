@@ -335,15 +335,15 @@ public sealed class RecoveryManager
             Count("backup", "failed");
             _metrics.Duration.Record(_time.GetElapsedTime(started).TotalSeconds, new("operation", "backup"), new("outcome", "failed"));
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            RecoveryLog.BackupFailed(_logger, id, ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : e.Message, e);
+            RecoveryLog.BackupFailed(_logger, id, KubernetesApiErrors.IsApiOrNetwork(e) ? KubernetesApiErrors.Describe(e) : e.Message, e);
             throw;
         }
     }
 
     /// <summary>The typed error for a read-back that failed reading the key's Secret again; null when the verification's own error is the one to throw.</summary>
     private static BackupFailedException? VerificationFailed(string id, Exception verifyError, CancellationToken cancellationToken) =>
-        verifyError is not BackupException && ApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested
-            ? new BackupFailedException(id, "the encryption key, to verify the backup", ApiErrors.StatusCode(verifyError), ApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({ApiErrors.Describe(verifyError)}). It does not list. Retry the backup when the API server is reachable.", verifyError)
+        verifyError is not BackupException && KubernetesApiErrors.IsApiOrNetwork(verifyError) && !cancellationToken.IsCancellationRequested
+            ? new BackupFailedException(id, "the encryption key, to verify the backup", KubernetesApiErrors.StatusCode(verifyError), KubernetesApiErrors.IsTransient(verifyError), $"Backup {id} was written but could not be verified: reading the encryption key failed ({KubernetesApiErrors.Describe(verifyError)}). It does not list. Retry the backup when the API server is reachable.", verifyError)
             : null;
 
     private async Task DeleteUnverifiedAsync(string id, Exception cause)

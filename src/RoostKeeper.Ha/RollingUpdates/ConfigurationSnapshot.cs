@@ -77,7 +77,7 @@ internal sealed class ConfigurationSnapshot
             {
                 configMaps.Add(await api.CallAsync($"read configmap {name}", ct => api.Kubernetes.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
             {
                 // An optional reference to a ConfigMap that does not exist: nothing to restore.
             }
@@ -90,7 +90,7 @@ internal sealed class ConfigurationSnapshot
             {
                 secrets.Add(await api.CallAsync($"read secret {name}", ct => api.Kubernetes.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false));
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
             {
                 // As for ConfigMaps.
             }
@@ -160,7 +160,7 @@ internal sealed class ConfigurationSnapshot
             {
                 current = await api.CallAsync($"read {kind} {saved.Name}", read, deadline, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
             {
                 await api.CallAsync($"recreate {kind} {saved.Name}", create, deadline, cancellationToken).ConfigureAwait(false);
                 return true;
@@ -176,7 +176,7 @@ internal sealed class ConfigurationSnapshot
                 await api.CallAsync($"restore {kind} {saved.Name}", ct => replace(current, ct), deadline, cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (Exception e) when (ApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound && attempt < 5)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound && attempt < 5)
             {
                 // Lost a write race: read again.
             }

@@ -6,7 +6,7 @@ using RoostKeeper.Ha.KubernetesApi;
 namespace RoostKeeper.Ha.RollingUpdates;
 
 /// <summary>
-/// The Kubernetes calls an update makes, each retried on transient failures (as <see cref="ApiErrors"/> classifies
+/// The Kubernetes calls an update makes, each retried on transient failures (as <see cref="KubernetesApiErrors"/> classifies
 /// them) until the caller's deadline; anything else is thrown for the update to report.
 /// </summary>
 internal sealed class RolloutApi(IKubernetes kubernetes, TimeProvider time, ILogger logger, string updateId, TimeSpan retryInterval)
@@ -21,9 +21,9 @@ internal sealed class RolloutApi(IKubernetes kubernetes, TimeProvider time, ILog
             {
                 return await call(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && ApiErrors.IsTransient(e) && time.GetUtcNow() < deadline)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsTransient(e) && time.GetUtcNow() < deadline)
             {
-                RollingUpdateLog.ApiRetry(logger, updateId, operation, ApiErrors.Describe(e));
+                RollingUpdateLog.ApiRetry(logger, updateId, operation, KubernetesApiErrors.Describe(e));
                 await Task.Delay(retryInterval, time, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -36,7 +36,7 @@ internal sealed class RolloutApi(IKubernetes kubernetes, TimeProvider time, ILog
         {
             return await CallAsync("read deployment", ct => kubernetes.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }

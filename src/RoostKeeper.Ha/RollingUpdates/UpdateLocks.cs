@@ -42,7 +42,7 @@ internal sealed class UpdateLocks(RolloutApi api, TimeProvider time)
                     : await api.CallAsync("take update lock", ct => Client.CoordinationV1.ReplaceNamespacedLeaseAsync(desired, desired.Metadata.Name, ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict && attempt < 5 && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict && attempt < 5 && !cancellationToken.IsCancellationRequested)
             {
                 // Someone created or wrote the lock since we read it (another manager, or our own write whose answer
                 // was lost): read again and decide on what is there now.
@@ -64,7 +64,7 @@ internal sealed class UpdateLocks(RolloutApi api, TimeProvider time)
             var options = new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = lease.Metadata.ResourceVersion, Uid = lease.Metadata.Uid } };
             await api.CallAsync("release update lock", ct => Client.CoordinationV1.DeleteNamespacedLeaseAsync(lease.Metadata.Name, ns, options, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.Classify(e) is ApiErrorKind.NotFound or ApiErrorKind.Conflict)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.NotFound or ApiErrorKind.Conflict)
         {
             // Gone, or taken over since (it had expired): not ours to delete any more.
         }
@@ -78,7 +78,7 @@ internal sealed class UpdateLocks(RolloutApi api, TimeProvider time)
         {
             return await api.CallAsync("read update lock", ct => Client.CoordinationV1.ReadNamespacedLeaseAsync(UpdateLock.LeaseName(deployment), ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }

@@ -89,11 +89,11 @@ internal sealed partial class UpdateRun
             await RollBackAsync(RollingUpdateFailureKind.Cancelled, "the update was cancelled").ConfigureAwait(false);
             throw;
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e))
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e))
         {
             // Not transient (or transient past the update's deadline): the rollout can no longer be followed, so it is
             // not known to be good: treat it like any failure rather than stopping half-way.
-            failure = (RollingUpdateFailureKind.ApiError, $"following the rollout failed: {ApiErrors.Describe(e)}");
+            failure = (RollingUpdateFailureKind.ApiError, $"following the rollout failed: {KubernetesApiErrors.Describe(e)}");
         }
 
         return await FailAsync(failure!.Value.Kind, failure.Value.Message).ConfigureAwait(false);
@@ -156,9 +156,9 @@ internal sealed partial class UpdateRun
                 _time.GetUtcNow() + limit,
                 bound.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) || e is OperationCanceledException)
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) || e is OperationCanceledException)
         {
-            RollingUpdateLog.ApiRetry(_logger, _tracker.Id, "restore of the Deployment's strategy (it keeps the update's lowered values)", ApiErrors.Describe(e));
+            RollingUpdateLog.ApiRetry(_logger, _tracker.Id, "restore of the Deployment's strategy (it keeps the update's lowered values)", KubernetesApiErrors.Describe(e));
         }
     }
 

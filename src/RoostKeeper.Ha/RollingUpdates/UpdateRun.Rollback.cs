@@ -61,7 +61,7 @@ internal sealed partial class UpdateRun
             var problem = e switch
             {
                 OperationCanceledException => $"the rollback did not complete within {_options.RollbackTimeout}",
-                _ when ApiErrors.IsApiOrNetwork(e) => $"the rollback failed: {ApiErrors.Describe(e)}",
+                _ when KubernetesApiErrors.IsApiOrNetwork(e) => $"the rollback failed: {KubernetesApiErrors.Describe(e)}",
                 _ => $"the rollback failed: {e.Message}",
             };
             _metrics.Failed.Add(1, WithFailure(kind));
@@ -105,10 +105,10 @@ internal sealed partial class UpdateRun
         {
             await _locks.ReleaseAsync(_lock, _ns, _name, _time.GetUtcNow() + limit, bound.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e))
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e))
         {
             // The lock expires on its own, and this manager ignores it at once (it knows the update finished).
-            RollingUpdateLog.ApiRetry(_logger, _tracker.Id, $"release of the update lock (it expires at {_lock.ExpiresAt:u})", ApiErrors.Describe(e));
+            RollingUpdateLog.ApiRetry(_logger, _tracker.Id, $"release of the update lock (it expires at {_lock.ExpiresAt:u})", KubernetesApiErrors.Describe(e));
         }
     }
 }

@@ -88,7 +88,7 @@ internal sealed partial class UpdateRun
             {
                 // Before the template is written this is a refusal or an API failure; after it, only a defect (an
                 // unexpected exception) gets here, and the status says the Deployment may be mid-rollout.
-                var problem = ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : $"{e.GetType().Name}: {e.Message}";
+                var problem = KubernetesApiErrors.IsApiOrNetwork(e) ? KubernetesApiErrors.Describe(e) : $"{e.GetType().Name}: {e.Message}";
                 var reason = _templateWritten
                     ? $"stopped by an unexpected error after the template was changed (the Deployment may be mid-rollout; check kubectl rollout status): {problem}"
                     : _templateWriteSent
@@ -244,13 +244,13 @@ internal sealed partial class UpdateRun
                 await _api.CallAsync("update deployment", ct => _kubernetes.AppsV1.ReplaceNamespacedDeploymentAsync(deployment, _name, _ns, cancellationToken: ct), deadline, cancellationToken).ConfigureAwait(false);
                 break;
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict && attempt < 5 && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict && attempt < 5 && !cancellationToken.IsCancellationRequested)
             {
                 // Someone wrote the Deployment since it was read (the controller's status, another tool), or an
                 // earlier attempt of ours was stored but its answer was lost (409 on our stale resourceVersion):
                 // read again (under our lock) and make the same write on top of it.
             }
-            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && ApiErrors.Classify(e) != ApiErrorKind.Conflict)
+            catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && KubernetesApiErrors.Classify(e) != ApiErrorKind.Conflict)
             {
                 if (!await WriteLandedAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -258,7 +258,7 @@ internal sealed partial class UpdateRun
                 }
 
                 // The answer was lost but the write was stored (the template runs our images): the update goes on.
-                RollingUpdateLog.ApiRetry(_logger, _tracker.Id, "update deployment", $"answer lost ({ApiErrors.Describe(e)}), but the template was written");
+                RollingUpdateLog.ApiRetry(_logger, _tracker.Id, "update deployment", $"answer lost ({KubernetesApiErrors.Describe(e)}), but the template was written");
                 break;
             }
         }
@@ -283,7 +283,7 @@ internal sealed partial class UpdateRun
             var containers = (deployment?.Spec?.Template?.Spec?.Containers ?? []).Concat(deployment?.Spec?.Template?.Spec?.InitContainers ?? []).ToList();
             return deployment is not null && _images.All(p => containers.Any(c => c.Name == p.Key && c.Image == p.Value));
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e))
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e))
         {
             return false;
         }

@@ -6,7 +6,7 @@ using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.Backups;
 
-/// <summary>Create, list, read, validate and delete backups over HTTP on the leader, with the seed's routes.</summary>
+/// <summary>Create, list, read, validate and delete backups over HTTP on the leader, with the routes of docs/aspnetcore.md.</summary>
 public sealed class BackupEndpointTests(BackupApiFixture fixture) : IClassFixture<BackupApiFixture>
 {
     private ReplicaServer Leader => fixture.Leader;

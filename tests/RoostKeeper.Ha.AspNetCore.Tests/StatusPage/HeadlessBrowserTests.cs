@@ -64,7 +64,7 @@ public sealed partial class HeadlessBrowserTests
     }
 
     private static Task<HttpResponseMessage> FailoverTests_Post(ReplicaServer leader) =>
-        Api.FailoverTests.Post(leader, ReplicaServer.Token("alice", "operator"), new { preferredSuccessor = "replica-b" }, "/ha/failover");
+        Status.FailoverTests.Post(leader, ReplicaServer.Token("alice", "operator"), new { preferredSuccessor = "replica-b" }, "/ha/failover");
 
     private static string? Leader(string dom) => LeaderPattern().Match(dom) is { Success: true } m ? m.Groups[1].Value : null;
 

@@ -18,9 +18,9 @@ internal sealed class KubernetesApiHealthCheck(IKubernetes client, TimeProvider 
                 $"The API server ({version.GitVersion}) answered in {elapsed.TotalMilliseconds:F0} ms.",
                 new Dictionary<string, object> { ["version"] = version.GitVersion ?? "", ["latencyMs"] = elapsed.TotalMilliseconds });
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"The API server cannot be reached: {ApiErrors.Describe(e)}.", e);
+            return new HealthCheckResult(context.Registration.FailureStatus, $"The API server cannot be reached: {KubernetesApiErrors.Describe(e)}.", e);
         }
     }
 }

@@ -68,15 +68,15 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
                 ? await _manager.ReadLeaseAsync(cancellationToken).ConfigureAwait(false)
                 : await KubernetesReads.For(_client!).ReadLeaseAsync(_namespace, _lease, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
         {
-            if (ApiErrors.Classify(e) == ApiErrorKind.NotFound)
+            if (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
             {
                 lease = null;
             }
             else
             {
-                return new HealthCheckResult(failure, $"{name} cannot be read: {ApiErrors.Describe(e)}.", e);
+                return new HealthCheckResult(failure, $"{name} cannot be read: {KubernetesApiErrors.Describe(e)}.", e);
             }
         }
 
@@ -129,8 +129,7 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
     }
 
     /// <summary>The refusal as a health description: what was refused, the server's words, and the fix.</summary>
-    internal static string Describe(LeaseRefusal refused, string identity, string lease) =>
-        string.Create(CultureInfo.InvariantCulture, $"{identity} cannot {refused.Verb} {lease}: the API server refused it {refused.Count} times in a row ({refused.Problem}). {refused.Fix}");
+    internal static string Describe(LeaseRefusal refused, string identity, string lease) => refused.Describe(identity, lease);
 
     private static string Seconds(TimeSpan? value) =>
         value is { } v ? v.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "s" : "never";

@@ -163,23 +163,23 @@ internal sealed class BackupCreator(ResourceClient resources, BackupOptions opti
             {
                 return await read(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (attempt < ReadAttempts && ApiErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (attempt < ReadAttempts && KubernetesApiErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), time, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Expired)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Expired)
             {
                 // The continue token expired (the server compacted past it): a consistent snapshot of this type
                 // is no longer possible, so the backup fails rather than silently mixing two snapshots.
-                throw new BackupFailedException(id, reading, ApiErrors.StatusCode(e), isTransient: true, $"Backup {id} failed: listing {reading} took longer than the API server keeps a list snapshot (410 Gone on continue). Nothing was stored. Retry the backup, or lower BackupOptions.PageSize.", e);
+                throw new BackupFailedException(id, reading, KubernetesApiErrors.StatusCode(e), isTransient: true, $"Backup {id} failed: listing {reading} took longer than the API server keeps a list snapshot (410 Gone on continue). Nothing was stored. Retry the backup, or lower BackupOptions.PageSize.", e);
             }
-            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                var transient = ApiErrors.IsTransient(e);
+                var transient = KubernetesApiErrors.IsTransient(e);
                 var advice = transient
                     ? $"The API server or the network failed {ReadAttempts} times in a row; retry the backup when the API server is reachable."
                     : "Retrying will not help until this is fixed (permissions, a missing resource type, or the request).";
-                throw new BackupFailedException(id, reading, ApiErrors.StatusCode(e), transient, $"Backup {id} failed reading {reading}: {ApiErrors.Describe(e)}. Nothing was stored. {advice}", e);
+                throw new BackupFailedException(id, reading, KubernetesApiErrors.StatusCode(e), transient, $"Backup {id} failed reading {reading}: {KubernetesApiErrors.Describe(e)}. Nothing was stored. {advice}", e);
             }
         }
     }

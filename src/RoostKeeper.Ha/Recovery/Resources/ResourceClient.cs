@@ -86,7 +86,7 @@ internal sealed class ResourceClient(IKubernetes client)
                 : await client.CustomObjects.GetNamespacedCustomObjectAsync(type.Group, type.Version, ns, type.Plural, name, cancellationToken).ConfigureAwait(false);
             return ToNode(obj);
         }
-        catch (Exception e) when (KubernetesApi.ApiErrors.Classify(e) == KubernetesApi.ApiErrorKind.NotFound)
+        catch (Exception e) when (KubernetesApi.KubernetesApiErrors.Classify(e) == KubernetesApi.ApiErrorKind.NotFound)
         {
             return null;
         }

@@ -177,7 +177,7 @@ internal sealed class RestoreRunner(
             {
                 created = await WithRetriesAsync(() => resources.CreateAsync(type, ns, clean, dryRun: false, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
+            catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
             {
                 // Exists already: also what a rerun after an interrupted restore (or a create whose answer was
                 // lost) finds; compared, then skipped, left or replaced, so a rerun never duplicates anything.
@@ -204,7 +204,7 @@ internal sealed class RestoreRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return Result(RestoreOutcome.Failed, error: ApiErrors.IsApiOrNetwork(e) ? ApiErrors.Describe(e) : e.Message);
+            return Result(RestoreOutcome.Failed, error: KubernetesApiErrors.IsApiOrNetwork(e) ? KubernetesApiErrors.Describe(e) : e.Message);
         }
     }
 
@@ -246,9 +246,9 @@ internal sealed class RestoreRunner(
         {
             replaced = await resources.ReplaceAsync(type, ns, name, replacement, options.DryRun, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            return result(RestoreOutcome.Failed, differences, $"update failed: {ApiErrors.Describe(e)}");
+            return result(RestoreOutcome.Failed, differences, $"update failed: {KubernetesApiErrors.Describe(e)}");
         }
 
         if (!options.DryRun && await WriteStatusAsync(type, ns, name, clean, replaced, cancellationToken).ConfigureAwait(false) is { } statusError)
@@ -281,15 +281,15 @@ internal sealed class RestoreRunner(
                 await resources.ReplaceStatusAsync(type, ns, name, body, cancellationToken).ConfigureAwait(false);
                 return null;
             }
-            catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested && (ApiErrors.IsTransient(e) || ApiErrors.Classify(e) == ApiErrorKind.Conflict))
+            catch (Exception e) when (attempt < MaxAttempts && !cancellationToken.IsCancellationRequested && (KubernetesApiErrors.IsTransient(e) || KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict))
             {
                 // A controller may have written the object since (409): write over its current version.
                 var live = await resources.GetAsync(type, ns, name, cancellationToken).ConfigureAwait(false);
                 resourceVersion = live?["metadata"]?["resourceVersion"]?.GetValue<string>() ?? resourceVersion;
             }
-            catch (Exception e) when (ApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
             {
-                return $"writing its status through the status subresource failed: {ApiErrors.Describe(e)}";
+                return $"writing its status through the status subresource failed: {KubernetesApiErrors.Describe(e)}";
             }
         }
     }
@@ -331,7 +331,7 @@ internal sealed class RestoreRunner(
         {
             await WithRetriesAsync(() => resources.CreateAsync(NamespaceType, null, body, options.DryRun, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ApiErrors.Classify(e) == ApiErrorKind.Conflict)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
             return;
         }
@@ -381,7 +381,7 @@ internal sealed class RestoreRunner(
             {
                 return await write().ConfigureAwait(false);
             }
-            catch (Exception e) when (attempt < MaxAttempts && ApiErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (attempt < MaxAttempts && KubernetesApiErrors.IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), time, cancellationToken).ConfigureAwait(false);
             }

@@ -23,7 +23,7 @@ public sealed class StoreFailureClassificationTests
 
         Assert.Equal("read-back failed on /mnt/backups", error.Message);
         Assert.True(StoreFailures.IsFromStore(error));
-        Assert.False(ApiErrors.IsApiOrNetwork(error));
+        Assert.False(KubernetesApiErrors.IsApiOrNetwork(error));
         Assert.Empty(await manager.ListBackupsAsync());
     }
 
@@ -38,7 +38,7 @@ public sealed class StoreFailureClassificationTests
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => manager.CreateBackupAsync());
 
         Assert.True(StoreFailures.IsFromStore(error));
-        Assert.Equal(ApiErrorKind.Unexpected, ApiErrors.Classify(error));
+        Assert.Equal(ApiErrorKind.Unexpected, KubernetesApiErrors.Classify(error));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class StoreFailureClassificationTests
 
         Assert.True(StoreFailures.IsFromStore(list));
         Assert.True(StoreFailures.IsFromStore(validate));
-        Assert.Equal(ApiErrorKind.Transient, ApiErrors.Classify(new IOException("a network failure of an API call")));
+        Assert.Equal(ApiErrorKind.Transient, KubernetesApiErrors.Classify(new IOException("a network failure of an API call")));
         Assert.False(StoreFailures.IsFromStore(new IOException("not through a store")));
     }
 

@@ -1,4 +1,4 @@
-namespace RoostKeeper.Ha.AspNetCore;
+namespace RoostKeeper.Ha.AspNetCore.Http;
 
 /// <summary>The one rule for route prefixes: empty, or a path that starts with '/' (a trailing '/' is dropped).</summary>
 internal static class RoutePrefix

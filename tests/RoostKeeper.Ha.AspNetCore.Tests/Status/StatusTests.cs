@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
 
-namespace RoostKeeper.Ha.AspNetCore.Tests.Api;
+namespace RoostKeeper.Ha.AspNetCore.Tests.Status;
 
 /// <summary>GET /status: open, JSON, the same facts on the leader and on a follower.</summary>
 public sealed class StatusTests

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace RoostKeeper.Ha.AspNetCore.Api;
+namespace RoostKeeper.Ha.AspNetCore.Http;
 
 /// <summary>
 /// The one rule for ids in routes (backups, operations, updates): 1 to 128 letters, digits, '.', '_' or '-',

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace RoostKeeper.Ha.AspNetCore.Api;
+namespace RoostKeeper.Ha.AspNetCore.Http;
 
 /// <summary>
 /// Reads an optional JSON body under a size limit, turning every way it can be wrong into a ProblemDetails

@@ -8,10 +8,11 @@ using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore;
 using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.AspNetCore.Backups;
-using RoostKeeper.Ha.AspNetCore.Forwarding;
+using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.AspNetCore.RollingUpdates;
-using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.AspNetCore.Status;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -40,14 +41,15 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
     /// the mutating endpoints: <c>AllowAnonymous()</c> on it opens the read-only ones only (a warning says so),
     /// and the mutating ones check <see cref="HaApiOptions.MutationPolicy"/> themselves whatever their metadata says.
     /// </returns>
-    /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid (see <see cref="HaApiOptions"/>); the message names each one and its rule.</exception>
     /// <exception cref="InvalidOperationException">AddRoostHa was not called, the mutation policy is not registered, or authorization is not set up.</exception>
     public static IEndpointConventionBuilder MapRoostHaApi(this IEndpointRouteBuilder endpoints, Action<HaApiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var options = new HaApiOptions();
         configure?.Invoke(options);
-        var prefix = Validate(options);
+        HaApiOptionsValidator.ThrowIfInvalid(options);
+        var prefix = RoutePrefix.Validate(options.RoutePrefix, "HaApiOptions.RoutePrefix");
         var logger = (endpoints.ServiceProvider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(AspNetCoreLog.Category);
 
         var group = endpoints.MapGroup(prefix);
@@ -66,12 +68,13 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
             }
         });
 
-        var state = new ApiState(options, prefix, logger, endpoints.ServiceProvider);
-        var api = new ApiEndpoints(options, logger);
+        var settings = new ApiSettings(prefix, options.MaxRequestBodySize, options.StatusPageRefresh, options.RetainedOperations, options.LeaderUrlTemplate, options.ForwardToLeader);
+        var state = new ApiState(settings, logger, endpoints.ServiceProvider);
+        var api = new StatusEndpoints(state);
         var page = new StatusPageEndpoint(state);
         var backups = new BackupEndpoints(state);
         var restores = new RestoreEndpoints(state, backups);
-        var operations = new OperationEndpoints(state);
+        var operations = new OperationEndpoints(state.Operations, state.Locations, state.Forwarder, state.Manager);
         group.MapGet("/", (Delegate)page.HandleAsync).WithDisplayName("RoostKeeper.Ha status page");
         group.MapGet("/status", (Delegate)api.StatusAsync).WithDisplayName("RoostKeeper.Ha status");
         group.MapGet("/backups", (Delegate)backups.ListAsync).WithDisplayName("RoostKeeper.Ha backups");
@@ -82,7 +85,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
         group.MapGet("/updates/{id}", (Delegate)UpdateEndpoints.GetAsync).WithDisplayName("RoostKeeper.Ha update");
 
         // Leader-only ones are forwarded or refused on a follower; validation reads only, so any replica runs it.
-        MutationAuthorization.Map(group, options, logger,
+        MutationAuthorization.Map(group, options.MutationPolicy, options.AllowUnauthenticatedMutations, logger,
         [
             new MutatingEndpoint("POST", "/failover", state.LeaderOnly(api.FailoverAsync)),
             new MutatingEndpoint("POST", "/backup", state.LeaderOnly(backups.CreateAsync)),
@@ -92,46 +95,5 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
             new MutatingEndpoint("POST", "/restore/{id}", state.LeaderOnly(restores.RestoreAsync)),
         ]);
         return group;
-    }
-
-    private static string Validate(HaApiOptions options)
-    {
-        var failures = new List<string>();
-        string prefix = "";
-        try
-        {
-            prefix = RoutePrefix.Validate(options.RoutePrefix, "HaApiOptions.RoutePrefix");
-        }
-        catch (ArgumentException e)
-        {
-            failures.Add(e.Message.Split(" (Parameter", 2)[0]);
-        }
-
-        if (options.MaxRequestBodySize <= 0)
-        {
-            failures.Add($"HaApiOptions.MaxRequestBodySize ({options.MaxRequestBodySize}) must be greater than zero.");
-        }
-
-        if (options.StatusPageRefresh < TimeSpan.FromSeconds(1))
-        {
-            failures.Add($"HaApiOptions.StatusPageRefresh ({options.StatusPageRefresh.TotalMilliseconds}ms) must be at least 1s.");
-        }
-
-        if (options.RetainedOperations is < 1 or > 10_000)
-        {
-            failures.Add($"HaApiOptions.RetainedOperations ({options.RetainedOperations}) must be between 1 and 10000.");
-        }
-
-        if (LeaderForwarder.Check(options) is { } forwarding)
-        {
-            failures.Add(forwarding);
-        }
-
-        if (failures.Count > 0)
-        {
-            throw new OptionsValidationException(nameof(HaApiOptions), typeof(HaApiOptions), failures);
-        }
-
-        return prefix;
     }
 }

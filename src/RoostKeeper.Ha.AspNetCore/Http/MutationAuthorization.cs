@@ -8,20 +8,26 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
 
-namespace RoostKeeper.Ha.AspNetCore.Api;
+namespace RoostKeeper.Ha.AspNetCore.Http;
 
 /// <summary>
-/// The one place that decides whether and how mutating endpoints are mapped: behind
-/// <see cref="HaApiOptions.MutationPolicy"/>, or (loudly) without authorization when the demo opt-out
-/// is set, or not at all. Backup, restore and update endpoints are added to <see cref="Map"/>'s list.
+/// The one place that decides whether and how mutating endpoints are mapped: behind the policy named by
+/// <c>HaApiOptions.MutationPolicy</c>, or (loudly) without authorization when the demo opt-out
+/// (<c>HaApiOptions.AllowUnauthenticatedMutations</c>) is set, or not at all. Every mutating endpoint is in
+/// <see cref="Map"/>'s list.
 /// </summary>
 internal static class MutationAuthorization
 {
     /// <summary>Maps <paramref name="mutations"/> under <paramref name="group"/> as the options allow; returns whether they were mapped.</summary>
-    public static bool Map(IEndpointRouteBuilder group, HaApiOptions options, ILogger logger, IReadOnlyList<MutatingEndpoint> mutations)
+    /// <param name="group">Where they are mapped.</param>
+    /// <param name="mutationPolicy">The policy they require (validated: null or a non-empty name).</param>
+    /// <param name="allowUnauthenticated">Without a policy, map them open (a demo) rather than not at all.</param>
+    /// <param name="logger">Where the decision is logged.</param>
+    /// <param name="mutations">Every mutating endpoint.</param>
+    public static bool Map(IEndpointRouteBuilder group, string? mutationPolicy, bool allowUnauthenticated, ILogger logger, IReadOnlyList<MutatingEndpoint> mutations)
     {
         var names = string.Join(", ", mutations.Select(m => $"{m.Method} {m.Pattern}"));
-        if (options.MutationPolicy is { } policy)
+        if (mutationPolicy is { } policy)
         {
             ThrowIfUnknown(group.ServiceProvider, policy);
             var stripped = 0;
@@ -52,7 +58,7 @@ internal static class MutationAuthorization
             return true;
         }
 
-        if (!options.AllowUnauthenticatedMutations)
+        if (!allowUnauthenticated)
         {
             // Not mapped means 404 for every one of them: without these answers, routing would say 405 where a
             // read-only endpoint shares the route (POST /backups, DELETE /backups/{id}) and 404 elsewhere.
@@ -112,11 +118,6 @@ internal static class MutationAuthorization
     /// </summary>
     private static void ThrowIfUnknown(IServiceProvider services, string policy)
     {
-        if (string.IsNullOrWhiteSpace(policy))
-        {
-            throw new OptionsValidationException(nameof(HaApiOptions), typeof(HaApiOptions), ["HaApiOptions.MutationPolicy must be null or the name of an authorization policy, not empty."]);
-        }
-
         var provider = services.GetService<IAuthorizationPolicyProvider>();
         if (provider is null)
         {
@@ -130,6 +131,3 @@ internal static class MutationAuthorization
         }
     }
 }
-
-/// <summary>One mutating endpoint: its method, route pattern (under the prefix) and handler.</summary>
-internal sealed record MutatingEndpoint(string Method, string Pattern, Func<HttpContext, Task<IResult>> Handler);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace RoostKeeper.Ha.AspNetCore.Api;
+namespace RoostKeeper.Ha.AspNetCore.Http;
 
 /// <summary>
 /// Reads an enum in a request body by its name only, as documented ("Update") or in camelCase ("update", as

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
 
-namespace RoostKeeper.Ha.AspNetCore.Tests.Api;
+namespace RoostKeeper.Ha.AspNetCore.Tests.Http;
 
 /// <summary>Every way a body can be wrong: a ProblemDetails naming the field, never a stack trace, no hand-over.</summary>
 public sealed class BadInputTests : IAsyncLifetime

@@ -8,7 +8,7 @@ using RoostKeeper.Ha.Testing;
 namespace RoostKeeper.Ha.Tests.KubernetesApi;
 
 /// <summary>The shared error classification, fed with the exceptions KubernetesClient really throws.</summary>
-public sealed class ApiErrorsTests
+public sealed class KubernetesApiErrorsTests
 {
     [Fact]
     public async Task Answers_from_the_server_are_classified_by_status_and_described_with_its_message()
@@ -20,27 +20,27 @@ public sealed class ApiErrorsTests
         await client.CoreV1.CreateNamespacedConfigMapAsync(map, "errors");
 
         var conflict = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.CreateNamespacedConfigMapAsync(map, "errors"));
-        Assert.Equal(ApiErrorKind.Conflict, ApiErrors.Classify(conflict));
-        Assert.Equal(409, ApiErrors.StatusCode(conflict));
-        Assert.StartsWith("409 Conflict: ", ApiErrors.Describe(conflict), StringComparison.Ordinal);
-        Assert.Contains("cm", ApiErrors.Describe(conflict), StringComparison.Ordinal);
+        Assert.Equal(ApiErrorKind.Conflict, KubernetesApiErrors.Classify(conflict));
+        Assert.Equal(409, KubernetesApiErrors.StatusCode(conflict));
+        Assert.StartsWith("409 Conflict: ", KubernetesApiErrors.Describe(conflict), StringComparison.Ordinal);
+        Assert.Contains("cm", KubernetesApiErrors.Describe(conflict), StringComparison.Ordinal);
 
         var missing = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedConfigMapAsync("nope", "errors"));
-        Assert.Equal(ApiErrorKind.NotFound, ApiErrors.Classify(missing));
+        Assert.Equal(ApiErrorKind.NotFound, KubernetesApiErrors.Classify(missing));
 
         var missingType = await Assert.ThrowsAsync<HttpOperationException>(() =>
             client.CustomObjects.ListNamespacedCustomObjectAsync("roost.birb.party", "v1alpha1", "errors", "managedroosts"));
-        Assert.Equal(ApiErrorKind.MissingResourceType, ApiErrors.Classify(missingType));
+        Assert.Equal(ApiErrorKind.MissingResourceType, KubernetesApiErrors.Classify(missingType));
 
         cluster.Faults.FailNext("c", HttpStatusCode.ServiceUnavailable);
         var unavailable = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedConfigMapAsync("cm", "errors"));
-        Assert.Equal(ApiErrorKind.Transient, ApiErrors.Classify(unavailable));
-        Assert.True(ApiErrors.IsTransient(unavailable));
+        Assert.Equal(ApiErrorKind.Transient, KubernetesApiErrors.Classify(unavailable));
+        Assert.True(KubernetesApiErrors.IsTransient(unavailable));
 
         cluster.Faults.FailNext("c", HttpStatusCode.Forbidden);
         var forbidden = await Assert.ThrowsAsync<HttpOperationException>(() => client.CoreV1.ReadNamespacedConfigMapAsync("cm", "errors"));
-        Assert.Equal(ApiErrorKind.Unauthorized, ApiErrors.Classify(forbidden));
-        Assert.False(ApiErrors.IsTransient(forbidden));
+        Assert.Equal(ApiErrorKind.Unauthorized, KubernetesApiErrors.Classify(forbidden));
+        Assert.False(KubernetesApiErrors.IsTransient(forbidden));
     }
 
     [Fact]
@@ -51,8 +51,8 @@ public sealed class ApiErrorsTests
         cluster.Faults.Partition("c");
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => client.CoreV1.ListNamespaceAsync());
-        Assert.Equal(ApiErrorKind.Transient, ApiErrors.Classify(error));
-        Assert.True(ApiErrors.IsApiOrNetwork(error));
+        Assert.Equal(ApiErrorKind.Transient, KubernetesApiErrors.Classify(error));
+        Assert.True(KubernetesApiErrors.IsApiOrNetwork(error));
     }
 
     [Theory]
@@ -67,8 +67,8 @@ public sealed class ApiErrorsTests
         var kind = Enum.Parse<ApiErrorKind>(expected);
         var error = new KubernetesException(new V1Status { Code = code, Reason = "Because", Message = "said the server" });
 
-        Assert.Equal(kind, ApiErrors.Classify(error));
-        Assert.Equal($"{code} Because: said the server", ApiErrors.Describe(error));
+        Assert.Equal(kind, KubernetesApiErrors.Classify(error));
+        Assert.Equal($"{code} Because: said the server", KubernetesApiErrors.Describe(error));
     }
 
     [Fact]
@@ -76,10 +76,10 @@ public sealed class ApiErrorsTests
     {
         var error = new InvalidOperationException("a defect");
 
-        Assert.Equal(ApiErrorKind.Unexpected, ApiErrors.Classify(error));
-        Assert.False(ApiErrors.IsApiOrNetwork(error));
-        Assert.Equal("a defect", ApiErrors.Describe(error));
-        Assert.Equal(ApiErrorKind.Transient, ApiErrors.Classify(new TaskCanceledException()));
-        Assert.Equal("timed out", ApiErrors.Describe(new TaskCanceledException()));
+        Assert.Equal(ApiErrorKind.Unexpected, KubernetesApiErrors.Classify(error));
+        Assert.False(KubernetesApiErrors.IsApiOrNetwork(error));
+        Assert.Equal("a defect", KubernetesApiErrors.Describe(error));
+        Assert.Equal(ApiErrorKind.Transient, KubernetesApiErrors.Classify(new TaskCanceledException()));
+        Assert.Equal("timed out", KubernetesApiErrors.Describe(new TaskCanceledException()));
     }
 }

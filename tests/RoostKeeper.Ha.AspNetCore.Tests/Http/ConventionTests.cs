@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
 
-namespace RoostKeeper.Ha.AspNetCore.Tests.Api;
+namespace RoostKeeper.Ha.AspNetCore.Tests.Http;
 
 /// <summary>
 /// Conventions added to the builder MapRoostHaApi returns apply to every endpoint, but none of them opens the

@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
+using RoostKeeper.Ha.AspNetCore.Tests.Status;
 
-namespace RoostKeeper.Ha.AspNetCore.Tests.Api;
+namespace RoostKeeper.Ha.AspNetCore.Tests;
 
 /// <summary>How the mutating endpoints are mapped: behind a policy, not at all, or (loudly) open for a demo.</summary>
 public sealed class MappingTests
@@ -96,8 +97,8 @@ public sealed class MappingTests
 
     [Theory]
     [InlineData("ha", 16384, 5, "HaApiOptions.RoutePrefix (\"ha\") must be empty or a literal path")]
-    [InlineData("", 0, 5, "HaApiOptions.MaxRequestBodySize (0) must be greater than zero.")]
-    [InlineData("", 16384, 0, "HaApiOptions.StatusPageRefresh (0ms) must be at least 1s.")]
+    [InlineData("", 0, 5, "The field HaApiOptions.MaxRequestBodySize must be between 1 and 1073741824.")]
+    [InlineData("", 16384, 0, "The field HaApiOptions.StatusPageRefresh must be between 00:00:01 and 01:00:00.")]
     public async Task Bad_options_fail_at_mapping_with_the_option_and_the_rule(string prefix, long maxBody, int refreshSeconds, string message)
     {
         await using var cluster = await Cluster.StartAsync();
@@ -166,7 +167,7 @@ public sealed class MappingTests
     [InlineData("http://replica.svc:8080", false, 100, "must be an absolute http or https URL of scheme, host and port with the placeholder {leader}")]
     [InlineData("{leader}:8080", false, 100, "HaApiOptions.LeaderUrlTemplate (\"{leader}:8080\")")]
     [InlineData("http://{leader}.svc:8080/ha", false, 100, "HaApiOptions.LeaderUrlTemplate")]
-    [InlineData(null, false, 0, "HaApiOptions.RetainedOperations (0) must be between 1 and 10000.")]
+    [InlineData(null, false, 0, "The field HaApiOptions.RetainedOperations must be between 1 and 10000.")]
     public async Task Bad_forwarding_and_retention_options_fail_at_mapping_with_the_option_and_the_rule(string? template, bool forward, int retained, string message)
     {
         await using var cluster = await Cluster.StartAsync();

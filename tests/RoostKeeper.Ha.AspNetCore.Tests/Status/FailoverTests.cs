@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
 
-namespace RoostKeeper.Ha.AspNetCore.Tests.Api;
+namespace RoostKeeper.Ha.AspNetCore.Tests.Status;
 
 /// <summary>POST /failover: refused without a valid operator token, granted with one, leader-only.</summary>
 public sealed class FailoverTests

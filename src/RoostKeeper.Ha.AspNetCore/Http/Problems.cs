@@ -1,8 +1,7 @@
 using Microsoft.AspNetCore.Http;
-using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.Recovery.Stores;
 
-namespace RoostKeeper.Ha.AspNetCore.Api;
+namespace RoostKeeper.Ha.AspNetCore.Http;
 
 /// <summary>The RFC 7807 answers of the API: each says what went wrong and what to do, and carries the facts as extensions.</summary>
 internal static class Problems
@@ -43,11 +42,12 @@ internal static class Problems
         title: "The leader could not be reached.",
         extensions: new Dictionary<string, object?> { ["leader"] = leader, ["leaderAddress"] = address.ToString() });
 
-    public static IResult Running(Operation running, string location, string what) => Results.Problem(
-        detail: $"{what} Operation {running.Id} ({running.Kind.ToString().ToLowerInvariant()}{(running.BackupId.Length == 0 ? "" : $" of backup {running.BackupId}")}) is running on {running.Replica}; poll {location} and retry when it has finished.",
+    /// <summary>Another operation holds what this one needs: which (its id, kind and backup), where it runs, and where to poll it.</summary>
+    public static IResult Running(string what, string operationId, string kind, string? backupId, string replica, string location) => Results.Problem(
+        detail: $"{what} Operation {operationId} ({kind}{(backupId is null ? "" : $" of backup {backupId}")}) is running on {replica}; poll {location} and retry when it has finished.",
         statusCode: StatusCodes.Status409Conflict,
         title: "Another operation is running.",
-        extensions: new Dictionary<string, object?> { ["runningOperation"] = running.Id, ["runningBackupId"] = running.BackupId.Length == 0 ? null : running.BackupId, ["location"] = location });
+        extensions: new Dictionary<string, object?> { ["runningOperation"] = operationId, ["runningBackupId"] = backupId, ["location"] = location });
 
     public static IResult BackupNotFound(string backupId) => Results.Problem(
         detail: $"No complete backup {backupId} exists in the store. GET backups lists the backups that exist.",
