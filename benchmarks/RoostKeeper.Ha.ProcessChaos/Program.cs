@@ -20,6 +20,7 @@ if (!OperatingSystem.IsLinux())
 
 var settings = ProcessChaosSettings.Default;
 var verbose = false;
+var pausedLeader = false;
 try
 {
     for (var i = 0; i < args.Length; i++)
@@ -39,12 +40,16 @@ try
             case "--lease-duration-ms": settings = settings with { LeaseDuration = TimeSpan.FromMilliseconds(Int()) }; break;
             case "--slack-ms": settings = settings with { Slack = TimeSpan.FromMilliseconds(Int()) }; break;
             case "--only": settings = settings with { Kinds = [.. Next().Split(',').Select(k => Enum.Parse<FaultKind>(k, ignoreCase: true))] }; break;
+            case "--think-ms": settings = settings with { Think = TimeSpan.FromMilliseconds(Int()) }; break;
+            case "--paused-leader": pausedLeader = true; break;
             case "--verbose": verbose = true; break;
             case "--help" or "-h":
                 Console.WriteLine("""
                     RoostKeeper.Ha.ProcessChaos [--runs 20] [--replicas 3] [--seed 1] [--concurrency 2] [--faults 3] [--objects 4]
                                                 [--fencing on|off|precondition-only|check-only] [--lease-duration-ms 2000] [--slack-ms 2000]
-                                                [--only Kill,Pause,Restart,Reset,Blackhole,Latency,Bandwidth] [--verbose]
+                                                [--only Kill,Pause,Restart,Reset,Blackhole,Latency,Bandwidth] [--think-ms 20] [--verbose]
+                    RoostKeeper.Ha.ProcessChaos --paused-leader [--fencing on|off] [--replicas 2]
+                                                the leader stopped between its read and its write until another term wrote (no randomness)
                     Exit code 1 when a run failed, a term went unrecorded or a leader was late after a heal, and, with --fencing on,
                     when any stale write, lost update or missing object was seen.
                     """);
@@ -65,6 +70,19 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 using var stop = new CancellationTokenSource();
+if (pausedLeader)
+{
+    var scenario = settings with { Objects = 1, Think = settings.Think < TimeSpan.FromSeconds(1) ? TimeSpan.FromMilliseconds(1500) : settings.Think };
+    var result = await ProcessChaosRun.PausedLeaderAsync(scenario, stop.Token);
+    Console.WriteLine(ProcessChaosCampaign.Line(result));
+    foreach (var detail in result.Faults.Select(f => "fault: " + f.Description).Concat(result.StaleWrites).Concat(result.LostUpdates))
+    {
+        Console.WriteLine($"  {detail}");
+    }
+
+    return result.Error is null ? 0 : 1;
+}
+
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;

@@ -66,6 +66,7 @@ internal sealed class ObjectWriter(IKubernetes client, string @namespace, int ob
             // Not there yet: this write creates it.
         }
 
+        ReplicaLine.Emit(ReplicaLine.Read, fence.Stamp.Term, name);
         await Task.Delay(think, CancellationToken.None);
         var seq = map?.Data?.TryGetValue(SeqKey, out var text) == true && long.TryParse(text, CultureInfo.InvariantCulture, out var read) ? read : 0;
         var data = new Dictionary<string, string>

@@ -12,6 +12,7 @@ internal sealed record ReplicaLine(string Kind, long Term, long Timestamp, strin
 {
     public const string Ready = "READY";
     public const string Lead = "LEAD";
+    public const string Read = "READ";
     public const string Stop = "STOP";
     public const string Refused = "REFUSED";
     public const string Conflict = "CONFLICT";

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using RoostKeeper.Ha.ProcessChaos.Faults;
 using RoostKeeper.Ha.ProcessChaos.Fleet;
+using RoostKeeper.Ha.ProcessChaos.Replica;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.ProcessChaos.Runs;
@@ -30,7 +31,55 @@ internal sealed class ProcessChaosRun
 
     public int Seed { get; }
 
-    public static async Task<RunResult> RunAsync(ProcessChaosSettings settings, int seed, CancellationToken cancellationToken)
+    public static Task<RunResult> RunAsync(ProcessChaosSettings settings, int seed, CancellationToken cancellationToken) =>
+        RunCoreAsync(settings, seed, async (run, faults, ct) =>
+        {
+            for (var f = 0; f < settings.FaultsPerRun; f++)
+            {
+                faults.Add(await run.InjectAsync(ct));
+                await Task.Delay(run.Between(0.2, 1.0), ct);
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// The paused-leader scenario, without randomness: the leader is stopped (SIGSTOP) right after it reads
+    /// an object and before it writes it back (its "think" must be long enough to land there), stays stopped
+    /// for 3 × LeaseDuration while another replica takes over and writes that object, and is resumed: its
+    /// write comes late. Fenced, the API server refuses it (409); unfenced, it is a stale write.
+    /// </summary>
+    public static Task<RunResult> PausedLeaderAsync(ProcessChaosSettings settings, CancellationToken cancellationToken) =>
+        RunCoreAsync(settings, 0, async (run, faults, ct) =>
+        {
+            var leader = run.CurrentLeader() ?? throw new InvalidOperationException("No leader to pause.");
+            var process = run._current[leader];
+
+            // Pause on a read of an object that exists: a late create gets 409 on its own, fenced or not.
+            if (!await WaitForAsync(() => run._recorder.Writes.Any(w => w.Name == ObjectWriter.ObjectName(0)), settings.Think * 3 + settings.LeaseDuration, ct))
+            {
+                throw new TimeoutException($"{leader} wrote nothing.");
+            }
+
+            var since = Stopwatch.GetTimestamp();
+            while (!process.Lines.Any(l => l.Kind == ReplicaLine.Read && l.Timestamp > since))
+            {
+                await Task.Delay(1, ct);
+            }
+
+            process.Pause();
+            var newer = await run.WaitForLeaderAsync(settings.LeaseDuration * 3, ct);
+            var written = newer is not null && await WaitForAsync(() => run._recorder.Writes.Any(w => w.Name == ObjectWriter.ObjectName(0) && w.Holder != leader && w.Term > (process.LeadingTerm ?? 0)), settings.LeaseDuration * 3, ct);
+            process.Resume();
+            faults.Add(new InjectedFault($"SIGSTOP {leader} between its read and its write{(written ? ", until another term wrote" : ", but no other term wrote in time")}", true, Stopwatch.GetTimestamp(), TimeSpan.Zero));
+            if (!written)
+            {
+                throw new TimeoutException($"No other replica took over and wrote within {3 * settings.LeaseDuration.TotalSeconds:0} s of pausing {leader}.");
+            }
+
+            // Let the woken process send its late write and notice its term is over.
+            await Task.Delay(settings.LeaseDuration, ct);
+        }, cancellationToken);
+
+    private static async Task<RunResult> RunCoreAsync(ProcessChaosSettings settings, int seed, Func<ProcessChaosRun, List<InjectedFault>, CancellationToken, Task> body, CancellationToken cancellationToken)
     {
         var run = new ProcessChaosRun(settings, seed);
         var started = Stopwatch.GetTimestamp();
@@ -55,11 +104,7 @@ internal sealed class ProcessChaosRun
                     throw new TimeoutException("No leader within 30 s of the start.");
                 }
 
-                for (var f = 0; f < settings.FaultsPerRun; f++)
-                {
-                    faults.Add(await run.InjectAsync(cancellationToken));
-                    await Task.Delay(run.Between(0.2, 1.0), cancellationToken);
-                }
+                await body(run, faults, cancellationToken);
 
                 // A last stretch of writes by the final leader, so every object is written in the newest term.
                 await Task.Delay(settings.LeaseDuration, cancellationToken);
@@ -183,6 +228,22 @@ internal sealed class ProcessChaosRun
         }
 
         return null;
+    }
+
+    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        while (!condition())
+        {
+            if (Stopwatch.GetElapsedTime(start) > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+
+        return true;
     }
 
     private async Task StopAllAsync()
