@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Model-checks lease-election.pml with spin: the protocol must be safe and make progress in the checked
-# configurations, and each deliberately broken variant must produce a counter-example (so the check is
-# shown able to fail). Prints one line per run and exits non-zero when any run ends otherwise.
+# Model-checks lease-election.pml and fencing.pml with spin: the protocol must be safe and make progress in
+# the checked configurations, the fence must hold against paused leaders, and each deliberately broken
+# variant must produce a counter-example (so the check is shown able to fail). Prints one line per run and exits non-zero when any run ends otherwise.
 # Needs spin and a C compiler (Debian: apt-get install spin gcc). Usage: model/check.sh [work-dir]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +11,7 @@ command -v spin >/dev/null || { echo "spin not found: install it (Debian: apt-ge
 command -v gcc >/dev/null || { echo "gcc not found: spin's verifier is C" >&2; exit 2; }
 
 status=0
-# name | expected (holds / counter-example) | spin defines
+# name | expected (holds / counter-example) | spin defines | model (default lease-election.pml)
 runs=(
   "safety: LD 4, RD 2, delay <= 3, no drift, 2 faults|holds|-DLD=4 -DDMAX=3 -DDRIFT=0 -DFAULTS=2"
   "progress: LD 4, RD 2, delay <= 3, no drift, 2 faults|holds|-DLD=4 -DDMAX=3 -DDRIFT=0 -DFAULTS=2 -DPROGRESS"
@@ -19,16 +19,22 @@ runs=(
   "broken: RD counted from the response (LD 4, delay <= 3)|counter-example|-DLD=4 -DDMAX=3 -DDRIFT=0 -DFAULTS=2 -DBROKEN_DEADLINE"
   "broken: RD counted from the response (LD 5, drift <= 1)|counter-example|-DLD=5 -DDMAX=2 -DDRIFT=1 -DFAULTS=2 -DBROKEN_DEADLINE"
   "skew: drift 1 against a margin LD - RD of 2|counter-example|-DLD=4 -DDMAX=3 -DDRIFT=1 -DFAULTS=2"
+  "fencing: paused leaders, 3 replicas, 4 terms, stamp check and precondition|holds|-DN=3 -DTERMS=4 -DWRITES=2|fencing.pml"
+  "fencing off: no check, no precondition|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DNO_FENCE|fencing.pml"
+  "fencing: precondition only (no stamp check)|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DPRECONDITION_ONLY|fencing.pml"
+  "fencing: stamp check only (no precondition)|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DCHECK_ONLY|fencing.pml"
+  "fencing limit: an older term writes after a newer term began|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DSTRICT|fencing.pml"
 )
 i=0
 for run in "${runs[@]}"; do
-  IFS='|' read -r name expected defines <<<"$run"
+  IFS='|' read -r name expected defines model <<<"$run"
+  model=${model:-lease-election.pml}
   i=$((i + 1))
   dir="$work/run$i"
   mkdir -p "$dir"
-  cp "$here/lease-election.pml" "$dir/"
+  cp "$here/$model" "$dir/"
   # shellcheck disable=SC2086
-  if ! (cd "$dir" && spin -a $defines lease-election.pml >spin.log 2>&1 &&
+  if ! (cd "$dir" && spin -a $defines "$model" >spin.log 2>&1 &&
         gcc -O2 -DSAFETY -DCOLLAPSE -DNOREDUCE -DMEMLIM=4096 -w -o pan pan.c >>spin.log 2>&1); then
     echo "FAIL  $name: the model did not compile (see $dir/spin.log)"; status=1; continue
   fi

@@ -1,4 +1,5 @@
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Fencing;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -6,13 +7,13 @@ namespace RoostKeeper.Ha.Sample.Controller;
 internal sealed class ControllerActivity
 {
     private readonly Lock _gate = new();
-    private ControllerTerm? _term;
+    private TermStamp? _term;
     private IReadOnlyList<ReconcileOutcome> _lastOutcomes = [];
     private string? _lastError;
     private long _resyncs;
 
     /// <summary>The term the controller runs under now; null while it does not run.</summary>
-    public ControllerTerm? Term
+    public TermStamp? Term
     {
         get
         {
@@ -49,7 +50,7 @@ internal sealed class ControllerActivity
         }
     }
 
-    public void TermStarted(ControllerTerm term)
+    public void TermStarted(TermStamp term)
     {
         lock (_gate)
         {
@@ -57,11 +58,11 @@ internal sealed class ControllerActivity
         }
     }
 
-    public void TermEnded(ControllerTerm term)
+    public void TermEnded(TermStamp term)
     {
         lock (_gate)
         {
-            if (_term == term)
+            if (Equals(_term, term))
             {
                 _term = null;
             }

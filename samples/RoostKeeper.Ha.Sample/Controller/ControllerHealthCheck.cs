@@ -29,7 +29,7 @@ internal sealed class ControllerHealthCheck(ControllerClient client, ControllerA
             return HealthCheckResult.Unhealthy($"The controller cannot list ManagedRoosts in {settings.Namespace}: {e.GetType().Name}: {e.Message}", e);
         }
 
-        var data = new Dictionary<string, object> { ["resyncs"] = activity.Resyncs, ["leading"] = activity.Term?.ToString() ?? "no" };
+        var data = new Dictionary<string, object> { ["resyncs"] = activity.Resyncs, ["leading"] = activity.Term is { } term ? $"{term.Holder} (term {term.Term})" : "no" };
         return activity.LastError is { } error
             ? HealthCheckResult.Degraded("The last resync had an error: " + error, data: data)
             : HealthCheckResult.Healthy("The controller can read ManagedRoosts", data);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.KubernetesApi;
+using RoostKeeper.Ha.Fencing;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -31,10 +32,11 @@ internal sealed class ManagedRoostController(
             return;
         }
 
-        var term = ControllerTerm.From(leadership);
+        var fence = TermFence.For(leadership);
+        var term = fence.Stamp;
         var settings = options.Value;
         var reconciler = new ManagedRoostReconciler(client.Kubernetes, settings.Namespace!, recorder, time, logger);
-        ControllerLog.Started(logger, term.Identity, term.Term, reconciler.Namespace);
+        ControllerLog.Started(logger, term.Holder, term.Term, reconciler.Namespace);
         activity.TermStarted(term);
         try
         {
@@ -42,7 +44,7 @@ internal sealed class ManagedRoostController(
             {
                 try
                 {
-                    activity.Resynced(await reconciler.ResyncAsync(term, stoppingToken));
+                    activity.Resynced(await reconciler.ResyncAsync(fence, stoppingToken));
                 }
                 catch (StaleTermException)
                 {
@@ -65,7 +67,7 @@ internal sealed class ManagedRoostController(
         finally
         {
             activity.TermEnded(term);
-            ControllerLog.Stopped(logger, term.Identity, term.Term);
+            ControllerLog.Stopped(logger, term.Holder, term.Term);
         }
     }
 }

@@ -4,6 +4,7 @@ using k8s.Autorest;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Fencing;
 using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Sample.Controller;
@@ -13,16 +14,16 @@ namespace RoostKeeper.Ha.Sample.Controller;
 /// roost's settings, and a status with a Ready condition. Run only by the leader, under its term.
 /// </summary>
 /// <remarks>
-/// Fencing: every write carries the writer's term (the ConfigMap's <see cref="TermAnnotation"/>, the roost's
-/// <c>status.term</c>) and is conditional on the resourceVersion that was read, so a replica whose term is over
-/// (a paused ex-leader) can neither overwrite a newer term's object it read (refused here) nor one that changed
-/// after it read it (409 from the server). Each reconcile is recorded with <see cref="ReconcileRecorder"/>.
+/// Fencing with the library's <see cref="TermFence"/>: every write carries the writer's term (the ConfigMap's
+/// <see cref="TermFence.DefaultAnnotation"/> stamp, the roost's <c>status.term</c> and <c>status.leader</c>, since
+/// the status subresource ignores metadata) and is conditional on the resourceVersion that was read, so a replica
+/// whose term is over (a paused ex-leader) can neither overwrite a newer term's object it read (refused by the
+/// fence) nor one that changed after it read it (409 from the server). Each reconcile is recorded with
+/// <see cref="ReconcileRecorder"/>.
 /// </remarks>
 internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespace, ReconcileRecorder recorder, TimeProvider time, ILogger logger)
 {
     public const string ControllerName = "managedroost";
-    public const string TermAnnotation = "roost.birb.party/term";
-    public const string LeaderAnnotation = "roost.birb.party/leader";
     public const string RoostLabel = "roost.birb.party/roost";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "roost-keeper-sample";
@@ -35,7 +36,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
     /// <summary>Lists the roosts and their ConfigMaps once, reconciles each roost and deletes ConfigMaps whose roost is gone.</summary>
     /// <exception cref="StaleTermException">An object carries a newer term: this replica's term is over.</exception>
     /// <exception cref="HttpOperationException">Listing failed (nothing was reconciled, nothing recorded).</exception>
-    public async Task<IReadOnlyList<ReconcileOutcome>> ResyncAsync(ControllerTerm term, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReconcileOutcome>> ResyncAsync(TermFence fence, CancellationToken cancellationToken)
     {
         var roosts = await client.CustomObjects.ListNamespacedCustomObjectAsync<ManagedRoostList>(
             ManagedRoost.Group, ManagedRoost.Version, Namespace, ManagedRoost.Plural, cancellationToken: cancellationToken);
@@ -45,13 +46,13 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         var outcomes = new List<ReconcileOutcome>();
         foreach (var roost in roosts.Items)
         {
-            outcomes.Add(await ReconcileAsync(roost, mapsByName.GetValueOrDefault(ConfigMapName(roost.Metadata.Name)), term, cancellationToken));
+            outcomes.Add(await ReconcileAsync(roost, mapsByName.GetValueOrDefault(ConfigMapName(roost.Metadata.Name)), fence, cancellationToken));
         }
 
         var names = roosts.Items.Select(r => r.Metadata.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var orphan in maps.Items.Where(m => m.Metadata.Labels?.TryGetValue(RoostLabel, out var roost) == true && !names.Contains(roost)))
         {
-            await DeleteOrphanAsync(orphan, term, cancellationToken);
+            await DeleteOrphanAsync(orphan, fence, cancellationToken);
         }
 
         return outcomes;
@@ -59,20 +60,20 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
 
     /// <summary>Reconciles one roost, given its ConfigMap as listed (null when there is none).</summary>
     /// <exception cref="StaleTermException">The roost or its ConfigMap carries a newer term; nothing was written.</exception>
-    public async Task<ReconcileOutcome> ReconcileAsync(ManagedRoost roost, V1ConfigMap? existing, ControllerTerm term, CancellationToken cancellationToken)
+    public async Task<ReconcileOutcome> ReconcileAsync(ManagedRoost roost, V1ConfigMap? existing, TermFence fence, CancellationToken cancellationToken)
     {
         var name = roost.Metadata.Name;
         var measurement = recorder.Start(ControllerName);
         try
         {
-            Fence(ManagedRoost.KindName, name, roost.Status?.Term, term);
-            var detail = await EnsureConfigMapAsync(roost, existing, term, cancellationToken);
-            var written = await WriteStatusAsync(roost, Ready(roost, term), cancellationToken);
+            CheckRoost(roost, fence);
+            var detail = await EnsureConfigMapAsync(roost, existing, fence, cancellationToken);
+            var written = await WriteStatusAsync(roost, Ready(roost, fence), cancellationToken);
             measurement.Complete(ReconcileResult.Success);
             var outcome = new ReconcileOutcome(name, ReconcileResult.Success, written ? detail + "; status written" : detail);
             if (written || detail != "ConfigMap up to date")
             {
-                ControllerLog.Reconciled(logger, Namespace, name, term.Term, outcome.Detail);
+                ControllerLog.Reconciled(logger, Namespace, name, fence.Stamp.Term, outcome.Detail);
             }
 
             return outcome;
@@ -83,6 +84,14 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             measurement.Complete(ReconcileResult.Requeue);
             ControllerLog.Fenced(logger, e.Message);
             throw;
+        }
+        catch (InvalidTermStampException e)
+        {
+            // The fence cannot order the stamp it found: fail closed for this roost (nothing written, not even
+            // an Error status, which would overwrite the stamp) and say what to do; the other roosts go on.
+            measurement.Complete(ReconcileResult.Error);
+            ControllerLog.ReconcileFailed(logger, Namespace, name, e.Message, null);
+            return new ReconcileOutcome(name, ReconcileResult.Error, e.Message);
         }
         catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
         {
@@ -101,7 +110,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         {
             measurement.Complete(ReconcileResult.Error);
             ControllerLog.ReconcileFailed(logger, Namespace, name, e.Message, null);
-            await TryWriteFailureAsync(roost, "ConfigMapConflict", e.Message, term, cancellationToken);
+            await TryWriteFailureAsync(roost, "ConfigMapConflict", e.Message, fence, cancellationToken);
             return new ReconcileOutcome(name, ReconcileResult.Error, e.Message);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
@@ -109,7 +118,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             measurement.Complete(ReconcileResult.Error);
             var message = Describe(e);
             ControllerLog.ReconcileFailed(logger, Namespace, name, message, e);
-            await TryWriteFailureAsync(roost, "ApiError", message, term, cancellationToken);
+            await TryWriteFailureAsync(roost, "ApiError", message, fence, cancellationToken);
             return new ReconcileOutcome(name, ReconcileResult.Error, message);
         }
         catch (OperationCanceledException)
@@ -124,17 +133,22 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         }
     }
 
-    /// <summary>Refuses a write when the object was last written in a newer term than <paramref name="term"/>.</summary>
+    /// <summary>
+    /// Refuses to reconcile a roost whose status was written in a newer term. The status subresource ignores
+    /// metadata, so the roost's stamp is its status.term and status.leader, checked with the fence's read helper.
+    /// </summary>
     /// <exception cref="StaleTermException">It was.</exception>
-    public static void Fence(string kind, string name, long? writtenIn, ControllerTerm term)
+    /// <exception cref="InvalidTermStampException">Its status carries a term without a leader, or a negative one.</exception>
+    public void CheckRoost(ManagedRoost roost, TermFence fence)
     {
-        if (writtenIn is { } seen && seen > term.Term)
+        if (roost.Status?.Term is { } term)
         {
-            throw new StaleTermException(kind, name, term.Term, seen);
+            fence.CheckValue($"{ManagedRoost.KindName} {Namespace}/{roost.Metadata.Name}",
+                string.Create(CultureInfo.InvariantCulture, $"{term}/{fence.Stamp.LeaseNamespace}/{fence.Stamp.LeaseName}/{roost.Status.Leader}"));
         }
     }
 
-    private async Task<string> EnsureConfigMapAsync(ManagedRoost roost, V1ConfigMap? existing, ControllerTerm term, CancellationToken cancellationToken)
+    private async Task<string> EnsureConfigMapAsync(ManagedRoost roost, V1ConfigMap? existing, TermFence fence, CancellationToken cancellationToken)
     {
         var name = ConfigMapName(roost.Metadata.Name);
         var data = DesiredData(roost);
@@ -142,7 +156,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         {
             try
             {
-                await client.CoreV1.CreateNamespacedConfigMapAsync(DesiredConfigMap(roost, data, term), Namespace, cancellationToken: cancellationToken);
+                await fence.CreateAsync(DesiredConfigMap(roost, data), (m, ct) => client.CoreV1.CreateNamespacedConfigMapAsync(m, Namespace, cancellationToken: ct), cancellationToken);
                 return $"ConfigMap {name} created";
             }
             catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
@@ -152,18 +166,16 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             }
         }
 
-        Fence("ConfigMap", name, TermOf(existing), term);
-        if (SameData(existing.Data, data) && TermOf(existing) == term.Term)
+        fence.Check(existing);
+        if (SameData(existing.Data, data) && existing.Metadata.Annotations?.TryGetValue(fence.Annotation, out var stamp) == true && stamp == fence.Stamp.ToString())
         {
             return "ConfigMap up to date";
         }
 
-        // Replace carries the resourceVersion that was listed: a 409 means someone wrote since, and we re-read.
+        // The fence stamps this term and sends the resourceVersion that was listed: a 409 means someone wrote
+        // since, and the next resync re-reads.
         existing.Data = data;
-        existing.Metadata.Annotations ??= new Dictionary<string, string>();
-        existing.Metadata.Annotations[TermAnnotation] = term.Term.ToString(CultureInfo.InvariantCulture);
-        existing.Metadata.Annotations[LeaderAnnotation] = term.Identity;
-        await client.CoreV1.ReplaceNamespacedConfigMapAsync(existing, name, Namespace, cancellationToken: cancellationToken);
+        await fence.ReplaceAsync(existing, (m, ct) => client.CoreV1.ReplaceNamespacedConfigMapAsync(m, name, Namespace, cancellationToken: ct), cancellationToken);
         return $"ConfigMap {name} updated";
     }
 
@@ -190,11 +202,11 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         return true;
     }
 
-    private async Task TryWriteFailureAsync(ManagedRoost roost, string reason, string message, ControllerTerm term, CancellationToken cancellationToken)
+    private async Task TryWriteFailureAsync(ManagedRoost roost, string reason, string message, TermFence fence, CancellationToken cancellationToken)
     {
         try
         {
-            await WriteStatusAsync(roost, Status(roost, term, "Error", "False", reason, message), cancellationToken);
+            await WriteStatusAsync(roost, Status(roost, fence, "Error", "False", reason, message), cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
         {
@@ -203,14 +215,13 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         }
     }
 
-    private async Task DeleteOrphanAsync(V1ConfigMap map, ControllerTerm term, CancellationToken cancellationToken)
+    private async Task DeleteOrphanAsync(V1ConfigMap map, TermFence fence, CancellationToken cancellationToken)
     {
-        Fence("ConfigMap", map.Metadata.Name, TermOf(map), term);
+        // Checked by the fence and preconditioned on the listed resourceVersion, like every other write.
+        var options = fence.DeleteOptions(map);
         try
         {
-            // Preconditioned on the listed resourceVersion, like every other write.
-            await client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, Namespace,
-                new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = map.Metadata.ResourceVersion } }, cancellationToken: cancellationToken);
+            await client.CoreV1.DeleteNamespacedConfigMapAsync(map.Metadata.Name, Namespace, options, cancellationToken: cancellationToken);
             ControllerLog.OrphanDeleted(logger, Namespace, map.Metadata.Name);
         }
         catch (Exception e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.NotFound or ApiErrorKind.Conflict)
@@ -219,16 +230,16 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         }
     }
 
-    private ManagedRoostStatus Ready(ManagedRoost roost, ControllerTerm term) =>
-        Status(roost, term, "Ready", "True", "Reconciled", $"ConfigMap {ConfigMapName(roost.Metadata.Name)} holds the roost's settings");
+    private ManagedRoostStatus Ready(ManagedRoost roost, TermFence fence) =>
+        Status(roost, fence, "Ready", "True", "Reconciled", $"ConfigMap {ConfigMapName(roost.Metadata.Name)} holds the roost's settings");
 
-    private ManagedRoostStatus Status(ManagedRoost roost, ControllerTerm term, string phase, string conditionStatus, string reason, string message) => new()
+    private ManagedRoostStatus Status(ManagedRoost roost, TermFence fence, string phase, string conditionStatus, string reason, string message) => new()
     {
         Phase = phase,
         ObservedGeneration = roost.Metadata.Generation,
         ConfigMap = ConfigMapName(roost.Metadata.Name),
-        Leader = term.Identity,
-        Term = term.Term,
+        Leader = fence.Stamp.Holder,
+        Term = fence.Stamp.Term,
         Conditions =
         [
             new ManagedRoostCondition
@@ -250,18 +261,13 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         ["song"] = roost.Spec.Song ?? "",
     };
 
-    private V1ConfigMap DesiredConfigMap(ManagedRoost roost, Dictionary<string, string> data, ControllerTerm term) => new()
+    private V1ConfigMap DesiredConfigMap(ManagedRoost roost, Dictionary<string, string> data) => new()
     {
         Metadata = new V1ObjectMeta
         {
             Name = ConfigMapName(roost.Metadata.Name),
             NamespaceProperty = Namespace,
             Labels = new Dictionary<string, string> { [ManagedByLabel] = ManagedByValue, [RoostLabel] = roost.Metadata.Name },
-            Annotations = new Dictionary<string, string>
-            {
-                [TermAnnotation] = term.Term.ToString(CultureInfo.InvariantCulture),
-                [LeaderAnnotation] = term.Identity,
-            },
 
             // On a real cluster the garbage collector deletes the ConfigMap with its roost; the resync's orphan
             // sweep does the same where there is no garbage collector (SimulatedCluster).
@@ -271,9 +277,6 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         },
         Data = data,
     };
-
-    private static long? TermOf(V1ConfigMap map) =>
-        map.Metadata.Annotations?.TryGetValue(TermAnnotation, out var value) == true && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var term) ? term : null;
 
     private static bool SameData(IDictionary<string, string>? actual, Dictionary<string, string> desired) =>
         actual is not null && actual.Count == desired.Count && desired.All(d => actual.TryGetValue(d.Key, out var v) && v == d.Value);

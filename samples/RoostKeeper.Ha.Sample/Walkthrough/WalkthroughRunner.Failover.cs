@@ -4,6 +4,7 @@ using k8s;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Fencing;
 using RoostKeeper.Ha.Sample.Controller;
 
 namespace RoostKeeper.Ha.Sample.Walkthrough;
@@ -92,14 +93,15 @@ internal sealed partial class WalkthroughRunner
         var robin = await Admin.CustomObjects.GetNamespacedCustomObjectAsync<ManagedRoost>(ManagedRoost.Group, ManagedRoost.Version, Namespace, ManagedRoost.Plural, "robin", cancellationToken: cancellationToken);
         using var recorder = new ReconcileRecorder();
         var stale = new ManagedRoostReconciler(Admin, Namespace, recorder, TimeProvider.System, NullLogger.Instance);
+        var lease = successor.Manager.Leadership ?? throw new StepFailedException($"{successor.Name} does not lead.");
         var refused = false;
         try
         {
-            await stale.ReconcileAsync(robin, null, new ControllerTerm(leader.Name, oldTerm), cancellationToken);
+            await stale.ReconcileAsync(robin, null, new TermFence(new TermStamp(oldTerm, lease.LeaseNamespace, lease.LeaseName, leader.Name)), cancellationToken);
         }
         catch (StaleTermException e)
         {
-            refused = e.SeenTerm == TermOf(successor);
+            refused = e.NewerTerm.Term == TermOf(successor);
         }
 
         Expect(refused, $"A write to robin in the old term {oldTerm} was not refused.");

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using RoostKeeper.Ha.Fencing;
 using RoostKeeper.Ha.Sample.Controller;
 using RoostKeeper.Ha.Sample.Tests.Infrastructure;
 
@@ -29,7 +30,7 @@ public sealed class ControllerRoleTests
         using var measurements = new ReconcileMeasurements();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
         var reconciler = new ManagedRoostReconciler(controller, RoostCluster.Namespace, measurements.Recorder, time, NullLogger.Instance);
-        var term = new ControllerTerm("replica-a", 1);
+        var term = new TermFence(new TermStamp(1, RoostCluster.Namespace, "roost-keeper-controller", "replica-a"));
 
         await cluster.CreateRoostAsync("wren", song: "teakettle");
         await reconciler.ResyncAsync(term, CancellationToken.None);

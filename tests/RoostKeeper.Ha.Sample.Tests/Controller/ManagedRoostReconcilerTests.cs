@@ -4,6 +4,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Fencing;
 using RoostKeeper.Ha.Sample.Controller;
 using RoostKeeper.Ha.Sample.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ namespace RoostKeeper.Ha.Sample.Tests.Controller;
 
 public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
 {
-    private static readonly ControllerTerm TermThree = new("replica-a", 3);
+    private static readonly TermFence TermThree = Term("replica-a", 3);
     private readonly ReconcileMeasurements _measurements = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
     private RoostCluster _cluster = null!;
@@ -43,7 +44,7 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
         Assert.Equal(ReconcileResult.Success, outcome.Result);
         var map = Assert.IsType<V1ConfigMap>(await _cluster.ConfigMapAsync("wren"));
         Assert.Equal(new Dictionary<string, string> { ["species"] = "wren", ["size"] = "2", ["song"] = "teakettle" }, map.Data);
-        Assert.Equal("3", map.Metadata.Annotations[ManagedRoostReconciler.TermAnnotation]);
+        Assert.Equal("3/roosts/roost-keeper-controller/replica-a", map.Metadata.Annotations[TermFence.DefaultAnnotation]);
         Assert.Equal(ManagedRoostReconciler.ManagedByValue, map.Metadata.Labels[ManagedRoostReconciler.ManagedByLabel]);
         var owner = Assert.Single(map.Metadata.OwnerReferences);
         Assert.Equal((ManagedRoost.KindName, "wren", created.Metadata.Uid, true), (owner.Kind, owner.Name, owner.Uid, owner.Controller));
@@ -94,9 +95,9 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
         await _cluster.CreateRoostAsync("wren");
         await _reconciler.ResyncAsync(TermThree, CancellationToken.None);
 
-        await _reconciler.ResyncAsync(new ControllerTerm("replica-b", 4), CancellationToken.None);
+        await _reconciler.ResyncAsync(Term("replica-b", 4), CancellationToken.None);
 
-        Assert.Equal("4", (await _cluster.ConfigMapAsync("wren"))!.Metadata.Annotations[ManagedRoostReconciler.TermAnnotation]);
+        Assert.Equal(Term("replica-b", 4).Stamp.ToString(), (await _cluster.ConfigMapAsync("wren"))!.Metadata.Annotations[TermFence.DefaultAnnotation]);
         Assert.Equal(("replica-b", 4L), ((await _cluster.RoostAsync("wren")).Status!.Leader, (await _cluster.RoostAsync("wren")).Status!.Term));
     }
 
@@ -105,13 +106,13 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
     {
         await _cluster.CreateRoostAsync("wren");
         await new ManagedRoostReconciler(_cluster.Client, RoostCluster.Namespace, _measurements.Recorder, _time, NullLogger.Instance)
-            .ResyncAsync(new ControllerTerm("replica-b", 5), CancellationToken.None);
+            .ResyncAsync(Term("replica-b", 5), CancellationToken.None);
         await _cluster.Client.CoreV1.DeleteNamespacedConfigMapAsync("roost-wren", RoostCluster.Namespace);
         var before = await _cluster.RoostAsync("wren");
 
         var refused = await Assert.ThrowsAsync<StaleTermException>(() => _reconciler.ResyncAsync(TermThree, CancellationToken.None));
 
-        Assert.Equal((3L, 5L, ManagedRoost.KindName, "wren"), (refused.OwnTerm, refused.SeenTerm, refused.Kind, refused.Name));
+        Assert.Equal((3L, 5L, "replica-b", $"{ManagedRoost.KindName} {RoostCluster.Namespace}/wren"), (refused.Term.Term, refused.NewerTerm.Term, refused.NewerTerm.Holder, refused.ObjectReference));
         Assert.Contains("newer leader", refused.Message, StringComparison.Ordinal);
         Assert.Null(await _cluster.ConfigMapAsync("wren"));
         Assert.Equal(before.Metadata.ResourceVersion, (await _cluster.RoostAsync("wren")).Metadata.ResourceVersion);
@@ -127,8 +128,8 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
 
         var refused = await Assert.ThrowsAsync<StaleTermException>(() => _reconciler.ReconcileAsync(roost, map, TermThree, CancellationToken.None));
 
-        Assert.Equal(("ConfigMap", 7L), (refused.Kind, refused.SeenTerm));
-        Assert.Equal("7", (await _cluster.ConfigMapAsync("wren"))!.Metadata.Annotations[ManagedRoostReconciler.TermAnnotation]);
+        Assert.Equal(($"ConfigMap {RoostCluster.Namespace}/roost-wren", 7L), (refused.ObjectReference, refused.NewerTerm.Term));
+        Assert.Equal(Term("replica-c", 7).Stamp.ToString(), (await _cluster.ConfigMapAsync("wren"))!.Metadata.Annotations[TermFence.DefaultAnnotation]);
         Assert.Equal(7L, (await _cluster.RoostAsync("wren")).Status!.Term);
         Assert.Equal(0, _cluster.Simulation.Requests.CountPersistedWrites("controller"));
     }
@@ -145,7 +146,7 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
         var stale = (await _controllerClient.CoreV1.ListNamespacedConfigMapAsync(RoostCluster.Namespace)).Items.Single(m => m.Metadata.Name == "roost-wren");
         stale.Metadata.ResourceVersion = "1";
 
-        var outcome = await _reconciler.ReconcileAsync(listed, stale, new ControllerTerm("replica-b", 4), CancellationToken.None);
+        var outcome = await _reconciler.ReconcileAsync(listed, stale, Term("replica-b", 4), CancellationToken.None);
 
         Assert.Equal(ReconcileResult.Requeue, outcome.Result);
         Assert.Equal("changed by someone else", (await _cluster.ConfigMapAsync("wren"))!.Data["song"]);
@@ -251,22 +252,53 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [InlineData(null, false)]
-    [InlineData(2L, false)]
-    [InlineData(3L, false)]
-    [InlineData(4L, true)]
-    public void Fence_refuses_only_a_newer_term(long? writtenIn, bool refused)
+    [InlineData(null, null, null)]
+    [InlineData(2L, "replica-b", null)]
+    [InlineData(3L, "replica-a", null)]
+    [InlineData(4L, "replica-b", typeof(StaleTermException))]
+    [InlineData(3L, "replica-b", typeof(InvalidTermStampException))]
+    [InlineData(3L, null, typeof(InvalidTermStampException))]
+    [InlineData(-1L, "replica-b", typeof(InvalidTermStampException))]
+    public void The_roost_status_term_refuses_only_a_newer_term_and_stamps_it_cannot_order(long? term, string? leader, Type? refused)
     {
-        var error = Record.Exception(() => ManagedRoostReconciler.Fence("ConfigMap", "roost-wren", writtenIn, TermThree));
+        var roost = new ManagedRoost { Metadata = new V1ObjectMeta { Name = "wren" }, Spec = new ManagedRoostSpec { Species = "wren" }, Status = term is null ? null : new ManagedRoostStatus { Term = term, Leader = leader } };
 
-        Assert.Equal(refused, error is StaleTermException);
+        var error = Record.Exception(() => _reconciler.CheckRoost(roost, TermThree));
+
+        Assert.Equal(refused, error?.GetType());
+    }
+
+    [Fact]
+    public async Task A_ConfigMap_with_a_stamp_the_fence_cannot_order_is_an_Error_for_its_roost_only_and_is_not_written()
+    {
+        await _cluster.CreateRoostAsync("wren");
+        await _cluster.CreateRoostAsync("robin");
+        await _reconciler.ResyncAsync(TermThree, CancellationToken.None);
+        var map = (await _cluster.ConfigMapAsync("wren"))!;
+        map.Metadata.Annotations[TermFence.DefaultAnnotation] = "not a stamp";
+        map.Data["song"] = "hand-edited";
+        var edited = await _cluster.Client.CoreV1.ReplaceNamespacedConfigMapAsync(map, map.Metadata.Name, RoostCluster.Namespace);
+        var robin = await _cluster.RoostAsync("robin");
+        robin.Spec.Song = "louder";
+        await _cluster.Client.CustomObjects.ReplaceNamespacedCustomObjectAsync<ManagedRoost>(robin, ManagedRoost.Group, ManagedRoost.Version, RoostCluster.Namespace, ManagedRoost.Plural, "robin");
+
+        var outcomes = await _reconciler.ResyncAsync(Term("replica-b", 4), CancellationToken.None);
+
+        var wren = Assert.Single(outcomes, o => o.Roost == "wren");
+        Assert.Equal(ReconcileResult.Error, wren.Result);
+        Assert.Contains("roostkeeper.io/term-", wren.Detail, StringComparison.Ordinal);
+        Assert.Equal(edited.Metadata.ResourceVersion, (await _cluster.ConfigMapAsync("wren"))!.Metadata.ResourceVersion);
+        Assert.Equal(ReconcileResult.Success, Assert.Single(outcomes, o => o.Roost == "robin").Result);
+        Assert.Equal("louder", (await _cluster.ConfigMapAsync("robin"))!.Data["song"]);
     }
 
     /// <summary>Another replica reconciles (its own copy of) the roost in <paramref name="term"/>; <paramref name="roost"/> stays as it was read.</summary>
     private async Task<V1ConfigMap> ConfigMapWrittenInTermAsync(ManagedRoost roost, long term)
     {
         await new ManagedRoostReconciler(_cluster.Client, RoostCluster.Namespace, _measurements.Recorder, _time, NullLogger.Instance)
-            .ReconcileAsync(await _cluster.RoostAsync(roost.Metadata.Name), null, new ControllerTerm("replica-c", term), CancellationToken.None);
+            .ReconcileAsync(await _cluster.RoostAsync(roost.Metadata.Name), null, Term("replica-c", term), CancellationToken.None);
         return (await _cluster.ConfigMapAsync(roost.Metadata.Name))!;
     }
+
+    private static TermFence Term(string holder, long term) => new(new TermStamp(term, RoostCluster.Namespace, "roost-keeper-controller", holder));
 }
