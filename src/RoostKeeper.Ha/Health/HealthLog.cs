@@ -9,6 +9,9 @@ namespace RoostKeeper.Ha.Health;
 /// </summary>
 internal static partial class HealthLog
 {
+    /// <summary>The logger category of health (docs/metrics.md, Log event ids).</summary>
+    public const string Category = "RoostKeeper.Ha.Health";
+
     [LoggerMessage(3000, LogLevel.Warning, "Health check {Check} went from {Previous} to {Current}: {Description}")]
     public static partial void CheckWorsened(ILogger logger, string check, HealthStatus previous, HealthStatus current, string? description, Exception? exception);
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Scheduling;

@@ -187,6 +187,9 @@ public sealed class RollingUpdateManager : IDisposable
     /// <returns>A snapshot.</returns>
     public RollingUpdateStatus? GetUpdateStatus(string updateId) => _updates.TryGetValue(updateId, out var tracker) ? tracker.Status : null;
 
+    /// <summary>The instruments this manager records on (for tests).</summary>
+    internal RollingUpdateMetrics Metrics => _metrics;
+
     /// <summary>The updates this manager ran or runs (the last 100), newest first.</summary>
     /// <returns>Snapshots.</returns>
     public IReadOnlyList<RollingUpdateStatus> ListUpdates() =>

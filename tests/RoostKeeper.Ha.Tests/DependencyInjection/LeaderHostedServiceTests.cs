@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Tests.Election;
 
 namespace RoostKeeper.Ha.Tests.DependencyInjection;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Tests.Infrastructure;
 
@@ -45,7 +46,7 @@ public sealed class QuietLogTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("election", () => new HealthCheckResult(status, "no leader yet")), new HealthOptions { Namespace = "roost" }, timeProvider: time);
         using var meter = new Meter("test.quiet-logs");
-        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), haManager: null, Mock.Of<IKubernetes>(), logs.CreateLogger("health"), time);
+        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), elector: null, Mock.Of<IKubernetes>(), logs.CreateLogger("health"), time);
         using var stop = new CancellationTokenSource();
         var loop = monitor.RunAsync(stop.Token);
 
@@ -72,9 +73,9 @@ public sealed class QuietLogTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var ha = new HaManager(Mock.Of<IKubernetes>(), new LeaderElectionOptions { LeaseName = "roost", LeaseNamespace = "roost-system", Identity = "replica-a" });
         var options = new HealthOptions { Namespace = "roost-system", Interval = TimeSpan.FromSeconds(30), StepDownAfter = TimeSpan.FromMinutes(1) };
-        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("ok", () => HealthCheckResult.Healthy()), options, ha, timeProvider: time);
+        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("ok", () => HealthCheckResult.Healthy()), options, ha.Elector, loggerFactory: null, time, sharedMeter: null);
         using var meter = new Meter("test.quiet-publish");
-        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), ha, cluster.CreateClient("publisher"), logs.CreateLogger("health"), time);
+        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), ha.Elector, cluster.CreateClient("publisher"), logs.CreateLogger("health"), time);
         using var stop = new CancellationTokenSource();
         var loop = monitor.RunAsync(stop.Token);
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Testing;
 
@@ -61,7 +62,7 @@ public sealed class HealthHostingTests
         var logs = new LogSink();
         var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var host = Host(kit, o => o.Interval = TimeSpan.FromMilliseconds(100), logs: logs);
-        var meter = host.Services.GetRequiredService<HaMetrics>().Meter;
+        var meter = host.Services.GetRequiredService<ElectionMetrics>().Meter;
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace RoostKeeper.Ha;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// client-go's rules (LeaseDuration &gt; RenewDeadline &gt; 1.2 × RetryPeriod &gt; 0) plus Kubernetes

@@ -1,4 +1,4 @@
-namespace RoostKeeper.Ha;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// Settings of RoostKeeper.Ha's leader election, bound from the <c>RoostHa</c> configuration section and
