@@ -54,7 +54,7 @@ internal sealed class LocatedCluster
     public IKubernetes CreateClient()
     {
         var connection = _connection.Value;
-        ElectionLog.ClusterFound(_loggers.CreateLogger("RoostKeeper.Ha"), WithoutUserInfo(connection.Server), connection.Source, connection.Context ?? "(none)", connection.Namespace ?? "(none)");
+        ElectionLog.ClusterFound(_loggers.CreateLogger(ElectionLog.Category), WithoutUserInfo(connection.Server), connection.Source, connection.Context ?? "(none)", connection.Namespace ?? "(none)");
         return new Kubernetes(connection.Configuration);
     }
 

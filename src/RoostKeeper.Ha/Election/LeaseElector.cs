@@ -7,9 +7,11 @@
 // arbitrarily: no decision reads a remote timestamp (except the opt-in cold-start path, MaxClockSkew).
 //
 // Guaranteed while that holds: no two replicas act as leader at once.
-//  - A follower counts LeaseDuration on its own monotonic clock from the moment it *observed* a change
-//    of the Lease (a new resourceVersion), never from renewTime, and takes the Lease only with a
-//    conditional write (resourceVersion), so of several racing followers exactly one wins.
+//  - A follower counts LeaseDuration on its own monotonic clock from its first sighting of the current
+//    election record (holder, times, transitions, hand-over mark: LeaseRecord.SameRecord), never from
+//    renewTime, and takes the Lease only with a conditional write (resourceVersion), so of several racing
+//    followers exactly one wins. An edit that leaves the record unchanged (labels, other annotations)
+//    does not restart the count, or a client editing labels could keep a dead leader's Lease alive.
 //  - The leader counts RenewDeadline from the moment it *sent* its last successful renewal. The server
 //    wrote that renewal after it was sent, and a follower observed the write after it was made, so the
 //    follower's expiry instant is at least sent + LeaseDuration, while the leader's token is cancelled

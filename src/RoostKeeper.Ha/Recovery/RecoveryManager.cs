@@ -74,7 +74,7 @@ public sealed class RecoveryManager : IDisposable
         Store = store;
         _store = new ObservedBackupStore(store);
         _resources = new ResourceClient(kubernetes);
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RecoveryManager>();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(RecoveryLog.Category);
         _time = timeProvider ?? TimeProvider.System;
         _metrics = metrics ?? (_ownedMetrics = new RecoveryMetrics(meterFactory));
         _healthCheck = healthCheck;

@@ -75,7 +75,7 @@ public static class RoostHaBuilderBackupExtensions
                     sp.GetRequiredService<RecoveryManager>(),
                     schedule,
                     sp.GetRequiredService<TimeProvider>(),
-                    (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger<BackupScheduler>() ?? Logging.Abstractions.NullLogger.Instance);
+                    (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger(RecoveryLog.Category) ?? Logging.Abstractions.NullLogger.Instance);
                 return scheduler.RunAsync(token);
             },
         });

@@ -66,7 +66,7 @@ public sealed class RollingUpdateManager : IDisposable
         _defaults = defaults ?? new RollingUpdateOptions();
         RollingUpdateOptionsValidator.ThrowIfInvalid(_defaults);
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RollingUpdateManager>();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(RollingUpdateLog.Category);
         _metrics = metrics;
         _ownsMetrics = ownsMetrics;
         Identity = string.IsNullOrEmpty(identity) ? $"{Environment.MachineName}/{Environment.ProcessId}" : identity;

@@ -91,7 +91,7 @@ public sealed class HealthHostingTests
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.health.overall_status" && m.Value == (int)HealthStatus.Unhealthy);
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.health.check.duration" && (string?)m.Tags["check"] == "kubernetes-api" && (string?)m.Tags["status"] == "Healthy");
         // One warning for the change, not one per failing round.
-        Assert.Single(logs.Entries, e => e.EventId == 3000 && e.Message.Contains("kubernetes-api", StringComparison.Ordinal));
+        Assert.Single(logs.Entries, e => e.EventId == 2000 && e.Message.Contains("kubernetes-api", StringComparison.Ordinal));
     }
 
     private static IHost Host(HealthTestKit kit, Action<HealthOptions> options, TimeSpan? stepDown = null, LogSink? logs = null)
