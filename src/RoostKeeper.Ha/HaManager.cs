@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,8 +21,10 @@ public sealed class HaManager : IDisposable
 {
     private readonly LeaseElector _elector;
     private readonly LeadershipCallbacks _callbacks = new();
-    private readonly HaMetrics? _ownedMetrics;
-    private readonly ElectionSettings _settings;
+    private readonly ElectionMetrics? _ownedMetrics;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly object _healthGate = new();
+    private Func<HealthManager?>? _healthSource;
     private HealthManager? _health;
 
     /// <summary>Creates a manager that elects through <paramref name="kubernetes"/>.</summary>
@@ -38,27 +41,30 @@ public sealed class HaManager : IDisposable
     {
     }
 
-    internal HaManager(IKubernetes kubernetes, LeaderElectionOptions resolvedOptions, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
+    internal HaManager(IKubernetes kubernetes, LeaderElectionOptions resolvedOptions, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, ElectionMetrics? metrics, IMeterFactory? meterFactory = null, Func<HealthManager?>? health = null)
         : this(
             new KubernetesLeaseClient(kubernetes ?? throw new ArgumentNullException(nameof(kubernetes)), resolvedOptions.LeaseNamespace!, resolvedOptions.LeaseName!),
             ElectionSettings.From(resolvedOptions),
             loggerFactory,
             timeProvider,
             metrics,
-            meterFactory)
+            meterFactory,
+            health)
     {
     }
 
-    internal HaManager(ILeaseClient client, ElectionSettings settings, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, HaMetrics? metrics, IMeterFactory? meterFactory = null)
+    internal HaManager(ILeaseClient client, ElectionSettings settings, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, ElectionMetrics? metrics, IMeterFactory? meterFactory = null, Func<HealthManager?>? health = null)
     {
-        _settings = settings;
-        Time = timeProvider ?? TimeProvider.System;
         if (metrics is null)
         {
-            metrics = _ownedMetrics = new HaMetrics(meterFactory);
+            metrics = _ownedMetrics = new ElectionMetrics(meterFactory);
         }
 
-        var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Election");
+        Metrics = metrics;
+
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _healthSource = health;
+        var logger = _loggerFactory.CreateLogger(ElectionLog.Category);
         _elector = new LeaseElector(client, settings, _callbacks, logger, timeProvider ?? TimeProvider.System, metrics);
     }
 
@@ -195,14 +201,15 @@ public sealed class HaManager : IDisposable
     }
 
     /// <summary>
-    /// Runs the health checks once and reports (the seed's healthy / degraded / unhealthy). With
-    /// <c>AddHealthChecks(...)</c> these are the registered checks; without, the leader election check alone
-    /// (Unhealthy when the Lease cannot be read, Degraded when no replica leads).
+    /// Runs the health checks once and reports (healthy / degraded / unhealthy). With
+    /// <c>AddHealthChecks(...)</c> (on the DI builder, or <see cref="AddHealthChecks"/> on this manager) these
+    /// are the registered checks; without, the leader election check alone (Unhealthy when the Lease cannot be
+    /// read, Degraded when no replica leads).
     /// </summary>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>The report, from <see cref="HealthManager.CheckHealthAsync(CancellationToken)"/>.</returns>
     public Task<HealthReport> CheckClusterHealthAsync(CancellationToken cancellationToken = default) =>
-        (Volatile.Read(ref _health) ?? AttachDefaultHealth()).CheckHealthAsync(cancellationToken);
+        Health.CheckHealthAsync(cancellationToken);
 
     /// <summary>
     /// The API server's refusal of this replica's Lease calls that retrying will not fix (RBAC, credentials, a
@@ -211,25 +218,56 @@ public sealed class HaManager : IDisposable
     /// </summary>
     public LeaseRefusal? LeaseRefusal => _elector.Refusal;
 
-    /// <summary>The resolved election settings (for the leader election health check).</summary>
-    internal ElectionSettings Settings => _settings;
-
-    /// <summary>The hand-overs the Lease remembers, as this replica last observed it (see <see cref="LeaseRecord.HandOversAnnotation"/>).</summary>
-    internal IReadOnlyList<HandOver> RecentHandOvers => LeaseRecord.HandOvers(_elector.ObservedLease);
-
-    /// <summary>The clock the elector runs on (the health checks judge the Lease with it too).</summary>
-    internal TimeProvider Time { get; }
-
-    /// <summary>Makes <see cref="CheckClusterHealthAsync"/> and the status report from <paramref name="health"/>.</summary>
-    internal void AttachHealth(HealthManager health) => Volatile.Write(ref _health, health);
-
-    /// <summary>Reads the Lease now, bounded by RenewDeadline; changes nothing in the election.</summary>
-    internal Task<k8s.Models.V1Lease?> ReadLeaseAsync(CancellationToken cancellationToken) => _elector.ReadForStatusAsync(cancellationToken);
-
-    private HealthManager AttachDefaultHealth()
+    /// <summary>
+    /// Creates the <see cref="HealthManager"/> of this replica without DI: the checks <paramref name="configure"/>
+    /// adds, with <c>AddLeaderElection()</c> judging this manager's election. From then on
+    /// <see cref="CheckClusterHealthAsync"/> and <see cref="GetStatusAsync"/> report from it.
+    /// </summary>
+    /// <param name="kubernetes">The client the built-in checks read the API with.</param>
+    /// <param name="configure">Adds the checks, e.g. <c>h =&gt; h.AddLeaderElection().AddReadyPods("app=my-controller", minReady: 2)</c>.</param>
+    /// <param name="options">The settings; not modified. Unset Namespace is the Lease's, unset PodName is POD_NAME.</param>
+    /// <returns>The health manager, for periodic or on-demand runs of its own.</returns>
+    /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
+    public HealthManager AddHealthChecks(IKubernetes kubernetes, Action<IHealthChecksBuilder> configure, HealthOptions? options = null)
     {
-        var health = HealthManager.ForElection(this);
-        return Interlocked.CompareExchange(ref _health, health, null) ?? health;
+        var health = new HealthManager(kubernetes, configure, options, _elector, _loggerFactory, _elector.Time, Metrics.Meter);
+        Volatile.Write(ref _health, health);
+        return health;
+    }
+
+    /// <summary>The elector this manager owns (for the hosted service, health and step-down, which see it as <see cref="ILeaderElector"/>).</summary>
+    internal LeaseElector Elector => _elector;
+
+
+    /// <summary>The resolved election settings (for the ASP.NET Core probes).</summary>
+    internal ElectionSettings Settings => _elector.Settings;
+
+    /// <summary>The instruments the elector records on (for tests).</summary>
+    internal ElectionMetrics Metrics { get; }
+
+    /// <summary>The callbacks the elector invokes (DI attaches the builder's registrations here).</summary>
+    internal LeadershipCallbacks Callbacks => _callbacks;
+
+    /// <summary>
+    /// The health this manager reports: the one attached (<see cref="AddHealthChecks"/>, or DI's), else the
+    /// leader election check alone. DI's is resolved on first use, since AddHealthChecks comes after AddRoostHa.
+    /// </summary>
+    private HealthManager Health
+    {
+        get
+        {
+            if (Volatile.Read(ref _health) is { } health)
+            {
+                return health;
+            }
+
+            lock (_healthGate)
+            {
+                _health ??= _healthSource?.Invoke() ?? HealthManager.ForElection(_elector);
+                _healthSource = null;
+                return _health;
+            }
+        }
     }
 
     /// <summary>Releases the manager's own meter, if it created one. Stop election first.</summary>

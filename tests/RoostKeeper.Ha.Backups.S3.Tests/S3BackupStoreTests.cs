@@ -144,7 +144,7 @@ public sealed class S3BackupStoreTests(S3rverServer server) : IClassFixture<S3rv
             ResourceTypes = [new BackupResourceCount("", "v1", "configmaps", "ConfigMap", 0)],
             ArchiveSizeBytes = data.Length,
             ArchiveSha256 = Convert.ToHexStringLower(SHA256.HashData(data)),
-            FormatVersion = RecoveryConstants.FormatVersion,
+            FormatVersion = 1, // the archive format this library writes
             LibraryVersion = "test",
         };
         await using var upload = await store.BeginUploadAsync(id, default);

@@ -77,7 +77,7 @@ public sealed class S3ListingAndStagingTests(S3rverServer server) : IClassFixtur
         ResourceTypes = [new BackupResourceCount("", "v1", "configmaps", "ConfigMap", 0)],
         ArchiveSizeBytes = data.Length,
         ArchiveSha256 = Convert.ToHexStringLower(SHA256.HashData(data)),
-        FormatVersion = RecoveryConstants.FormatVersion,
+        FormatVersion = 1, // the archive format this library writes
         LibraryVersion = "test",
     };
 

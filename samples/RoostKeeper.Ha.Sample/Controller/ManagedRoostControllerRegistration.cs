@@ -2,6 +2,7 @@ using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 

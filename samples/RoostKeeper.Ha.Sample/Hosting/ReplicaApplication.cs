@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Sample.Controller;
 
 namespace RoostKeeper.Ha.Sample.Hosting;

@@ -72,7 +72,7 @@ internal sealed partial class RestoreEndpoints
             operation,
             async ct =>
             {
-                var progress = new SynchronousProgress<RestoreProgress>(p => operation.Report(new OperationProgress(p.Phase, p.Objects, p.Total, p.Failed, 0)));
+                var progress = new SynchronousProgress<RestoreProgress>(p => operation.Report(new OperationProgress(p.Phase == RestorePhase.Validating ? "validate" : "restore", p.Objects, p.Total, p.Failed, 0)));
                 RestoreResult result;
                 try
                 {

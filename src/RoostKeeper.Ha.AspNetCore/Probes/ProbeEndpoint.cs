@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.AspNetCore.Probes;
 

@@ -1,11 +1,12 @@
 using k8s;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha;
 using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.KubernetesApi;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace RoostKeeper.Ha.DependencyInjection;
 
 /// <summary>
 /// The cluster <c>AddRoostHa</c> found for itself, used only when the <see cref="IKubernetes"/> the container
@@ -53,7 +54,7 @@ internal sealed class LocatedCluster
     public IKubernetes CreateClient()
     {
         var connection = _connection.Value;
-        ElectionLog.ClusterFound(_loggers.CreateLogger("RoostKeeper.Ha"), WithoutUserInfo(connection.Server), connection.Source, connection.Context ?? "(none)", connection.Namespace ?? "(none)");
+        ElectionLog.ClusterFound(_loggers.CreateLogger(ElectionLog.Category), WithoutUserInfo(connection.Server), connection.Source, connection.Context ?? "(none)", connection.Namespace ?? "(none)");
         return new Kubernetes(connection.Configuration);
     }
 

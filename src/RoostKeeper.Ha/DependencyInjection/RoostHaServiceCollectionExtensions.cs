@@ -2,12 +2,13 @@ using System.Diagnostics.Metrics;
 using k8s;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha;
+using RoostKeeper.Ha.DependencyInjection;
 using RoostKeeper.Ha.Diagnostics;
-using RoostKeeper.Ha.KubernetesApi;
+using RoostKeeper.Ha.Election;
+using RoostKeeper.Ha.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -30,21 +31,7 @@ public static class RoostHaServiceCollectionExtensions
     public static IRoostHaBuilder AddRoostHa(this IServiceCollection services, Action<LeaderElectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.AddOptions<LeaderElectionOptions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<LeaderElectionOptions>, RoostHaConfigurationBinder>());
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<LeaderElectionOptions>, PodEnvironment>(
-            sp => new PodEnvironment(() => sp.GetRequiredService<LocatedCluster>().Namespace)));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LeaderElectionOptions>, DurationValidator<LeaderElectionOptions>>(
-            sp => new DurationValidator<LeaderElectionOptions>(sp, LeaderElectionOptions.SectionName)));
-
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddLeaderElectionCore(configure, sp => sp.GetRequiredService<LocatedCluster>().Namespace);
 
         // Without an IKubernetes of the application's: the cluster kubectl would use (in-cluster, $KUBECONFIG,
         // ~/.kube/config), located on first use so that an options error is reported before a missing cluster.
@@ -52,7 +39,6 @@ public static class RoostHaServiceCollectionExtensions
         services.TryAdd(ownClient);
         services.TryAddSingleton(_ => ClusterLocator.FromEnvironment());
         services.TryAddSingleton(sp => new LocatedCluster(sp.GetRequiredService<ClusterLocator>(), services, ownClient, sp.GetService<ILoggerFactory>()));
-        services.TryAddSingleton(sp => new HaMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(sp => new ReconcileRecorder(sp.GetService<IMeterFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp =>
         {
@@ -63,103 +49,15 @@ public static class RoostHaServiceCollectionExtensions
                 resolved,
                 sp.GetService<ILoggerFactory>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<HaMetrics>());
-            foreach (var registration in sp.GetServices<LeadershipCallbackRegistration>())
-            {
-                if (registration.Started is { } started)
-                {
-                    manager.OnStartedLeading(started);
-                }
-
-                if (registration.Stopped is { } stopped)
-                {
-                    manager.OnStoppedLeading(stopped);
-                }
-
-                if (registration.NewLeader is { } newLeader)
-                {
-                    manager.OnNewLeader(newLeader);
-                }
-            }
-
+                sp.GetRequiredService<ElectionMetrics>(),
+                health: () => sp.GetService<HealthManager>());
+            ElectionServiceCollectionExtensions.AttachRegisteredCallbacks(sp, manager.Callbacks);
             return manager;
         });
-        services.TryAddSingleton(new LeaderServiceRegistrations(services));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, HaHostedService>());
+
+        // Health, step-down and the leader-only services see the election through its own abstraction, never HaManager.
+        services.TryAddSingleton(sp => sp.GetRequiredService<HaManager>().Elector);
+        services.TryAddSingleton<ILeaderElector>(sp => sp.GetRequiredService<LeaseElector>());
         return new RoostHaBuilder(services);
-    }
-
-    /// <summary>Adds work to run while this replica leads; its token is cancelled the moment leadership ends.</summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="callback">The leader work; see <see cref="HaManager.OnStartedLeading"/>.</param>
-    /// <returns>The builder.</returns>
-    public static IRoostHaBuilder OnStartedLeading(this IRoostHaBuilder builder, Func<RoostKeeper.Ha.Election.Leadership, CancellationToken, Task> callback)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(callback);
-        builder.Services.AddSingleton(new LeadershipCallbackRegistration { Started = callback });
-        return builder;
-    }
-
-    /// <summary>Adds a callback for the end of a term this replica held.</summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="callback">The callback; see <see cref="HaManager.OnStoppedLeading"/>.</param>
-    /// <returns>The builder.</returns>
-    public static IRoostHaBuilder OnStoppedLeading(this IRoostHaBuilder builder, Action callback)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(callback);
-        builder.Services.AddSingleton(new LeadershipCallbackRegistration { Stopped = callback });
-        return builder;
-    }
-
-    /// <summary>Adds a callback for each new leader this replica observes.</summary>
-    /// <param name="builder">The builder.</param>
-    /// <param name="callback">Receives the new leader's identity; see <see cref="HaManager.OnNewLeader"/>.</param>
-    /// <returns>The builder.</returns>
-    public static IRoostHaBuilder OnNewLeader(this IRoostHaBuilder builder, Action<string> callback)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(callback);
-        builder.Services.AddSingleton(new LeadershipCallbackRegistration { NewLeader = callback });
-        return builder;
-    }
-
-    /// <summary>
-    /// Runs <typeparamref name="T"/> (typically a <see cref="BackgroundService"/>) only while this replica
-    /// leads: a new instance, created with its dependencies from a DI scope of its own, is started when a
-    /// term begins and stopped (its token cancelled, then its ExecuteAsync awaited) when the term ends;
-    /// the scope is disposed after it. If its ExecuteAsync throws during the term, the term ends (as with a
-    /// throwing <see cref="HaManager.OnStartedLeading"/> callback) so another replica can lead.
-    /// </summary>
-    /// <typeparam name="T">
-    /// The hosted service. Do not also register it with AddHostedService: that runs it on every replica, and
-    /// is refused (when this is called, or when the host starts) with an <see cref="InvalidOperationException"/>.
-    /// </typeparam>
-    /// <param name="builder">The builder.</param>
-    /// <returns>The builder.</returns>
-    public static IRoostHaBuilder AddLeaderHostedService<T>(this IRoostHaBuilder builder)
-        where T : class, IHostedService
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        LeaderServiceRegistrations.ThrowIfAlsoHosted(builder.Services, typeof(T));
-        builder.Services.AddSingleton(new LeaderHostedServiceType(typeof(T)));
-        builder.Services.AddSingleton(sp => new LeadershipCallbackRegistration
-        {
-            Started = LeaderHostedService.For<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<LeaderElectionOptions>>().Value.StopLeadingTimeout),
-        });
-        return builder;
-    }
-
-    /// <summary>Binds the <c>RoostHa</c> section when the container has configuration (a host always does).</summary>
-    private sealed class RoostHaConfigurationBinder(IServiceProvider services) : IConfigureOptions<LeaderElectionOptions>
-    {
-        public void Configure(LeaderElectionOptions options)
-        {
-            if (services.GetService<IConfiguration>() is { } configuration)
-            {
-                DurationBinding.Bind(configuration.GetSection(LeaderElectionOptions.SectionName), options);
-            }
-        }
     }
 }

@@ -3,7 +3,12 @@ using System.Diagnostics.Metrics;
 
 namespace RoostKeeper.Ha.Diagnostics;
 
-/// <summary>The names RoostKeeper.Ha's telemetry is published under, and its one ActivitySource.</summary>
+/// <summary>
+/// The name RoostKeeper.Ha publishes its telemetry under: one <see cref="System.Diagnostics.Metrics.Meter"/> and one
+/// <see cref="ActivitySource"/>, both named <see cref="Name"/> (the ActivitySource carries the assembly version, the
+/// meter none). Subscribe with <c>AddMeter(HaTelemetry.Name)</c> and <c>AddSource(HaTelemetry.Name)</c>; the
+/// instruments are named by <see cref="HaInstruments"/>, the activities by <see cref="HaActivities"/>.
+/// </summary>
 public static class HaTelemetry
 {
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> and of the <see cref="ActivitySource"/>: "RoostKeeper.Ha".</summary>

@@ -5,6 +5,9 @@ namespace RoostKeeper.Ha.Election;
 /// <summary>Leader election's log messages, with stable event ids (1000–1099).</summary>
 internal static partial class ElectionLog
 {
+    /// <summary>The logger category of leader election (docs/metrics.md, Log event ids).</summary>
+    public const string Category = "RoostKeeper.Ha.Election";
+
     [LoggerMessage(1000, LogLevel.Information, "{Identity} started leading Lease {Lease} (term {Term})")]
     public static partial void StartedLeading(ILogger logger, string identity, string lease, long term);
 

@@ -12,13 +12,13 @@ internal sealed class LeaderWork
 {
     private readonly LeadershipCallbacks _callbacks;
     private readonly ILogger _logger;
-    private readonly HaMetrics _metrics;
+    private readonly ElectionMetrics _metrics;
     private readonly string _identity;
     private readonly string _lease;
     private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stoppedNotified;
 
-    private LeaderWork(LeadershipCallbacks callbacks, ILogger logger, HaMetrics metrics, string identity, string lease)
+    private LeaderWork(LeadershipCallbacks callbacks, ILogger logger, ElectionMetrics metrics, string identity, string lease)
     {
         _callbacks = callbacks;
         _logger = logger;
@@ -35,7 +35,7 @@ internal sealed class LeaderWork
     public Task Failed => _failed.Task;
 
     /// <summary>Starts the callbacks, each on the thread pool so none can delay the others or the elector.</summary>
-    public static LeaderWork Start(LeadershipCallbacks callbacks, Leadership leadership, CancellationToken token, ILogger logger, HaMetrics metrics, string lease)
+    public static LeaderWork Start(LeadershipCallbacks callbacks, Leadership leadership, CancellationToken token, ILogger logger, ElectionMetrics metrics, string lease)
     {
         var work = new LeaderWork(callbacks, logger, metrics, leadership.Identity, lease);
         work.Completion = Task.WhenAll(callbacks.Started().Select(callback => Task.Run(() => work.RunAsync(callback, leadership, token), CancellationToken.None)));

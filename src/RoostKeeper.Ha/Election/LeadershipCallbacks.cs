@@ -1,6 +1,6 @@
 namespace RoostKeeper.Ha.Election;
 
-/// <summary>The callbacks registered on an <see cref="HaManager"/>; snapshots are taken when they are invoked.</summary>
+/// <summary>The callbacks registered on an <c>HaManager</c> (or through the DI builder); snapshots are taken when they are invoked.</summary>
 internal sealed class LeadershipCallbacks
 {
     private readonly object _gate = new();

@@ -96,7 +96,7 @@ internal sealed partial class LeaseElector
     /// <summary>Writes the release (or hand-over) record on the term's last version; never throws.</summary>
     private async Task<bool> ReleaseAsync(LeaderTerm term, string? successor)
     {
-        using var activity = HaTelemetry.ActivitySource.StartActivity("roost_keeper.lease.release");
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.LeaseRelease);
         activity?.SetTag("lease", _lease).SetTag("identity", Identity).SetTag("successor", successor);
         using var timeout = new CancellationTokenSource(ElectionTiming.Clamp(_settings.StopLeadingTimeout), _time);
         var current = term.Current;

@@ -7,9 +7,11 @@
 // arbitrarily: no decision reads a remote timestamp (except the opt-in cold-start path, MaxClockSkew).
 //
 // Guaranteed while that holds: no two replicas act as leader at once.
-//  - A follower counts LeaseDuration on its own monotonic clock from the moment it *observed* a change
-//    of the Lease (a new resourceVersion), never from renewTime, and takes the Lease only with a
-//    conditional write (resourceVersion), so of several racing followers exactly one wins.
+//  - A follower counts LeaseDuration on its own monotonic clock from its first sighting of the current
+//    election record (holder, times, transitions, hand-over mark: LeaseRecord.SameRecord), never from
+//    renewTime, and takes the Lease only with a conditional write (resourceVersion), so of several racing
+//    followers exactly one wins. An edit that leaves the record unchanged (labels, other annotations)
+//    does not restart the count, or a client editing labels could keep a dead leader's Lease alive.
 //  - The leader counts RenewDeadline from the moment it *sent* its last successful renewal. The server
 //    wrote that renewal after it was sent, and a follower observed the write after it was made, so the
 //    follower's expiry instant is at least sent + LeaseDuration, while the leader's token is cancelled
@@ -40,14 +42,14 @@ using RoostKeeper.Ha.Diagnostics;
 namespace RoostKeeper.Ha.Election;
 
 /// <summary>The Lease elector: acquires, renews, steps down, releases and hands over one Lease.</summary>
-internal sealed partial class LeaseElector
+internal sealed partial class LeaseElector : ILeaderElector
 {
     private readonly ILeaseClient _client;
     private readonly ElectionSettings _settings;
     private readonly LeadershipCallbacks _callbacks;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly HaMetrics _metrics;
+    private readonly ElectionMetrics _metrics;
     private readonly LeaseWatch _watch;
     private readonly string _lease;
     private readonly object _gate = new();
@@ -58,7 +60,7 @@ internal sealed partial class LeaseElector
     private string? _lostRaceOn;
     private int _running;
 
-    public LeaseElector(ILeaseClient client, ElectionSettings settings, LeadershipCallbacks callbacks, ILogger logger, TimeProvider time, HaMetrics metrics)
+    public LeaseElector(ILeaseClient client, ElectionSettings settings, LeadershipCallbacks callbacks, ILogger logger, TimeProvider time, ElectionMetrics metrics)
     {
         _client = client;
         _settings = settings;
@@ -71,6 +73,10 @@ internal sealed partial class LeaseElector
     }
 
     public string Identity => _settings.Identity;
+
+    public ElectionSettings Settings => _settings;
+
+    public TimeProvider Time => _time;
 
     public Leadership? Leadership => Volatile.Read(ref _term)?.Leadership;
 
@@ -246,7 +252,7 @@ internal sealed partial class LeaseElector
         // Remember the term we are trying for: if the write lands but its response is lost, the next read
         // shows our identity with this term and we may take it again at once.
         _lastTerm = desired.Spec.LeaseTransitions;
-        using var activity = HaTelemetry.ActivitySource.StartActivity("roost_keeper.lease.acquire");
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.LeaseAcquire);
         activity?.SetTag("lease", _lease).SetTag("identity", Identity);
         using var attempt = new Attempt(stop, _settings.RenewDeadline, _time);
         var sentAt = _time.GetTimestamp();
@@ -368,7 +374,7 @@ internal sealed partial class LeaseElector
     private async Task<Renewal> RenewAsync(LeaderTerm term, CancellationToken stop)
     {
         using var attempt = new Attempt(stop, term.Token, term.UntilDeadline, _time);
-        using var activity = HaTelemetry.ActivitySource.StartActivity("roost_keeper.lease.renew");
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.LeaseRenew);
         activity?.SetTag("lease", _lease).SetTag("identity", Identity).SetTag("term", term.Number);
         var desired = LeaseRecord.ForRenewal(term.Current, Identity, _settings.LeaseDurationSeconds, _time.GetUtcNow().UtcDateTime);
         var sent = _time.GetTimestamp();

@@ -185,6 +185,3 @@ internal static class LeaseRecord
     /// <summary>The term after <paramref name="term"/> (leaseTransitions is an int32 on the wire).</summary>
     private static int NextTerm(long term) => checked((int)(term + 1));
 }
-
-/// <summary>One remembered hand-over: the replica that handed the Lease away, and when (its wall clock, whole seconds).</summary>
-internal sealed record HandOver(string From, DateTimeOffset At);

@@ -27,7 +27,7 @@ internal sealed class LeaseWatch
     private readonly ElectionSettings _settings;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly HaMetrics _metrics;
+    private readonly ElectionMetrics _metrics;
     private readonly LeadershipCallbacks _callbacks;
     private readonly Action<V1Lease?> _observed;
     private readonly string _lease;
@@ -43,7 +43,7 @@ internal sealed class LeaseWatch
     private volatile bool _apiReachable = true;
     private readonly LeaseFailures _failures;
 
-    public LeaseWatch(ILeaseClient client, ElectionSettings settings, ILogger logger, TimeProvider time, HaMetrics metrics, LeadershipCallbacks callbacks, Action<V1Lease?> observed)
+    public LeaseWatch(ILeaseClient client, ElectionSettings settings, ILogger logger, TimeProvider time, ElectionMetrics metrics, LeadershipCallbacks callbacks, Action<V1Lease?> observed)
     {
         _client = client;
         _settings = settings;

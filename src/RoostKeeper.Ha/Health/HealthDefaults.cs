@@ -1,6 +1,7 @@
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Health;
 
@@ -8,9 +9,9 @@ namespace RoostKeeper.Ha.Health;
 internal static class HealthDefaults
 {
     /// <summary>A copy of <paramref name="options"/> with Namespace and PodName filled from the elector or the pod.</summary>
-    public static HealthOptions Resolve(HealthOptions options, HaManager? haManager) => new()
+    public static HealthOptions Resolve(HealthOptions options, ILeaderElector? elector) => new()
     {
-        Namespace = options.Namespace is { Length: > 0 } ns ? ns : haManager?.Settings.LeaseNamespace ?? PodNamespace(),
+        Namespace = options.Namespace is { Length: > 0 } ns ? ns : elector?.Settings.LeaseNamespace ?? PodNamespace(),
         PodName = options.PodName is { Length: > 0 } pod ? pod : Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } fromEnv ? fromEnv : null,
         Interval = options.Interval,
         CheckTimeout = options.CheckTimeout,

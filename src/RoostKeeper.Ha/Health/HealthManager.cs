@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Health;
 
@@ -16,36 +19,52 @@ namespace RoostKeeper.Ha.Health;
 /// Registered by <c>AddRoostHa(...).AddHealthChecks(...)</c>, where it also runs periodically; usable alone
 /// through the public constructor.
 /// </summary>
-public sealed class HealthManager
+public sealed class HealthManager : IDisposable
 {
     private readonly IReadOnlyList<HealthCheckRegistration> _registrations;
     private readonly IServiceProvider _services;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly HealthMetrics? _metrics;
+    private readonly Meter? _ownedMeter;
+    private readonly string _identity = "";
     private HealthReport? _latest;
 
     /// <summary>Creates a manager that runs the checks <paramref name="configure"/> adds, reading through <paramref name="kubernetes"/>.</summary>
     /// <param name="kubernetes">The client the built-in checks read the API with.</param>
     /// <param name="configure">Adds the checks, e.g. <c>h =&gt; h.AddKubernetesApi().AddReadyPods("app=my-controller", minReady: 2)</c>.</param>
     /// <param name="options">The settings; not modified. Unset Namespace and PodName get their in-pod defaults.</param>
-    /// <param name="haManager">This replica's elector, for the leader election check; none by default.</param>
     /// <param name="loggerFactory">Where logs go; none by default.</param>
     /// <param name="timeProvider">The clock for timeouts and durations; <see cref="TimeProvider.System"/> by default.</param>
+    /// <param name="meterFactory">
+    /// Where the "RoostKeeper.Ha" meter comes from; null for a meter of its own, disposed with the manager. Each run
+    /// records <c>roost_keeper.health.check.duration</c> per check.
+    /// </param>
     /// <exception cref="OptionsValidationException">An option is invalid; the message names it and the rule.</exception>
-    public HealthManager(IKubernetes kubernetes, Action<IHealthChecksBuilder> configure, HealthOptions? options = null, HaManager? haManager = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public HealthManager(IKubernetes kubernetes, Action<IHealthChecksBuilder> configure, HealthOptions? options = null, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(kubernetes, configure, options, elector: null, loggerFactory, timeProvider, sharedMeter: null, meterFactory)
+    {
+    }
+
+    /// <summary>The standalone manager of a replica whose election is <paramref name="elector"/> (<c>HaManager.AddHealthChecks</c>).</summary>
+    internal HealthManager(IKubernetes kubernetes, Action<IHealthChecksBuilder> configure, HealthOptions? options, ILeaderElector? elector, ILoggerFactory? loggerFactory, TimeProvider? timeProvider, Meter? sharedMeter, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(kubernetes);
         ArgumentNullException.ThrowIfNull(configure);
-        var resolved = HealthDefaults.Resolve(options ?? new HealthOptions(), haManager);
+        var resolved = HealthDefaults.Resolve(options ?? new HealthOptions(), elector);
         HealthOptionsValidator.ThrowIfInvalid(resolved);
         _time = timeProvider ?? TimeProvider.System;
-        var builder = new StandaloneHealthChecksBuilder(kubernetes, resolved, haManager, loggerFactory, _time);
+        var builder = new StandaloneHealthChecksBuilder(kubernetes, resolved, elector, loggerFactory, _time);
         configure(builder);
         _registrations = builder.Registrations;
         ThrowIfDuplicate(_registrations);
         _services = builder.Build();
         Options = resolved;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Health");
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(HealthLog.Category);
+
+        // Without DI no monitor records the rounds, so the manager records its own runs.
+        _metrics = new HealthMetrics(sharedMeter ?? HaTelemetry.CreateMeter(meterFactory, out _ownedMeter));
+        _identity = elector?.Identity ?? resolved.PodName ?? Environment.MachineName;
     }
 
     internal HealthManager(IEnumerable<HealthCheckRegistration> registrations, IServiceProvider services, HealthOptions options, ILogger logger, TimeProvider time)
@@ -58,16 +77,16 @@ public sealed class HealthManager
         _time = time;
     }
 
-    /// <summary>The health an <see cref="HaManager"/> reports when no checks were configured: its leader election check alone.</summary>
-    internal static HealthManager ForElection(HaManager haManager)
+    /// <summary>The health <c>HaManager</c> reports when no checks were configured: the leader election check of <paramref name="elector"/> alone.</summary>
+    internal static HealthManager ForElection(ILeaderElector elector)
     {
-        var options = HealthDefaults.Resolve(new HealthOptions(), haManager);
+        var options = HealthDefaults.Resolve(new HealthOptions(), elector);
         var registration = new HealthCheckRegistration(
             "leader-election",
-            _ => new Checks.LeaderElectionHealthCheck(haManager, TimeSpan.FromSeconds(20), haManager.Time),
+            _ => new Checks.LeaderElectionHealthCheck(elector, TimeSpan.FromSeconds(20), elector.Time),
             HealthStatus.Unhealthy,
             [RoostHealthTags.Live, RoostHealthTags.RoostHa]);
-        return new HealthManager([registration], EmptyServices.Instance, options, NullLogger.Instance, haManager.Time);
+        return new HealthManager([registration], EmptyServices.Instance, options, NullLogger.Instance, elector.Time);
     }
 
     /// <summary>The names of the checks this manager runs, in registration order.</summary>
@@ -103,6 +122,7 @@ public sealed class HealthManager
             selected.Select((r, i) => (r.Name, Entry: entries[i])).ToDictionary(p => p.Name, p => p.Entry, StringComparer.OrdinalIgnoreCase),
             _time.GetElapsedTime(started));
         LastRoundReads = round.ReadCount;
+        _metrics?.RecordDurations(_identity, report);
         if (predicate is null)
         {
             Volatile.Write(ref _latest, report);
@@ -117,7 +137,8 @@ public sealed class HealthManager
         await Task.Yield();
         var timeout = registration.Timeout > TimeSpan.Zero ? registration.Timeout : Options.CheckTimeout;
         var started = _time.GetTimestamp();
-        using var activity = Diagnostics.HaTelemetry.ActivitySource.StartActivity("health check " + registration.Name);
+        using var activity = Diagnostics.HaTelemetry.ActivitySource.StartActivity(Diagnostics.HaActivities.HealthCheck);
+        activity?.SetTag("health.check", registration.Name);
         using var timer = new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         Task<HealthCheckResult>? check = null;
@@ -175,6 +196,12 @@ public sealed class HealthManager
             }
         }
     }
+
+    /// <summary>Releases the manager's own meter, if it created one (no <see cref="IMeterFactory"/> was given).</summary>
+    public void Dispose() => _ownedMeter?.Dispose();
+
+    /// <summary>The instruments this manager records its runs on, when it runs without DI (for tests).</summary>
+    internal HealthMetrics? Metrics => _metrics;
 
     private static void ThrowIfDuplicate(IEnumerable<HealthCheckRegistration> registrations)
     {

@@ -20,12 +20,16 @@ internal sealed class HealthMetrics
 
     public HealthMetrics(Meter meter)
     {
+        Meter = meter;
         meter.CreateObservableGauge(HaInstruments.HealthStatus, ObserveChecks, "{status}", "Status of each health check in the last periodic round: 2 Healthy, 1 Degraded, 0 Unhealthy.");
         meter.CreateObservableGauge(HaInstruments.HealthOverallStatus, ObserveOverall, "{status}", "Overall health in the last periodic round (the worst check): 2 Healthy, 1 Degraded, 0 Unhealthy.");
         CheckDuration = meter.CreateHistogram<double>(HaInstruments.HealthCheckDuration, "s", "How long each health check took, by check and status.");
         _handOvers = meter.CreateCounter<long>(HaInstruments.HealthHandOvers, "{hand-over}", "Hand-overs of leadership made by the step-down policy because the leader was Unhealthy.");
         meter.CreateObservableGauge(HaInstruments.HealthHandOverBudget, ObserveBudgets, "{hand-over}", "Health-driven hand-overs still allowed in the current HandOverWindow (MaxHandOvers minus those the Lease remembers).");
     }
+
+    /// <summary>The meter the instruments belong to.</summary>
+    public Meter Meter { get; }
 
     /// <summary>Counts one hand-over by <paramref name="identity"/> of <paramref name="lease"/>.</summary>
     public void HandedOver(string lease, string identity) =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Health;
@@ -18,7 +19,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly string _identity;
     private readonly ReplicaHealthLeases? _publication;
-    private readonly HaManager? _haManager;
+    private readonly ILeaderElector? _elector;
     private long? _lastCollection;
     private readonly Dictionary<string, HealthStatus> _previous = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stopping = new();
@@ -26,20 +27,20 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     private HealthStatus? _previousOverall;
     private Task? _loop;
 
-    public HealthMonitor(HealthManager health, HealthMetrics metrics, HaManager? haManager, k8s.IKubernetes client, ILogger logger, TimeProvider time)
+    public HealthMonitor(HealthManager health, HealthMetrics metrics, ILeaderElector? elector, k8s.IKubernetes client, ILogger logger, TimeProvider time)
     {
         _health = health;
         _metrics = metrics;
         _logger = logger;
         _time = time;
-        _identity = haManager?.Identity ?? health.Options.PodName ?? Environment.MachineName;
+        _identity = elector?.Identity ?? health.Options.PodName ?? Environment.MachineName;
         _publishFailures = new Diagnostics.FailureThrottle(time);
-        if (health.Options.StepDownAfter is { } after && haManager is not null)
+        if (health.Options.StepDownAfter is { } after && elector is not null)
         {
-            var settings = haManager.Settings;
-            _publication = new ReplicaHealthLeases(client, settings.LeaseNamespace, settings.LeaseName, haManager.Identity, health.Options.Interval * 3, time);
-            StepDown = new StepDownPolicy(haManager, _publication, health.Options, time, logger, metrics);
-            _haManager = haManager;
+            var settings = elector.Settings;
+            _publication = new ReplicaHealthLeases(client, settings.LeaseNamespace, settings.LeaseName, elector.Identity, health.Options.Interval * 3, time);
+            StepDown = new StepDownPolicy(elector, _publication, health.Options, time, logger, metrics);
+            _elector = elector;
         }
     }
 
@@ -72,7 +73,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     internal async Task RunAsync(CancellationToken stop)
     {
         using var tracking = _metrics.Track(() => (_identity, _health.LatestReport));
-        using var budget = StepDown is { } policy ? _metrics.TrackBudget(() => (_haManager!.Settings.LeaseName, policy.BudgetRemaining)) : null;
+        using var budget = StepDown is { } policy ? _metrics.TrackBudget(() => (_elector!.Settings.LeaseName, policy.BudgetRemaining)) : null;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -143,7 +144,7 @@ internal sealed class HealthMonitor : IHostedService, IDisposable
     private async Task CollectStaleAsync(CancellationToken stop)
     {
         var now = _time.GetTimestamp();
-        if (_haManager?.IsLeader != true || (_lastCollection is { } last && _time.GetElapsedTime(last, now) < StaleAfter / 5))
+        if (_elector?.IsLeader != true || (_lastCollection is { } last && _time.GetElapsedTime(last, now) < StaleAfter / 5))
         {
             return;
         }

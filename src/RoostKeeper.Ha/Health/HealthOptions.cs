@@ -15,7 +15,7 @@ public sealed class HealthOptions
     public string? PodName { get; set; }
 
     /// <summary>How often the periodic checks run when the manager is hosted.</summary>
-    /// <value>Default 30 s (the seed's). Must be greater than zero.</value>
+    /// <value>Default 30 s. Must be greater than zero.</value>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a check may run when its registration sets no timeout; then it is reported as timed out with its failure status.</summary>

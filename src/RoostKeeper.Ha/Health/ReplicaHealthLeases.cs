@@ -188,6 +188,3 @@ internal sealed class ReplicaHealthLeases
     private static string Hash(string value) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..10].ToLower(CultureInfo.InvariantCulture);
 }
-
-/// <summary>Another replica's published health: fresh when renewed within its validity.</summary>
-internal sealed record PeerHealth(string Identity, HealthStatus Status, DateTimeOffset RenewedAt, bool Fresh);

@@ -6,8 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using RoostKeeper.Ha;
-using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Configuration;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -19,8 +19,8 @@ public static class RoostHaBuilderHealthExtensions
     /// Adds health checks: <paramref name="configure"/> registers them on the application's
     /// <see cref="IHealthChecksBuilder"/> (so ASP.NET Core's <c>MapHealthChecks</c> serves them too), and a
     /// <see cref="HealthManager"/> runs every registered check each <see cref="HealthOptions.Interval"/>,
-    /// publishing metrics and logging changes. <see cref="HaManager.CheckClusterHealthAsync"/> and
-    /// <see cref="HaStatus.ClusterHealth"/> then report from it. Options bind from <c>RoostHa:Health</c>,
+    /// publishing metrics and logging changes. <c>HaManager.CheckClusterHealthAsync</c> and
+    /// <c>HaStatus.ClusterHealth</c> then report from it. Options bind from <c>RoostHa:Health</c>,
     /// then <paramref name="configureOptions"/> applies; they are validated at start-up.
     /// </summary>
     /// <param name="builder">The builder.</param>
@@ -43,7 +43,7 @@ public static class RoostHaBuilderHealthExtensions
 
     /// <summary>
     /// When this replica leads and its health stays Unhealthy for <paramref name="after"/>, it hands
-    /// leadership to a replica that reports itself healthy (through <see cref="HaManager.TriggerFailoverAsync"/>);
+    /// leadership to a replica that reports itself healthy (through <c>HaManager.TriggerFailoverAsync</c>);
     /// when no other replica is known to be healthier, it keeps leading. Every replica publishes its health
     /// in a Lease of its own for the others to see (see docs/health.md). Needs <c>AddHealthChecks</c>.
     /// </summary>
@@ -73,24 +73,23 @@ public static class RoostHaBuilderHealthExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HealthOptions>, DurationValidator<HealthOptions>>(
             sp => new DurationValidator<HealthOptions>(sp, HealthOptions.SectionName)));
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp => new HealthMetrics(sp.GetRequiredService<HaMetrics>().Meter));
+        services.TryAddSingleton(sp => new HealthMetrics(sp.GetRequiredService<ElectionMetrics>().Meter));
         services.TryAddSingleton(sp =>
         {
             var health = new HealthManager(
                 sp.GetRequiredService<IOptions<HealthCheckServiceOptions>>().Value.Registrations,
                 sp,
                 sp.GetRequiredService<IOptions<HealthOptions>>().Value,
-                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Health"),
+                (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(HealthLog.Category),
                 sp.GetRequiredService<TimeProvider>());
-            sp.GetService<HaManager>()?.AttachHealth(health);
             return health;
         });
         services.TryAddSingleton(sp => new HealthMonitor(
             sp.GetRequiredService<HealthManager>(),
             sp.GetRequiredService<HealthMetrics>(),
-            sp.GetService<HaManager>(),
+            sp.GetService<ILeaderElector>(),
             sp.GetRequiredService<IKubernetes>(),
-            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger("RoostKeeper.Ha.Health"),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(HealthLog.Category),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<HealthMonitor>());
     }

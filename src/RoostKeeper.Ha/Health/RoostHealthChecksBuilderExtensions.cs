@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using RoostKeeper.Ha;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Health.Checks;
 
@@ -21,12 +21,12 @@ public static class RoostHealthChecksBuilderExtensions
     /// <summary>
     /// Leader election (client-go's HealthzAdaptor rule): on the leader, failing when its Lease names another
     /// holder or was last renewed longer ago than LeaseDuration + <paramref name="tolerance"/>; on any replica,
-    /// Degraded when no unexpired holder exists. Reads the Lease of this process's <see cref="HaManager"/>, or,
+    /// Degraded when no unexpired holder exists. Reads the Lease of this process's election (<c>AddRoostHa</c>, or <c>HaManager.AddHealthChecks</c>), or,
     /// without one, the Lease <paramref name="leaseName"/> (then holder and expiry only).
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="tolerance">How far past LeaseDuration a leader's renewal may lag; default 20 s.</param>
-    /// <param name="leaseName">The Lease to judge when no <see cref="HaManager"/> is registered.</param>
+    /// <param name="leaseName">The Lease to judge when this process does not elect (no <c>AddRoostHa</c>).</param>
     /// <param name="namespace">Its namespace; default the health options' or the pod's.</param>
     /// <param name="name">The check's name; default "leader-election".</param>
     /// <param name="failureStatus">The status reported on failure; default Unhealthy.</param>
@@ -43,9 +43,9 @@ public static class RoostHealthChecksBuilderExtensions
         return builder.Add(Registration(checkName, sp =>
         {
             var time = HealthDefaults.Time(sp);
-            if (leaseName is null && sp.GetService<HaManager>() is { } manager)
+            if (leaseName is null && sp.GetService<ILeaderElector>() is { } elector)
             {
-                return new LeaderElectionHealthCheck(manager, allowed, time);
+                return new LeaderElectionHealthCheck(elector, allowed, time);
             }
 
             return new LeaderElectionHealthCheck(

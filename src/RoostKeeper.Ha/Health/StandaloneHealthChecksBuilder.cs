@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Health;
 
@@ -16,14 +17,14 @@ internal sealed class StandaloneHealthChecksBuilder : IHealthChecksBuilder
 {
     private readonly Dictionary<Type, object> _known = [];
 
-    public StandaloneHealthChecksBuilder(IKubernetes kubernetes, HealthOptions options, HaManager? haManager, ILoggerFactory? loggerFactory, TimeProvider time)
+    public StandaloneHealthChecksBuilder(IKubernetes kubernetes, HealthOptions options, ILeaderElector? elector, ILoggerFactory? loggerFactory, TimeProvider time)
     {
         _known[typeof(IKubernetes)] = kubernetes;
         _known[typeof(IOptions<HealthOptions>)] = Microsoft.Extensions.Options.Options.Create(options);
         _known[typeof(TimeProvider)] = time;
-        if (haManager is not null)
+        if (elector is not null)
         {
-            _known[typeof(HaManager)] = haManager;
+            _known[typeof(ILeaderElector)] = elector;
         }
 
         if (loggerFactory is not null)

@@ -6,7 +6,7 @@ using RoostKeeper.Ha.KubernetesApi;
 namespace RoostKeeper.Ha.Health;
 
 /// <summary>
-/// Hands leadership away from a leader that stays Unhealthy, through <see cref="HaManager.TriggerFailoverAsync"/>,
+/// Hands leadership away from a leader that stays Unhealthy, through the elector's hand-over (<c>HaManager.TriggerFailoverAsync</c>),
 /// so that the fleet settles instead of circling:
 /// <list type="bullet">
 /// <item>Only to a replica that is alive: its health Lease renewed within two monitor Intervals. Healthy before
@@ -23,7 +23,7 @@ namespace RoostKeeper.Ha.Health;
 /// The memory and the budget count wall-clock timestamps written by earlier leaders (whole seconds): clock skew
 /// between replicas shifts the window by the skew, which only matters for windows of a few seconds.
 /// </summary>
-internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peers, HealthOptions options, TimeProvider time, ILogger logger, HealthMetrics? metrics = null)
+internal sealed class StepDownPolicy(ILeaderElector elector, ReplicaHealthLeases peers, HealthOptions options, TimeProvider time, ILogger logger, HealthMetrics? metrics = null)
 {
     private readonly TimeSpan _after = options.StepDownAfter ?? options.Interval;
     private readonly TimeSpan _freshness = options.Interval * 2;
@@ -59,7 +59,7 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
 
     public async Task EvaluateAsync(HealthReport report, CancellationToken cancellationToken)
     {
-        if (!manager.IsLeader || report.Status != HealthStatus.Unhealthy)
+        if (!elector.IsLeader || report.Status != HealthStatus.Unhealthy)
         {
             _unhealthySince = null;
             _declineLogged = null;
@@ -89,12 +89,12 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
         catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
         {
             // A leader that cannot read the API cannot renew either: the elector steps it down on its own.
-            HealthLog.PeersUnreadable(logger, manager.Settings.LeaseName, KubernetesApiErrors.Describe(e), e);
+            HealthLog.PeersUnreadable(logger, elector.Settings.LeaseName, KubernetesApiErrors.Describe(e), e);
             return;
         }
 
         var tried = recent.Select(h => h.From).ToHashSet(StringComparer.Ordinal);
-        var alive = others.Where(p => p.Fresh && p.Status is HealthStatus.Healthy or HealthStatus.Degraded && p.Identity != manager.Identity).ToList();
+        var alive = others.Where(p => p.Fresh && p.Status is HealthStatus.Healthy or HealthStatus.Degraded && p.Identity != elector.Identity).ToList();
         var successor = alive
             .Where(p => !tried.Contains(p.Identity))
             .OrderByDescending(p => p.Status)
@@ -107,11 +107,11 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
             return;
         }
 
-        HealthLog.SteppingDown(logger, manager.Identity, unhealthyFor, successor.Identity, successor.Status);
-        if (await manager.TriggerFailoverAsync(successor.Identity, cancellationToken).ConfigureAwait(false))
+        HealthLog.SteppingDown(logger, elector.Identity, unhealthyFor, successor.Identity, successor.Status);
+        if (await elector.RequestFailoverAsync(successor.Identity, cancellationToken).ConfigureAwait(false))
         {
             Interlocked.Increment(ref _handOvers);
-            metrics?.HandedOver(manager.Settings.LeaseName, manager.Identity);
+            metrics?.HandedOver(elector.Settings.LeaseName, elector.Identity);
         }
 
         _unhealthySince = null;
@@ -126,7 +126,7 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
     }
 
     private List<HandOver> Recent(DateTimeOffset now) =>
-        manager.RecentHandOvers.Where(h => now - h.At < options.HandOverWindow).ToList();
+        LeaseRecord.HandOvers(elector.ObservedLease).Where(h => now - h.At < options.HandOverWindow).ToList();
 
     private void Declining(Decline why, TimeSpan unhealthyFor, List<HandOver> recent)
     {
@@ -141,13 +141,13 @@ internal sealed class StepDownPolicy(HaManager manager, ReplicaHealthLeases peer
         switch (why)
         {
             case Decline.Budget:
-                HealthLog.HandOverBudgetSpent(logger, manager.Identity, unhealthyFor, recent.Count, options.HandOverWindow, recent.Min(h => h.At) + options.HandOverWindow);
+                HealthLog.HandOverBudgetSpent(logger, elector.Identity, unhealthyFor, recent.Count, options.HandOverWindow, recent.Min(h => h.At) + options.HandOverWindow);
                 break;
             case Decline.AllTried:
-                HealthLog.EveryReplicaTried(logger, manager.Identity, unhealthyFor, string.Join(", ", recent.Select(h => h.From).Distinct()), options.HandOverWindow);
+                HealthLog.EveryReplicaTried(logger, elector.Identity, unhealthyFor, string.Join(", ", recent.Select(h => h.From).Distinct()), options.HandOverWindow);
                 break;
             default:
-                HealthLog.NoHealthySuccessor(logger, manager.Identity, unhealthyFor);
+                HealthLog.NoHealthySuccessor(logger, elector.Identity, unhealthyFor);
                 break;
         }
     }

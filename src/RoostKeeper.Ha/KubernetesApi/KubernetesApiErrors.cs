@@ -39,7 +39,7 @@ public static class KubernetesApiErrors
         return error switch
         {
             // A backup store's IOException or HttpRequestException is the store's, not the API's.
-            _ when Recovery.Stores.StoreFailures.IsFromStore(error) => ApiErrorKind.Unexpected,
+            _ when ForeignFailure.IsMarked(error) => ApiErrorKind.Unexpected,
             HttpOperationException http => Classify(http),
             k8s.KubernetesException { Status.Code: { } code } => ClassifyStatus(code, isMissingType: false),
             HttpRequestException or IOException or TimeoutException or OperationCanceledException => ApiErrorKind.Transient,

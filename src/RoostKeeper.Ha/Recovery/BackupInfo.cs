@@ -37,7 +37,7 @@ public sealed record BackupInfo
     /// <summary>The lower-case hex SHA-256 of the archive file as stored.</summary>
     public required string ArchiveSha256 { get; init; }
 
-    /// <summary>The archive format version (<see cref="RecoveryConstants.FormatVersion"/> when written by this library).</summary>
+    /// <summary>The archive format version (1 when written by this version of the library, the only version it reads).</summary>
     public required int FormatVersion { get; init; }
 
     /// <summary>The version of RoostKeeper.Ha that wrote the backup.</summary>

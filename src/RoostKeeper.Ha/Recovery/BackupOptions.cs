@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using RoostKeeper.Ha.Recovery.Encryption;
 
 namespace RoostKeeper.Ha.Recovery;
@@ -14,7 +15,8 @@ public sealed class BackupOptions
     public bool IncludeDefinitions { get; set; } = true;
 
     /// <summary>The source cluster's name, recorded in every backup.</summary>
-    /// <value>Default "default".</value>
+    /// <value>Default "default". Must not be empty.</value>
+    [Required(ErrorMessage = "BackupOptions.ClusterName must not be empty.")]
     public string ClusterName { get; set; } = "default";
 
     /// <summary>Objects per list request (limit/continue paging).</summary>

@@ -1,5 +1,6 @@
 using Cronos;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Configuration;
 using RoostKeeper.Ha.Recovery.Resources;
 
 namespace RoostKeeper.Ha.Recovery;
@@ -7,11 +8,9 @@ namespace RoostKeeper.Ha.Recovery;
 /// <summary>The rules of <see cref="BackupOptions"/>, each failure naming the option and the rule.</summary>
 internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 {
-    public ValidateOptionsResult Validate(string? name, BackupOptions options)
-    {
-        var failures = Failures(options).ToList();
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    private static readonly BackupOptionsAnnotations Annotations = new();
+
+    public ValidateOptionsResult Validate(string? name, BackupOptions options) => OptionsRules.Result(Failures(options));
 
     /// <summary>Throws <see cref="ArgumentException"/> with every failure, for use outside DI.</summary>
     public static void ThrowIfInvalid(BackupOptions options)
@@ -25,6 +24,11 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 
     private static IEnumerable<string> Failures(BackupOptions options)
     {
+        foreach (var failure in OptionsRules.Failures(Annotations.Validate(null, options)))
+        {
+            yield return failure;
+        }
+
         if (options.Resources.Count == 0)
         {
             yield return "BackupOptions.Resources is empty: include at least one resource type (Include(group, version, plural), IncludeConfigMaps(...)).";
@@ -50,11 +54,6 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         if (options.PageSize is < 10 or > 5000)
         {
             yield return $"BackupOptions.PageSize ({options.PageSize}) must be between 10 and 5000.";
-        }
-
-        if (string.IsNullOrWhiteSpace(options.ClusterName))
-        {
-            yield return "BackupOptions.ClusterName must not be empty.";
         }
 
         if (options.Retention is { } retention)

@@ -1,7 +1,7 @@
 namespace RoostKeeper.Ha.Recovery;
 
-/// <summary>Fixed values of the backup format and of recovery's telemetry, in one place.</summary>
-public static class RecoveryConstants
+/// <summary>Fixed values of the backup format, in one place (internal, as Polly keeps its constants; the activity names are <see cref="Diagnostics.HaActivities"/>).</summary>
+internal static class RecoveryConstants
 {
     /// <summary>The archive format version this library writes and the only one it reads: 1.</summary>
     public const int FormatVersion = 1;
@@ -14,13 +14,4 @@ public static class RecoveryConstants
 
     /// <summary>The encryption algorithm of encrypted backups: "AES-256-GCM".</summary>
     public const string EncryptionAlgorithm = "AES-256-GCM";
-
-    /// <summary>The name of the activity each backup operation starts: "roost_keeper.backup".</summary>
-    public const string BackupActivityName = "roost_keeper.backup";
-
-    /// <summary>The name of the activity each restore operation starts: "roost_keeper.restore".</summary>
-    public const string RestoreActivityName = "roost_keeper.restore";
-
-    /// <summary>The name of the activity each validation starts: "roost_keeper.backup.validate".</summary>
-    public const string ValidateActivityName = "roost_keeper.backup.validate";
 }

@@ -5,6 +5,9 @@ namespace RoostKeeper.Ha.Recovery;
 /// <summary>Backup and restore log messages, with stable event ids (3000–3099).</summary>
 internal static partial class RecoveryLog
 {
+    /// <summary>The logger category of recovery (docs/metrics.md, Log event ids).</summary>
+    public const string Category = "RoostKeeper.Ha.Recovery";
+
     [LoggerMessage(3000, LogLevel.Information, "Backup {BackupId} started ({Resources})")]
     public static partial void BackupStarted(ILogger logger, string backupId, string resources);
 

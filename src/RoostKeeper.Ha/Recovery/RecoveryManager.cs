@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using k8s;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,14 +19,15 @@ namespace RoostKeeper.Ha.Recovery;
 /// backup first (hashes, decryption, parsing) and writes nothing from one that fails. Usable alone with an
 /// <see cref="IKubernetes"/>, and registered by <c>AddBackups(...)</c>.
 /// </summary>
-public sealed class RecoveryManager
+public sealed class RecoveryManager : IDisposable
 {
-    private readonly IKubernetes _client;
+    private readonly IKubernetes _kubernetes;
     private readonly BackupOptions _options;
     private readonly ResourceClient _resources;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly RecoveryMetrics _metrics;
+    private readonly RecoveryMetrics? _ownedMetrics;
 
     // Store, called so that its failures are known as the store's (not the Kubernetes API's) wherever they end up.
     private readonly ObservedBackupStore _store;
@@ -33,47 +35,53 @@ public sealed class RecoveryManager
     private readonly HashSet<string> _reportedUnreadable = new(StringComparer.Ordinal);
 
     /// <summary>Creates a manager.</summary>
-    /// <param name="client">The Kubernetes client objects are read with and restored through.</param>
+    /// <param name="kubernetes">The Kubernetes client objects are read with and restored through.</param>
     /// <param name="options">What to back up and how; validated here.</param>
     /// <param name="store">Where backups are kept, e.g. a <see cref="DirectoryBackupStore"/>.</param>
     /// <param name="loggerFactory">Logging; none when null.</param>
     /// <param name="timeProvider">Time; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="meterFactory">Where the "RoostKeeper.Ha" meter comes from; null for a meter of its own, disposed with the manager.</param>
     /// <param name="healthCheck">Run after a restore that wrote (e.g. the HealthManager's check); none when null.</param>
     /// <exception cref="ArgumentException">An option breaks a rule (the message names it), e.g. Secrets included without encryption.</exception>
     public RecoveryManager(
-        IKubernetes client,
+        IKubernetes kubernetes,
         BackupOptions options,
         IBackupStore store,
         ILoggerFactory? loggerFactory = null,
         TimeProvider? timeProvider = null,
+        IMeterFactory? meterFactory = null,
         Func<CancellationToken, Task<HealthReport>>? healthCheck = null)
-        : this(client, options, store, loggerFactory, timeProvider, healthCheck, null)
+        : this(kubernetes, options, store, loggerFactory, timeProvider, healthCheck, metrics: null, meterFactory)
     {
     }
 
     internal RecoveryManager(
-        IKubernetes client,
+        IKubernetes kubernetes,
         BackupOptions options,
         IBackupStore store,
         ILoggerFactory? loggerFactory,
         TimeProvider? timeProvider,
         Func<CancellationToken, Task<HealthReport>>? healthCheck,
-        RecoveryMetrics? metrics)
+        RecoveryMetrics? metrics,
+        IMeterFactory? meterFactory = null)
     {
-        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(kubernetes);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
         BackupOptionsValidator.ThrowIfInvalid(options);
-        _client = client;
+        _kubernetes = kubernetes;
         _options = options;
         Store = store;
         _store = new ObservedBackupStore(store);
-        _resources = new ResourceClient(client);
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RecoveryManager>();
+        _resources = new ResourceClient(kubernetes);
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(RecoveryLog.Category);
         _time = timeProvider ?? TimeProvider.System;
-        _metrics = metrics ?? new RecoveryMetrics();
+        _metrics = metrics ?? (_ownedMetrics = new RecoveryMetrics(meterFactory));
         _healthCheck = healthCheck;
     }
+
+    /// <summary>The instruments this manager records on (for tests).</summary>
+    internal RecoveryMetrics Metrics => _metrics;
 
     /// <summary>The store backups are kept in.</summary>
     public IBackupStore Store { get; }
@@ -183,7 +191,7 @@ public sealed class RecoveryManager
             throw new ArgumentException($"RestoreOptions.MaxParallelism ({options.MaxParallelism}) must be between 1 and 64.", nameof(options));
         }
 
-        using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.RestoreActivityName);
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.Restore);
         activity?.SetTag("backup.id", backupId);
         activity?.SetTag("restore.dry_run", options.DryRun);
         var started = _time.GetTimestamp();
@@ -192,14 +200,14 @@ public sealed class RecoveryManager
         try
         {
             var info = await GetBackupAsync(backupId, cancellationToken).ConfigureAwait(false);
-            progress?.Report(new RestoreProgress("validate", 0, info.ObjectCount, 0));
+            progress?.Report(new RestoreProgress(RestorePhase.Validating, 0, info.ObjectCount, 0));
             var verified = await VerifyAsync(info, null, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<RestoredObject> objects;
             var stored = await _store.OpenReadAsync(backupId, cancellationToken).ConfigureAwait(false);
             await using (stored.ConfigureAwait(false))
             {
                 var runner = new RestoreRunner(_resources, verified, options, _time, _logger, progress);
-                objects = await runner.RunAsync(BackupArchiveReader.ReadObjectsAsync(verified, stored, _options.EncryptionKey, _client, cancellationToken), cancellationToken).ConfigureAwait(false);
+                objects = await runner.RunAsync(BackupArchiveReader.ReadObjectsAsync(verified, stored, _options.EncryptionKey, _kubernetes, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
 
             HealthReport? health = null;
@@ -266,7 +274,7 @@ public sealed class RecoveryManager
     {
         var createdAt = _time.GetUtcNow();
         var id = $"{createdAt.UtcDateTime:yyyyMMdd-HHmmss}-{Sha256Hex.Format(RandomNumberGenerator.GetBytes(3))}";
-        using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.BackupActivityName);
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.Backup);
         activity?.SetTag("backup.id", id);
         var started = _time.GetTimestamp();
         Count("backup", "started");
@@ -288,7 +296,7 @@ public sealed class RecoveryManager
                     }
                 }
                 : null;
-            var (info, verified) = await new BackupCreator(_resources, _options, _store, _client, _time, _logger).CreateAsync(id, createdAt, scheduledFor, verifyStaged, progress, cancellationToken).ConfigureAwait(false);
+            var (info, verified) = await new BackupCreator(_resources, _options, _store, _kubernetes, _time, _logger).CreateAsync(id, createdAt, scheduledFor, verifyStaged, progress, cancellationToken).ConfigureAwait(false);
             if (_options.VerifyAfterWrite && !verified)
             {
                 try
@@ -378,7 +386,7 @@ public sealed class RecoveryManager
     /// <summary>Validates the backup from <paramref name="staged"/> (an archive staged but not yet listed, left open) or, when null, from the store.</summary>
     private async Task<VerifiedArchive> VerifyAsync(BackupInfo info, IProgress<BackupProgress>? progress, CancellationToken cancellationToken, Stream? staged = null)
     {
-        using var activity = HaTelemetry.ActivitySource.StartActivity(RecoveryConstants.ValidateActivityName);
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.ValidateBackup);
         activity?.SetTag("backup.id", info.Id);
         var started = _time.GetTimestamp();
         Count("validate", "started");
@@ -389,14 +397,14 @@ public sealed class RecoveryManager
             VerifiedArchive verified;
             if (staged is not null)
             {
-                verified = await BackupArchiveReader.VerifyAsync(info, staged, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+                verified = await BackupArchiveReader.VerifyAsync(info, staged, _options.EncryptionKey, _kubernetes, objects, cancellationToken).ConfigureAwait(false);
             }
             else
             {
                 var stored = await _store.OpenReadAsync(info.Id, cancellationToken).ConfigureAwait(false);
                 await using (stored.ConfigureAwait(false))
                 {
-                    verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _client, objects, cancellationToken).ConfigureAwait(false);
+                    verified = await BackupArchiveReader.VerifyAsync(info, stored, _options.EncryptionKey, _kubernetes, objects, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -459,4 +467,7 @@ public sealed class RecoveryManager
 
     private void Count(string operation, string outcome) =>
         _metrics.Operations.Add(1, new("operation", operation), new("outcome", outcome));
+
+    /// <summary>Releases the manager's own meter, if it created one (no <see cref="IMeterFactory"/> was given).</summary>
+    public void Dispose() => _ownedMetrics?.Dispose();
 }

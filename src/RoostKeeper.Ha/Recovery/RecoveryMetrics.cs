@@ -17,7 +17,7 @@ internal sealed class RecoveryMetrics : IDisposable
 
     public RecoveryMetrics(IMeterFactory? meterFactory = null)
     {
-        var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
+        var meter = Meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
         Operations = meter.CreateCounter<long>(HaInstruments.RecoveryOperations, "{operation}", "Backups, restores and validations, by operation and outcome (started, succeeded, failed).");
         Duration = meter.CreateHistogram<double>(HaInstruments.RecoveryDuration, "s", "Duration of backups, restores and validations, by operation and outcome.");
@@ -26,6 +26,9 @@ internal sealed class RecoveryMetrics : IDisposable
         meter.CreateObservableGauge(HaInstruments.RecoveryUnreadableStoreEntries, () => Interlocked.Read(ref _unreadableStoreEntries), "{entry}", "Entries of the backup store that the last listing could not read as a backup (foreign files, damaged info).");
         meter.CreateObservableGauge(HaInstruments.RecoveryLastSuccessfulBackupTime, () => Interlocked.Read(ref _lastSuccessfulBackupUnixSeconds), "s", "Unix time of the last successful backup made by this process (0 before the first).");
     }
+
+    /// <summary>The meter the instruments belong to (shared when it came from an <see cref="IMeterFactory"/>).</summary>
+    public Meter Meter { get; }
 
     public Counter<long> Operations { get; }
 

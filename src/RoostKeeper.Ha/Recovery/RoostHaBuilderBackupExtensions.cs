@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Scheduling;
@@ -74,7 +75,7 @@ public static class RoostHaBuilderBackupExtensions
                     sp.GetRequiredService<RecoveryManager>(),
                     schedule,
                     sp.GetRequiredService<TimeProvider>(),
-                    (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger<BackupScheduler>() ?? Logging.Abstractions.NullLogger.Instance);
+                    (ILogger?)sp.GetService<ILoggerFactory>()?.CreateLogger(RecoveryLog.Category) ?? Logging.Abstractions.NullLogger.Instance);
                 return scheduler.RunAsync(token);
             },
         });

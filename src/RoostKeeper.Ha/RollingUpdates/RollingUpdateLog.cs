@@ -5,6 +5,9 @@ namespace RoostKeeper.Ha.RollingUpdates;
 /// <summary>Rolling updates' log messages, with stable event ids (4000–4099).</summary>
 internal static partial class RollingUpdateLog
 {
+    /// <summary>The logger category of rolling updates (docs/metrics.md, Log event ids).</summary>
+    public const string Category = "RoostKeeper.Ha.RollingUpdates";
+
     [LoggerMessage(4000, LogLevel.Information, "Update {UpdateId} of deployment {Namespace}/{Deployment} started: {Images} (revision {Revision} before)")]
     public static partial void Started(ILogger logger, string updateId, string @namespace, string deployment, string images, long revision);
 

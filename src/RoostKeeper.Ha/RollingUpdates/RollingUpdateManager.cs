@@ -66,7 +66,7 @@ public sealed class RollingUpdateManager : IDisposable
         _defaults = defaults ?? new RollingUpdateOptions();
         RollingUpdateOptionsValidator.ThrowIfInvalid(_defaults);
         _time = timeProvider ?? TimeProvider.System;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RollingUpdateManager>();
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(RollingUpdateLog.Category);
         _metrics = metrics;
         _ownsMetrics = ownsMetrics;
         Identity = string.IsNullOrEmpty(identity) ? $"{Environment.MachineName}/{Environment.ProcessId}" : identity;
@@ -186,6 +186,9 @@ public sealed class RollingUpdateManager : IDisposable
     /// <param name="updateId">The update's id (<see cref="RollingUpdateStatus.Id"/>).</param>
     /// <returns>A snapshot.</returns>
     public RollingUpdateStatus? GetUpdateStatus(string updateId) => _updates.TryGetValue(updateId, out var tracker) ? tracker.Status : null;
+
+    /// <summary>The instruments this manager records on (for tests).</summary>
+    internal RollingUpdateMetrics Metrics => _metrics;
 
     /// <summary>The updates this manager ran or runs (the last 100), newest first.</summary>
     /// <returns>Snapshots.</returns>

@@ -15,7 +15,7 @@ internal sealed class RollingUpdateMetrics : IDisposable
 
     public RollingUpdateMetrics(IMeterFactory? meterFactory = null)
     {
-        var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
+        var meter = Meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
         Started = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesStarted, "{update}", "Rolling updates started.");
         Succeeded = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesSucceeded, "{update}", "Rolling updates that completed and were verified.");
@@ -23,6 +23,9 @@ internal sealed class RollingUpdateMetrics : IDisposable
         Failed = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesFailed, "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
         Duration = meter.CreateHistogram<double>(HaInstruments.RolloutDuration, "s", "Time from the start of a rolling update to its final phase, by outcome.");
     }
+
+    /// <summary>The meter the instruments belong to (shared when it came from an <see cref="IMeterFactory"/>).</summary>
+    public Meter Meter { get; }
 
     public Counter<long> Started { get; }
 

@@ -20,7 +20,7 @@ public sealed class RollingUpdateOptions
     /// The maxUnavailable the update runs with, written to the Deployment's RollingUpdate strategy with the image.
     /// Null keeps the Deployment's own. Either way the update is refused if it could leave no pod available.
     /// </summary>
-    /// <value>Default 1 (the seed's zero-downtime strategy). A count or a percentage such as "25%".</value>
+    /// <value>Default 1 (zero downtime: a new pod is ready before an old one goes). A count or a percentage such as "25%".</value>
     public IntOrString? MaxUnavailable { get; set; } = 1;
 
     /// <summary>The maxSurge the update runs with; null keeps the Deployment's own.</summary>

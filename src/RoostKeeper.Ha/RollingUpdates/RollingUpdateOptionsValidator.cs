@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.Configuration;
 
 namespace RoostKeeper.Ha.RollingUpdates;
 
@@ -8,8 +9,7 @@ internal sealed class RollingUpdateOptionsValidator : IValidateOptions<RollingUp
     public ValidateOptionsResult Validate(string? name, RollingUpdateOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = Failures(options).ToList();
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return OptionsRules.Result(Failures(options));
     }
 
     /// <summary>Throws <see cref="OptionsValidationException"/> when <paramref name="options"/> break a rule.</summary>

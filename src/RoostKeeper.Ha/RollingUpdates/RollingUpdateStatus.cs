@@ -60,6 +60,6 @@ public sealed record RollingUpdateStatus
     /// <summary>Whether the phase is final (Succeeded, RolledBack, Failed or TimedOut).</summary>
     public bool IsFinished => Phase is RollingUpdatePhase.Succeeded or RollingUpdatePhase.RolledBack or RollingUpdatePhase.Failed or RollingUpdatePhase.TimedOut;
 
-    /// <summary>How long the update took, or has taken so far up to <see cref="FinishedAt"/>.</summary>
+    /// <summary>How long the update took, from <see cref="StartedAt"/> to <see cref="FinishedAt"/>; null while it runs (<see cref="FinishedAt"/> is null until <see cref="IsFinished"/>).</summary>
     public TimeSpan? Duration => FinishedAt - StartedAt;
 }

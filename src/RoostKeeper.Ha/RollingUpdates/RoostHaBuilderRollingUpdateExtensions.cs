@@ -4,7 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using RoostKeeper.Ha;
+using RoostKeeper.Ha.Configuration;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.RollingUpdates;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ public static class RoostHaBuilderRollingUpdateExtensions
     /// <summary>
     /// Registers <see cref="RollingUpdateManager"/> as a singleton. Its default <see cref="RollingUpdateOptions"/> bind
     /// from the <c>RoostHa:RollingUpdates</c> configuration section, then <paramref name="configure"/> applies; they are
-    /// validated at start-up. The manager uses the registered <see cref="IKubernetes"/>, the <see cref="HaManager"/>'s
+    /// validated at start-up. The manager uses the registered <see cref="IKubernetes"/>, this replica's election
     /// identity as its lock holder, and refuses to start an update while this replica is not the leader, so that in a
     /// fleet of replicas only the leader performs updates (the Deployment's lock Lease also stops two managers
     /// that are not in the same election).
@@ -41,7 +42,7 @@ public static class RoostHaBuilderRollingUpdateExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp =>
         {
-            var ha = sp.GetService<HaManager>();
+            var ha = sp.GetService<ILeaderElector>();
             return new RollingUpdateManager(
                 sp.GetRequiredService<IKubernetes>(),
                 sp.GetRequiredService<IOptions<RollingUpdateOptions>>().Value,
@@ -50,7 +51,7 @@ public static class RoostHaBuilderRollingUpdateExtensions
                 new RollingUpdateMetrics(sp.GetService<IMeterFactory>()),
                 ownsMetrics: true,
                 ha?.Identity,
-                ha is null ? null : () => (ha.IsLeader, ha.LeaderIdentity));
+                ha is null ? null : () => (ha.IsLeader, ha.IsLeader ? ha.Identity : ha.CurrentLeader));
         });
         return builder;
     }

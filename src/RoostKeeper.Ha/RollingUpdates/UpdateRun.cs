@@ -63,7 +63,7 @@ internal sealed partial class UpdateRun
 
     public async Task<RollingUpdateStatus> RunAsync(CancellationToken cancellationToken)
     {
-        using var activity = HaTelemetry.ActivitySource.StartActivity("RollingUpdate");
+        using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.RollingUpdate);
         activity?.SetTag("k8s.namespace.name", _ns);
         activity?.SetTag("k8s.deployment.name", _name);
         activity?.SetTag("roost_keeper.update.id", _tracker.Id);

@@ -47,7 +47,7 @@ public sealed class CodeBlockCompilationTests
     public void A_block_that_does_not_compile_is_reported_with_its_line_in_the_markdown_file()
     {
         var file = MarkdownFile.Load("README.md");
-        var block = new CodeBlock("csharp", "csharp", 40, 39, 43, "using RoostKeeper.Ha;\n\nvar o = new LeaderElectionOptions();\no.NoSuchOption = 1;\n");
+        var block = new CodeBlock("csharp", "csharp", 40, 39, 43, "using RoostKeeper.Ha.Election;\n\nvar o = new LeaderElectionOptions();\no.NoSuchOption = 1;\n");
 
         var errors = DocumentationCompiler.Errors(file, block);
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Docs.Tests.Configuration;
 

@@ -1,4 +1,5 @@
 using RoostKeeper.Ha.Docs.Tests.Markdown;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Docs.Tests.Links;
 

@@ -7,7 +7,7 @@ namespace RoostKeeper.Ha.Docs.Tests.Logging;
 
 /// <summary>
 /// Log event ids are stable and unambiguous: every <c>[LoggerMessage]</c> of the shipped assemblies names its id,
-/// no id is used twice in an assembly, and each Log class stays inside the range docs/operations.md gives it
+/// no id is used twice in an assembly, and each Log class stays inside the range docs/metrics.md gives it
 /// (which is where those ranges are written, once).
 /// </summary>
 public sealed class EventIdTests
@@ -71,7 +71,7 @@ public sealed class EventIdTests
         {
             for (var j = i + 1; j < ranges.Count; j++)
             {
-                if (ranges[i].First <= ranges[j].Last && ranges[j].First <= ranges[i].Last)
+                if (ranges[i].RowIndex != ranges[j].RowIndex && ranges[i].First <= ranges[j].Last && ranges[j].First <= ranges[i].Last)
                 {
                     problems.Add($"{ranges[i]} overlaps {ranges[j]}");
                 }
@@ -85,14 +85,22 @@ public sealed class EventIdTests
     public void The_table_parser_reads_dashes_and_skips_other_tables()
     {
         var ranges = EventIdRange.Parse("""
-            | Part | Log class | Package | Event ids |
-            |---|---|---|---|
-            | Health | `HealthLog` | RoostKeeper.Ha | 2000–2099 |
-            | Sim | `SimulatorLog` | RoostKeeper.Ha.Testing | 8000-8099 |
+            | Capability | Log class | Package | Logger category | Event ids |
+            |---|---|---|---|---|
+            | Health | `HealthLog` | RoostKeeper.Ha | `RoostKeeper.Ha.Health` | 2000–2099 |
+            | Sim | `SimulatorLog` | RoostKeeper.Ha.Testing | `RoostKeeper.Ha.Testing.SimulatedCluster` | 8000-8099 |
+            | Api | `AspNetCoreLog`, `OperationLog` | RoostKeeper.Ha.AspNetCore | `RoostKeeper.Ha.AspNetCore` | 6000–6099 |
             | `roost_keeper_up` | gauge | `1` | none |
             """.Replace("\r\n", "\n", StringComparison.Ordinal));
 
-        Assert.Equal([new EventIdRange("HealthLog", "RoostKeeper.Ha", 2000, 2099), new EventIdRange("SimulatorLog", "RoostKeeper.Ha.Testing", 8000, 8099)], ranges);
+        Assert.Equal(
+            [
+                new EventIdRange("HealthLog", "RoostKeeper.Ha", 2000, 2099, 0),
+                new EventIdRange("SimulatorLog", "RoostKeeper.Ha.Testing", 8000, 8099, 1),
+                new EventIdRange("AspNetCoreLog", "RoostKeeper.Ha.AspNetCore", 6000, 6099, 2),
+                new EventIdRange("OperationLog", "RoostKeeper.Ha.AspNetCore", 6000, 6099, 2),
+            ],
+            ranges);
         Assert.False(ranges[0].Contains(3000));
         Assert.True(ranges[0].Contains(2099));
     }

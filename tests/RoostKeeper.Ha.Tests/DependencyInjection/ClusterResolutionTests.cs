@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moq;
+using RoostKeeper.Ha.DependencyInjection;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Tests.DependencyInjection;

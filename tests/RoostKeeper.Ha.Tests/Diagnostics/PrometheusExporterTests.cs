@@ -1,12 +1,13 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.RollingUpdates;
@@ -55,7 +56,7 @@ public sealed partial class PrometheusExporterTests(ITestOutputHelper output)
     /// <summary>One measurement on every instrument, with the labels the managers set.</summary>
     private static void RecordOneOfEach(System.Diagnostics.Metrics.IMeterFactory factory)
     {
-        var ha = new HaMetrics(factory);
+        var ha = new ElectionMetrics(factory);
         ha.Track(() => (true, "replica-a", "roost-lease"));
         ha.LeaderChanges.Add(1, new("lease", "roost-lease"), new("identity", "replica-a"));
         ha.Failures.Add(1, new("operation", "renew"), new("lease", "roost-lease"));

@@ -23,7 +23,7 @@ internal sealed class ElectionHarness : IAsyncDisposable
 
     public InMemoryLease Lease { get; } = new();
 
-    public HaMetrics Metrics { get; } = new();
+    public ElectionMetrics Metrics { get; } = new();
 
     /// <summary>Where the replicas added from now on log; nowhere by default.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory Loggers { get; set; } = NullLoggerFactory.Instance;

@@ -24,7 +24,7 @@ public sealed class KubernetesLeaseClientTests
             Spec = new V1LeaseSpec { HolderIdentity = "someone-else", LeaseDurationSeconds = 3600, RenewTime = DateTime.UtcNow, LeaseTransitions = 0 },
         }, ns);
 
-        using var metrics = new HaMetrics();
+        using var metrics = new ElectionMetrics();
         var failures = 0L;
         using var listener = new MeterListener
         {

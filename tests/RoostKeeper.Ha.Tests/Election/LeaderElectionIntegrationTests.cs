@@ -6,6 +6,7 @@ using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Tests.Election;

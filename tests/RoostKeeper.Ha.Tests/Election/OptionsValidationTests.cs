@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moq;
+using RoostKeeper.Ha.Election;
 
 namespace RoostKeeper.Ha.Tests.Election;
 

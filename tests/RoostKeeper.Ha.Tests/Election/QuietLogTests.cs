@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 
 namespace RoostKeeper.Ha.Tests.Election;
@@ -44,19 +45,19 @@ public sealed class QuietLogTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("election", () => new HealthCheckResult(status, "no leader yet")), new HealthOptions { Namespace = "roost" }, timeProvider: time);
         using var meter = new Meter("test.quiet-logs");
-        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), haManager: null, Mock.Of<IKubernetes>(), logs.CreateLogger("health"), time);
+        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), elector: null, Mock.Of<IKubernetes>(), logs.CreateLogger("health"), time);
         using var stop = new CancellationTokenSource();
         var loop = monitor.RunAsync(stop.Token);
 
         await RoundsAsync(monitor, time, 1);
         Assert.Empty(logs.At(LogLevel.Warning));
-        Assert.Equal(LogLevel.Information, Assert.Single(logs.WithId(3014)).Level);
+        Assert.Equal(LogLevel.Information, Assert.Single(logs.WithId(2014)).Level);
 
         status = HealthStatus.Healthy;
         await RoundsAsync(monitor, time, 2);
         status = HealthStatus.Degraded;
         await RoundsAsync(monitor, time, 3);
-        Assert.Equal(LogLevel.Warning, Assert.Single(logs.WithId(3000)).Level);
+        Assert.Equal(LogLevel.Warning, Assert.Single(logs.WithId(2000)).Level);
 
         await stop.CancelAsync();
         await loop;
@@ -71,18 +72,18 @@ public sealed class QuietLogTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var ha = new HaManager(Mock.Of<IKubernetes>(), new LeaderElectionOptions { LeaseName = "roost", LeaseNamespace = "roost-system", Identity = "replica-a" });
         var options = new HealthOptions { Namespace = "roost-system", Interval = TimeSpan.FromSeconds(30), StepDownAfter = TimeSpan.FromMinutes(1) };
-        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("ok", () => HealthCheckResult.Healthy()), options, ha, timeProvider: time);
+        var health = new HealthManager(Mock.Of<IKubernetes>(), h => h.AddCheck("ok", () => HealthCheckResult.Healthy()), options, ha.Elector, loggerFactory: null, time, sharedMeter: null);
         using var meter = new Meter("test.quiet-publish");
-        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), ha, cluster.CreateClient("publisher"), logs.CreateLogger("health"), time);
+        using var monitor = new HealthMonitor(health, new HealthMetrics(meter), ha.Elector, cluster.CreateClient("publisher"), logs.CreateLogger("health"), time);
         using var stop = new CancellationTokenSource();
         var loop = monitor.RunAsync(stop.Token);
 
         await RoundsAsync(monitor, time, 10); // five minutes of rounds, every publication failing
 
-        var published = logs.WithId(3007);
+        var published = logs.WithId(2007);
         Assert.InRange(published.Count, 1, 6); // the first, then at most one a minute; the old code logged all 10
         Assert.All(published, e => Assert.Null(e.Exception));
-        Assert.Contains(logs.WithId(3015), e => e.Level == LogLevel.Debug && e.Exception is not null);
+        Assert.Contains(logs.WithId(2015), e => e.Level == LogLevel.Debug && e.Exception is not null);
 
         await stop.CancelAsync();
         await loop;

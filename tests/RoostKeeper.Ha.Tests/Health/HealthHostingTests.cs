@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Testing;
 
@@ -61,7 +62,7 @@ public sealed class HealthHostingTests
         var logs = new LogCollector();
         var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
         using var host = Host(kit, o => o.Interval = TimeSpan.FromMilliseconds(100), logs: logs);
-        var meter = host.Services.GetRequiredService<HaMetrics>().Meter;
+        var meter = host.Services.GetRequiredService<ElectionMetrics>().Meter;
         using var listener = new MeterListener
         {
             InstrumentPublished = (instrument, l) =>
@@ -90,7 +91,7 @@ public sealed class HealthHostingTests
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.health.overall_status" && m.Value == (int)HealthStatus.Unhealthy);
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.health.check.duration" && (string?)m.Tags["check"] == "kubernetes-api" && (string?)m.Tags["status"] == "Healthy");
         // One warning for the change, not one per failing round.
-        Assert.Single(logs.Entries, e => e.EventId == 3000 && e.Message.Contains("kubernetes-api", StringComparison.Ordinal));
+        Assert.Single(logs.Entries, e => e.EventId == 2000 && e.Message.Contains("kubernetes-api", StringComparison.Ordinal));
     }
 
     private static IHost Host(HealthTestKit kit, Action<HealthOptions> options, TimeSpan? stepDown = null, LogCollector? logs = null)

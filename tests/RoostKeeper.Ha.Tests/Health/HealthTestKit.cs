@@ -41,7 +41,7 @@ internal sealed class HealthTestKit : IAsyncDisposable
     {
         options ??= new HealthOptions();
         options.Namespace ??= Namespace;
-        return new HealthManager(HealthClient, configure, options, haManager, timeProvider: time);
+        return new HealthManager(HealthClient, configure, options, haManager?.Elector, loggerFactory: null, time, sharedMeter: null);
     }
 
     public Task<V1Deployment> CreateDeploymentAsync(string name, string image, int replicas) =>

@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Time.Testing;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Tests.Election;
 
 namespace RoostKeeper.Ha.Tests.Health;

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Tests.Health;

@@ -100,7 +100,7 @@ public sealed class StepDownPolicyTests
 
     private static StepDownPolicy Policy(HealthTestKit kit, ElectionHarness h, ElectionHarness.Replica leader, int maxHandOvers = 3) =>
         new(
-            leader.Manager,
+            leader.Manager.Elector,
             new ReplicaHealthLeases(kit.Admin, kit.Namespace, InMemoryLease.Name, leader.Name, Interval * 3, h.Time),
             new HealthOptions { Interval = Interval, StepDownAfter = Interval, MaxHandOvers = maxHandOvers, HandOverWindow = TimeSpan.FromMinutes(10) },
             h.Time,

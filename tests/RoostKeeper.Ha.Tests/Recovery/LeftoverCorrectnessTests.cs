@@ -1,7 +1,8 @@
-using k8s;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Recovery;
 
 namespace RoostKeeper.Ha.Tests.Recovery;

@@ -141,7 +141,12 @@ public sealed class RestoreTests
         Assert.Equal("birds", (await bed.Admin.CoreV1.ReadNamespaceAsync("ns-1")).Metadata.Labels["team"]);
         Assert.Equal(backup.ObjectCount, backupProgress[^1].Objects);
         Assert.Equal(backup.ObjectCount, restoreProgress.Max(p => p.Objects));
-        Assert.All(restoreProgress.Where(p => p.Phase == "restore"), p => Assert.Equal(backup.ObjectCount, p.Total));
+        Assert.All(restoreProgress.Where(p => p.Phase != RestorePhase.Validating), p => Assert.Equal(backup.ObjectCount, p.Total));
+        var phases = restoreProgress.Select(p => p.Phase).ToList();
+        Assert.Equal(RestorePhase.Validating, phases[0]);
+        Assert.Equal(phases.Order(), phases);
+        Assert.Contains(RestorePhase.Namespaces, phases);
+        Assert.Contains(RestorePhase.Definitions, phases);
     }
 
     [Fact]

@@ -53,8 +53,8 @@ public sealed class TelemetryTests
         Assert.True(Has("roost_keeper.recovery.operations", "validate", "failed"));
         Assert.Contains(measurements, m => m.Instrument == "roost_keeper.recovery.objects" && Equals(m.Tags.GetValueOrDefault("operation"), "backup") && m.Value >= backup.ObjectCount);
         Assert.Contains(measurements, m => m.Instrument == HaInstruments.RecoveryLastSuccessfulBackupTime && m.Value == time.GetUtcNow().ToUnixTimeSeconds());
-        Assert.Contains(activities, a => a.OperationName == RecoveryConstants.BackupActivityName && (string?)a.GetTagItem("backup.id") == backup.Id && a.Status == ActivityStatusCode.Ok);
-        Assert.Contains(activities, a => a.OperationName == RecoveryConstants.RestoreActivityName && (string?)a.GetTagItem("backup.id") == backup.Id && a.Status == ActivityStatusCode.Error);
+        Assert.Contains(activities, a => a.OperationName == HaActivities.Backup && (string?)a.GetTagItem("backup.id") == backup.Id && a.Status == ActivityStatusCode.Ok);
+        Assert.Contains(activities, a => a.OperationName == HaActivities.Restore && (string?)a.GetTagItem("backup.id") == backup.Id && a.Status == ActivityStatusCode.Error);
     }
 
     private static Dictionary<string, object?> Tags(ReadOnlySpan<KeyValuePair<string, object?>> tags)

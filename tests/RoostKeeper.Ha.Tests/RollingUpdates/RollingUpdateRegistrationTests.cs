@@ -111,7 +111,7 @@ public sealed class RollingUpdateRegistrationTests
 
         lock (activities)
         {
-            var updates = activities.Where(a => a.OperationName == "RollingUpdate" && (string?)a.GetTagItem("k8s.namespace.name") == h.Namespace).ToList();
+            var updates = activities.Where(a => a.OperationName == HaActivities.RollingUpdate && (string?)a.GetTagItem("k8s.namespace.name") == h.Namespace).ToList();
             Assert.Equal([ActivityStatusCode.Ok, ActivityStatusCode.Error], updates.Select(a => a.Status));
             Assert.All(updates, a => Assert.Equal("roost", a.GetTagItem("k8s.deployment.name")));
         }

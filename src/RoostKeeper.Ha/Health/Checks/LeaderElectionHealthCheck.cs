@@ -12,11 +12,11 @@ namespace RoostKeeper.Ha.Health.Checks;
 /// (the failure status) when the Lease names another holder, or when this replica's last renewal is older
 /// than LeaseDuration plus the tolerance (the renewal was stamped by this replica's own clock, so no
 /// clock skew enters). On any replica: Degraded when no unexpired holder exists (no one leads). Without
-/// a <see cref="HaManager"/> in the process the check only judges the Lease (holder and expiry).
+/// an election in the process the check only judges the Lease (holder and expiry).
 /// </summary>
 internal sealed class LeaderElectionHealthCheck : IHealthCheck
 {
-    private readonly HaManager? _manager;
+    private readonly ILeaderElector? _manager;
     private readonly IKubernetes? _client;
     private readonly string _namespace;
     private readonly string _lease;
@@ -24,7 +24,7 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
     private readonly TimeProvider _time;
 
     /// <summary>Judges the election of <paramref name="manager"/> (this replica).</summary>
-    public LeaderElectionHealthCheck(HaManager manager, TimeSpan tolerance, TimeProvider time)
+    public LeaderElectionHealthCheck(ILeaderElector manager, TimeSpan tolerance, TimeProvider time)
     {
         _manager = manager;
         _namespace = manager.Settings.LeaseNamespace;
@@ -47,7 +47,7 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
     {
         var failure = context.Registration.FailureStatus;
         var name = $"Lease {_namespace}/{_lease}";
-        if (_manager?.LeaseRefusal is { } refused)
+        if (_manager?.Refusal is { } refused)
         {
             // A configuration that can never work (RBAC, a missing namespace): say so, and what to change,
             // rather than "no replica leads", which reads as a transient state.
@@ -65,7 +65,7 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
         try
         {
             lease = _manager is not null
-                ? await _manager.ReadLeaseAsync(cancellationToken).ConfigureAwait(false)
+                ? await _manager.ReadForStatusAsync(cancellationToken).ConfigureAwait(false)
                 : await KubernetesReads.For(_client!).ReadLeaseAsync(_namespace, _lease, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
@@ -121,7 +121,7 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
         // A follower judges expiry on its own monotonic clock (the elector's view); without one, by renewTime
         // with the tolerance absorbing clock skew between the holder and this replica.
         var expired = _manager is not null
-            ? _manager.LeaderIdentity is null
+            ? _manager.CurrentLeader is null
             : sinceRenew is null || sinceRenew > duration + _tolerance;
         return expired
             ? HealthCheckResult.Degraded($"{name} is held by {holder} but has expired (renewed {Seconds(sinceRenew)} ago, LeaseDuration {Seconds(duration)}).", data: data)

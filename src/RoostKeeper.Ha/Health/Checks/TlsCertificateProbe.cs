@@ -44,6 +44,3 @@ internal static class TlsCertificateProbe
         }
     }
 }
-
-/// <summary>The certificate validity an endpoint presented, or why the handshake failed.</summary>
-internal sealed record TlsProbeResult(DateTimeOffset? NotBefore, DateTimeOffset? NotAfter, string? Error);

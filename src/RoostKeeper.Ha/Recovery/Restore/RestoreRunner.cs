@@ -67,7 +67,7 @@ internal sealed class RestoreRunner(
                 var phase = RestorePhases.Of(parsed.Type);
                 if (current is { } previous && (phase != previous || batch.Count >= BatchSize))
                 {
-                    await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    await ApplyBatchAsync(batch, previous, cancellationToken).ConfigureAwait(false);
                     if (phase != previous)
                     {
                         await FinishPhaseAsync(previous, cancellationToken).ConfigureAwait(false);
@@ -79,16 +79,16 @@ internal sealed class RestoreRunner(
             }
         }
 
-        await ApplyBatchAsync(batch, cancellationToken).ConfigureAwait(false);
         if (current is { } last)
         {
+            await ApplyBatchAsync(batch, last, cancellationToken).ConfigureAwait(false);
             await FinishPhaseAsync(last, cancellationToken).ConfigureAwait(false);
         }
 
         return _results;
     }
 
-    private async Task ApplyBatchAsync(List<(BackupResource Type, JsonObject Object)> batch, CancellationToken cancellationToken)
+    private async Task ApplyBatchAsync(List<(BackupResource Type, JsonObject Object)> batch, RestorePhase phase, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
@@ -108,7 +108,7 @@ internal sealed class RestoreRunner(
                     logger.LogObjectFailed(archive.Info.Id, results[i]);
                 }
 
-                progress?.Report(new RestoreProgress("restore", Interlocked.Increment(ref _done), archive.Manifest.Objects.Count, Interlocked.Read(ref _failed)));
+                progress?.Report(new RestoreProgress(phase, Interlocked.Increment(ref _done), archive.Manifest.Objects.Count, Interlocked.Read(ref _failed)));
             }).ConfigureAwait(false);
         while (_namespaceResults.TryDequeue(out var created))
         {

@@ -11,7 +11,7 @@ namespace RoostKeeper.Ha.Recovery.Stores;
 /// </summary>
 public static class StoreFailures
 {
-    private const string Key = "RoostKeeper.Ha.BackupStore";
+    private const string Key = KubernetesApi.ForeignFailure.DataKey;
 
     /// <summary>Marks <paramref name="error"/> as thrown by <paramref name="store"/>; cancellation is nobody's failure and stays unmarked.</summary>
     internal static void Mark(Exception error, string store)

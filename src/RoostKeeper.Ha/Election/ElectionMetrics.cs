@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using RoostKeeper.Ha.Diagnostics;
 
-namespace RoostKeeper.Ha.Diagnostics;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// The leader-election instruments of the "RoostKeeper.Ha" meter, named by <see cref="HaInstruments"/>;
@@ -10,12 +11,12 @@ namespace RoostKeeper.Ha.Diagnostics;
 /// <c>roost_keeper_leader_election_failures_total</c> and
 /// <c>roost_keeper_leader_election_watch_events_total</c>.
 /// </summary>
-internal sealed class HaMetrics : IDisposable
+internal sealed class ElectionMetrics : IDisposable
 {
     private readonly Meter? _ownedMeter;
     private readonly ConcurrentDictionary<object, Func<(bool IsLeader, string Identity, string Lease)>> _electors = new();
 
-    public HaMetrics(IMeterFactory? meterFactory = null)
+    public ElectionMetrics(IMeterFactory? meterFactory = null)
     {
         var meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 

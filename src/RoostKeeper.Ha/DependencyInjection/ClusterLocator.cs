@@ -2,7 +2,7 @@ using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 
-namespace RoostKeeper.Ha.KubernetesApi;
+namespace RoostKeeper.Ha.DependencyInjection;
 
 /// <summary>
 /// Finds the cluster to talk to when the application registered no <see cref="IKubernetes"/>: in a pod, the

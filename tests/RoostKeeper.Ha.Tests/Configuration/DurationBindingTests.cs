@@ -4,10 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Moq;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.RollingUpdates;
 
-namespace RoostKeeper.Ha.Tests.DependencyInjection;
+namespace RoostKeeper.Ha.Tests.Configuration;
 
 /// <summary>Durations in configuration mean what operators type; a bare number is refused with both readings.</summary>
 public sealed class DurationBindingTests

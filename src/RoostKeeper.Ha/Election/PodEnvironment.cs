@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace RoostKeeper.Ha;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// Where the defaults of <see cref="LeaderElectionOptions"/> come from when running in a pod: the downward-API

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Tests.Election;
 
-namespace RoostKeeper.Ha.Tests.DependencyInjection;
+namespace RoostKeeper.Ha.Tests.Election;
 
 /// <summary>A leader-only hosted service is drained only when its ExecuteAsync returned, and a crash ends the term.</summary>
 public sealed class LeaderHostedServiceTests

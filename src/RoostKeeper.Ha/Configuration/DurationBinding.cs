@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
 
-namespace RoostKeeper.Ha;
+namespace RoostKeeper.Ha.Configuration;
 
 /// <summary>
 /// Durations as operators write them in configuration: <c>15s</c>, <c>500ms</c>, <c>2m</c> (or <c>2min</c>,

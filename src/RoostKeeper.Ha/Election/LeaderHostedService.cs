@@ -1,7 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using RoostKeeper.Ha.Election;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>Runs a hosted service for the span of one leadership term.</summary>
 internal static class LeaderHostedService

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Moq;
 
-namespace RoostKeeper.Ha.Tests.DependencyInjection;
+namespace RoostKeeper.Ha.Tests.Election;
 
 /// <summary>A type registered with both AddHostedService and AddLeaderHostedService would run on every replica: refused, naming the fix.</summary>
 public sealed class DuplicateRegistrationTests

@@ -1,6 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// Refuses a type registered both with <c>AddHostedService&lt;T&gt;()</c> and <c>AddLeaderHostedService&lt;T&gt;()</c>:
@@ -37,6 +38,3 @@ internal sealed class LeaderServiceRegistrations(IServiceCollection services)
         }
     }
 }
-
-/// <summary>Marks a type registered with <c>AddLeaderHostedService</c>.</summary>
-internal sealed record LeaderHostedServiceType(Type Type);

@@ -3,7 +3,7 @@ using System.Text;
 using k8s;
 using RoostKeeper.Ha.Recovery.Archive;
 
-namespace RoostKeeper.Ha.Recovery.Encryption;
+namespace RoostKeeper.Ha.Recovery;
 
 /// <summary>
 /// The 256-bit key backups are encrypted with (AES-256-GCM). Give it as bytes, or name a file or a

@@ -1,19 +1,18 @@
 using Microsoft.Extensions.Hosting;
-using RoostKeeper.Ha;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace RoostKeeper.Ha.Election;
 
-/// <summary>Runs <see cref="HaManager"/>'s election for the lifetime of the host.</summary>
-internal sealed class HaHostedService : IHostedService, IDisposable
+/// <summary>Runs this replica's <see cref="LeaseElector"/> for the lifetime of the host.</summary>
+internal sealed class ElectionHostedService : IHostedService, IDisposable
 {
-    private readonly HaManager _manager;
+    private readonly LeaseElector _elector;
 
-    public HaHostedService(HaManager manager, LeaderServiceRegistrations registrations)
+    public ElectionHostedService(LeaseElector elector, LeaderServiceRegistrations registrations)
     {
         // The host builds every hosted service before it starts any: a leader-only type that is also an
         // ordinary hosted service is refused before it can run on this replica.
         registrations.Validate();
-        _manager = manager;
+        _elector = elector;
     }
 
     private readonly CancellationTokenSource _stopping = new();
@@ -21,7 +20,7 @@ internal sealed class HaHostedService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _election = _manager.StartLeaderElectionAsync(_stopping.Token);
+        _election = _elector.RunAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 

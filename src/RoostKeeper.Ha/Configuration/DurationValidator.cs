@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace RoostKeeper.Ha;
+namespace RoostKeeper.Ha.Configuration;
 
 /// <summary>Reports the durations of a configuration section that <see cref="DurationBinding"/> could not read.</summary>
 internal sealed class DurationValidator<TOptions>(IServiceProvider services, string sectionName) : IValidateOptions<TOptions>

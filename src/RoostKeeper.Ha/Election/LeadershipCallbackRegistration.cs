@@ -1,6 +1,6 @@
 using RoostKeeper.Ha.Election;
 
-namespace Microsoft.Extensions.DependencyInjection;
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>A callback registered through the builder, attached to the <c>HaManager</c> when DI creates it.</summary>
 internal sealed class LeadershipCallbackRegistration

@@ -1,4 +1,6 @@
-namespace RoostKeeper.Ha;
+using System.ComponentModel.DataAnnotations;
+
+namespace RoostKeeper.Ha.Election;
 
 /// <summary>
 /// Settings of RoostKeeper.Ha's leader election, bound from the <c>RoostHa</c> configuration section and
@@ -14,6 +16,7 @@ public sealed class LeaderElectionOptions
 
     /// <summary>The name of the Lease the replicas compete for (controller-runtime's <c>--leader-election-id</c>).</summary>
     /// <value>Required. A valid Kubernetes object name (lowercase RFC 1123 subdomain).</value>
+    [Required(ErrorMessage = "RoostHa:LeaseName is required: the name of the Lease the replicas compete for (e.g. \"my-controller\").")]
     public string? LeaseName { get; set; }
 
     /// <summary>The namespace of the Lease.</summary>
@@ -21,6 +24,7 @@ public sealed class LeaderElectionOptions
     /// Default: the pod's namespace, read from the service-account namespace file or the
     /// <c>POD_NAMESPACE</c> environment variable. Required when neither is available.
     /// </value>
+    [Required(ErrorMessage = "RoostHa:LeaseNamespace is required outside a pod: set it, or POD_NAMESPACE, or a namespace on the kubeconfig context in use (kubectl config set-context --current --namespace=NAME).")]
     public string? LeaseNamespace { get; set; }
 
     /// <summary>This replica's identity, written to the Lease as its holder.</summary>
@@ -28,6 +32,7 @@ public sealed class LeaderElectionOptions
     /// Default: <c>POD_NAME</c> (or the host name) plus a random suffix, so that a restarted process never
     /// inherits a term it did not start. When set explicitly it must be unique among the replicas.
     /// </value>
+    [Required(ErrorMessage = "RoostHa:Identity must not be empty.")]
     public string? Identity { get; set; }
 
     /// <summary>How long followers wait, from the last change of the Lease they observed, before taking it.</summary>
