@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Authorization;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Controllers;
 using RoostKeeper.Ha.Testing.Store;
@@ -36,12 +37,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly SimulatedControllers? _controllers;
     private readonly ConcurrentBag<IKubernetes> _clients = [];
     private readonly SimulatorErrors _errors;
+    private readonly RequestAccess _access;
     private int _disposed;
 
     private SimulatedCluster(WebApplication app, CancellationTokenSource stopping, ObjectStore store, SimulatedControllers? controllers,
-        ClusterFaults faults, RequestLog requests, ImageHealthRules images, Uri baseAddress)
+        ClusterFaults faults, RequestLog requests, ImageHealthRules images, Uri baseAddress, RequestAccess access)
     {
         _app = app;
+        _access = access;
         _errors = store.Errors;
         _stopping = stopping;
         _store = store;
@@ -90,7 +93,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var images = new ImageHealthRules();
         var errors = new SimulatorErrors(options.LoggerFactory ?? NullLoggerFactory.Instance, options.TimeProvider);
         var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.WatchHistoryLimit, errors);
-        var server = new ApiServer(store, faults, requests, stopping.Token);
+        var access = new RequestAccess(store, options.EnableRbac);
+        if (options.EnableRbac)
+        {
+            BootstrapPolicy.Seed(store);
+        }
+
+        var server = new ApiServer(store, faults, requests, access, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -107,22 +116,54 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options, stopping.Token) : null;
         var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         SimulatorLog.Started(errors.Logger, baseAddress);
-        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress);
+        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress, access);
     }
 
     /// <summary>
     /// A KubernetesClient for this cluster whose requests carry <paramref name="name"/>, so that
-    /// <see cref="Faults"/> and <see cref="Requests"/> can target it. The cluster disposes it when it stops.
+    /// <see cref="Faults"/> and <see cref="Requests"/> can target it. It has no credentials, so it is
+    /// <see cref="ClusterIdentity.Admin"/> and may do anything, with or without RBAC. The cluster disposes it when it stops.
     /// </summary>
     /// <param name="name">The client's name, e.g. the replica it stands for.</param>
     /// <returns>The client.</returns>
-    public IKubernetes CreateClient(string name)
+    public IKubernetes CreateClient(string name) => CreateClient(name, null);
+
+    /// <summary>
+    /// A KubernetesClient for this cluster that authenticates as <paramref name="identity"/> (with a bearer token from
+    /// <see cref="CreateToken"/>) and whose requests carry <paramref name="name"/> for <see cref="Faults"/> and
+    /// <see cref="Requests"/>. With <see cref="SimulatedClusterOptions.EnableRbac"/> its requests are authorized by the
+    /// cluster's Roles and bindings, and a refused one fails with 403 as on a real cluster.
+    /// </summary>
+    /// <param name="name">The client's name, e.g. the replica it stands for.</param>
+    /// <param name="identity">Who the client is, e.g. <see cref="ClusterIdentity.ServiceAccount"/>; null for <see cref="ClusterIdentity.Admin"/>.</param>
+    /// <returns>The client.</returns>
+    public IKubernetes CreateClient(string name, ClusterIdentity? identity)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = BaseAddress.ToString() }, new ClientNameHandler(name));
+        var configuration = new KubernetesClientConfiguration { Host = BaseAddress.ToString() };
+        if (identity is not null)
+        {
+            configuration.AccessToken = _access.Issue(identity);
+        }
+
+        var client = new Kubernetes(configuration, new ClientNameHandler(name));
         _clients.Add(client);
         return client;
+    }
+
+    /// <summary>
+    /// A bearer token that authenticates as <paramref name="identity"/> until the cluster stops, for clients this
+    /// class does not create: put it in a kubeconfig user (<c>token:</c>) for kubectl or the Python client. A request
+    /// with a token the cluster did not issue is refused with 401; one without credentials is <see cref="ClusterIdentity.Admin"/>.
+    /// </summary>
+    /// <param name="identity">Who the token's bearer is.</param>
+    /// <returns>The token.</returns>
+    public string CreateToken(ClusterIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _access.Issue(identity);
     }
 
     /// <summary>Signalled when the embedded web host begins to stop; for tests that it stops only on dispose.</summary>

@@ -25,6 +25,18 @@ public sealed class SimulatedClusterOptions
     public TimeSpan PodStartupDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>
+    /// Whether requests are authorized by RBAC, as on a real cluster: the Roles, ClusterRoles (aggregated ones
+    /// included), RoleBindings and ClusterRoleBindings stored in the cluster decide what a client created with a
+    /// <see cref="ClusterIdentity"/> (<see cref="SimulatedCluster.CreateClient(string, ClusterIdentity?)"/>,
+    /// <see cref="SimulatedCluster.CreateToken"/>) may do, a refusal is 403 with the real message, and
+    /// SelfSubjectAccessReview and SubjectAccessReview (<c>kubectl auth can-i</c>) answer from them. The bootstrap
+    /// roles cluster-admin, system:basic-user, system:discovery and system:public-info-viewer are created. Clients
+    /// without credentials stay <see cref="ClusterIdentity.Admin"/>, which may do anything.
+    /// </summary>
+    /// <value>Default false: every request is allowed (the AlwaysAllow authorizer).</value>
+    public bool EnableRbac { get; set; }
+
+    /// <summary>
     /// Where the simulator logs: start and stop, failed requests (Debug), controller retries (Debug) and
     /// unexpected errors (Error, also kept in <see cref="SimulatedCluster.Errors"/>). In a test, pass one
     /// that writes to the test's output to see why a simulated controller did not converge.

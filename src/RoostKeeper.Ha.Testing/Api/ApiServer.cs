@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.Testing.Api.Tables;
+using RoostKeeper.Ha.Testing.Authorization;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Protobuf;
 using RoostKeeper.Ha.Testing.Store;
@@ -27,10 +28,12 @@ internal sealed partial class ApiServer
     private readonly RequestLog _requests;
     private readonly CancellationToken _shuttingDown;
     private readonly SimulatorErrors _errors;
+    private readonly RequestAccess _access;
 
-    public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, CancellationToken shuttingDown)
+    public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, RequestAccess access, CancellationToken shuttingDown)
     {
         _store = store;
+        _access = access;
         _faults = faults;
         _requests = requests;
         _shuttingDown = shuttingDown;
@@ -73,6 +76,7 @@ internal sealed partial class ApiServer
                 return;
             }
 
+            _access.Admit(context, request);
             if (request is null)
             {
                 await ServeDiscoveryAsync(context).ConfigureAwait(false);
@@ -139,6 +143,9 @@ internal sealed partial class ApiServer
         var query = context.Request.Query;
         switch (request.Verb)
         {
+            case var _ when AccessReviews.Serves(type):
+                await ServeReviewAsync(context, request).ConfigureAwait(false);
+                break;
             case "get" when request.Subresource is null || IsStatus(request):
             {
                 var obj = _store.Get(type, request.Namespace, request.Name!);

@@ -57,7 +57,7 @@ internal sealed class ResourceRegistry
 
     public ResourceRegistry()
     {
-        foreach (var type in BuiltIn)
+        foreach (var type in BuiltIn.Concat(Authorization.AccessReviews.Types))
         {
             _types[(type.Group, type.Version, type.Plural)] = type;
         }
