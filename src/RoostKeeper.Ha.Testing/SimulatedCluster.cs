@@ -38,6 +38,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly ConcurrentBag<IKubernetes> _clients = [];
     private readonly SimulatorErrors _errors;
     private readonly RequestAccess _access;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
     private int _disposed;
 
     private SimulatedCluster(WebApplication app, CancellationTokenSource stopping, ObjectStore store, SimulatedControllers? controllers,
@@ -57,6 +58,16 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>
+    /// The same server over HTTPS, e.g. <c>https://127.0.0.1:41235/</c>, with a self-signed certificate
+    /// (<see cref="CertificateAuthority"/>). kubectl and the Python client send a token only over TLS: use
+    /// <see cref="CreateKubeconfig"/> for them.
+    /// </summary>
+    public Uri SecureBaseAddress { get; private init; } = null!;
+
+    /// <summary>The PEM certificate of <see cref="SecureBaseAddress"/>, to trust as its certificate authority.</summary>
+    public string CertificateAuthority { get; private init; } = "";
 
     /// <summary>Per-client fault injection: partitions, latency and error responses.</summary>
     public ClusterFaults Faults { get; }
@@ -102,7 +113,13 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var server = new ApiServer(store, faults, requests, access, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        // Plain HTTP for KubernetesClient; HTTPS as well, because kubectl and the Python client send credentials over TLS only.
+        var certificate = ServingCertificate.Create(DateTimeOffset.UtcNow);
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+        });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
 
         // The host's default lifetime is the console's: it would take SIGTERM, SIGINT and Ctrl+C from the
@@ -112,11 +129,18 @@ public sealed class SimulatedCluster : IAsyncDisposable
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var address = addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal));
+        var secure = addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal));
         var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options, stopping.Token) : null;
         var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         SimulatorLog.Started(errors.Logger, baseAddress);
-        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress, access);
+        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress, access)
+        {
+            SecureBaseAddress = new Uri(secure.EndsWith('/') ? secure : secure + "/"),
+            CertificateAuthority = certificate.ExportCertificatePem(),
+            _certificate = certificate,
+        };
     }
 
     /// <summary>
@@ -166,6 +190,37 @@ public sealed class SimulatedCluster : IAsyncDisposable
         return _access.Issue(identity);
     }
 
+    /// <summary>
+    /// A kubeconfig (YAML) for kubectl, the Python client or any client-go program: the cluster's HTTPS address,
+    /// its certificate authority and a token from <see cref="CreateToken"/> for <paramref name="identity"/>.
+    /// </summary>
+    /// <param name="identity">Who the kubeconfig's user is; null for <see cref="ClusterIdentity.Admin"/>.</param>
+    /// <returns>The kubeconfig's text, to write to a file and point KUBECONFIG at.</returns>
+    public string CreateKubeconfig(ClusterIdentity? identity)
+    {
+        var authority = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(CertificateAuthority));
+        var user = $"{{token: {CreateToken(identity ?? ClusterIdentity.Admin)}}}";
+        return $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: simulated
+              cluster:
+                server: {SecureBaseAddress.ToString().TrimEnd('/')}
+                certificate-authority-data: {authority}
+            users:
+            - name: simulated
+              user: {user}
+            contexts:
+            - name: simulated
+              context:
+                cluster: simulated
+                user: simulated
+            current-context: simulated
+
+            """;
+    }
+
     /// <summary>Signalled when the embedded web host begins to stop; for tests that it stops only on dispose.</summary>
     internal CancellationToken HostStopping => _app.Lifetime.ApplicationStopping;
 
@@ -196,6 +251,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _certificate?.Dispose();
         SimulatorLog.Stopped(_errors.Logger);
     }
 }

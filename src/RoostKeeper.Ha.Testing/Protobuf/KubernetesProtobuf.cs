@@ -83,6 +83,18 @@ internal static class KubernetesProtobuf
         ["ContainerPort"] = new() { [1] = new("name", Kind.String), [3] = new("containerPort", Kind.Int), [4] = new("protocol", Kind.String) },
         ["EnvVar"] = new() { [1] = new("name", Kind.String), [2] = new("value", Kind.String) },
         ["Empty"] = new(),
+        // kubectl auth can-i and auth whoami (authorization.k8s.io and authentication.k8s.io generated.proto).
+        ["authorization.k8s.io/v1/SelfSubjectAccessReview"] = new() { [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "SelfSubjectAccessReviewSpec") },
+        ["authorization.k8s.io/v1/SelfSubjectRulesReview"] = new() { [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("spec", Kind.Message, "SelfSubjectRulesReviewSpec") },
+        ["authentication.k8s.io/v1/SelfSubjectReview"] = new() { [1] = new("metadata", Kind.Message, "ObjectMeta") },
+        ["SelfSubjectAccessReviewSpec"] = new() { [1] = new("resourceAttributes", Kind.Message, "ResourceAttributes"), [2] = new("nonResourceAttributes", Kind.Message, "NonResourceAttributes") },
+        ["SelfSubjectRulesReviewSpec"] = new() { [1] = new("namespace", Kind.String) },
+        ["ResourceAttributes"] = new()
+        {
+            [1] = new("namespace", Kind.String), [2] = new("verb", Kind.String), [3] = new("group", Kind.String), [4] = new("version", Kind.String),
+            [5] = new("resource", Kind.String), [6] = new("subresource", Kind.String), [7] = new("name", Kind.String),
+        },
+        ["NonResourceAttributes"] = new() { [1] = new("path", Kind.String), [2] = new("verb", Kind.String) },
         ["v1/ServiceAccount"] = new()
         {
             [1] = new("metadata", Kind.Message, "ObjectMeta"), [2] = new("secrets", Kind.Messages, "ObjectReference"),
