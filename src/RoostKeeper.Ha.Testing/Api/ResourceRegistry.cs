@@ -35,7 +35,7 @@ internal sealed class ResourceRegistry
         new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true, true, "persistentvolumeclaim", ["pvc"]),
         Deployments,
         ReplicaSets,
-        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory),
+        Controllers.WorkloadKinds.StatefulSets,
         new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"], AllCategory),
         Leases,
         EndpointSlices,
@@ -57,7 +57,7 @@ internal sealed class ResourceRegistry
 
     public ResourceRegistry()
     {
-        foreach (var type in BuiltIn.Concat(Authorization.AccessReviews.Types))
+        foreach (var type in BuiltIn.Concat(Authorization.AccessReviews.Types).Concat(Controllers.WorkloadKinds.Served))
         {
             _types[(type.Group, type.Version, type.Plural)] = type;
         }

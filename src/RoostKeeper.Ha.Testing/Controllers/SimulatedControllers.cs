@@ -18,6 +18,8 @@ internal sealed class SimulatedControllers : IAsyncDisposable
             new ReplicaSetController(store, time, stopping),
             new SimulatedKubelet(store, images, options, stopping),
             new EndpointSliceController(store, time, stopping),
+            new StatefulSetController(store, time, stopping),
+            new JobController(store, time, stopping),
         ]);
     }
 
