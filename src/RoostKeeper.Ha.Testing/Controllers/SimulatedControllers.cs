@@ -20,6 +20,7 @@ internal sealed class SimulatedControllers : IAsyncDisposable
             new EndpointSliceController(store, time, stopping),
             new StatefulSetController(store, time, stopping),
             new JobController(store, time, stopping),
+            new CronJobController(store, time, stopping),
         ]);
     }
 
