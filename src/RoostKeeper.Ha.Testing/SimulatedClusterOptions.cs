@@ -16,7 +16,7 @@ public sealed class SimulatedClusterOptions
     /// <value>Default 10 000. Must be at least 1.</value>
     public int WatchHistoryLimit { get; set; } = 10_000;
 
-    /// <summary>Whether the Deployment, ReplicaSet, pod-lifecycle and EndpointSlice controllers run.</summary>
+    /// <summary>Whether the Deployment, ReplicaSet, pod-lifecycle, EndpointSlice, StatefulSet, Job and CronJob controllers run.</summary>
     /// <value>Default true.</value>
     public bool RunControllers { get; set; } = true;
 

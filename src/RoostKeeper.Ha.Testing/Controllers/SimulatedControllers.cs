@@ -2,7 +2,7 @@ using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 
-/// <summary>The in-process controllers of a simulated cluster (Deployment, ReplicaSet, kubelet, EndpointSlice).</summary>
+/// <summary>The in-process controllers of a simulated cluster (Deployment, ReplicaSet, kubelet, EndpointSlice, StatefulSet, Job, CronJob).</summary>
 internal sealed class SimulatedControllers : IAsyncDisposable
 {
     private readonly IAsyncDisposable[] _controllers;
