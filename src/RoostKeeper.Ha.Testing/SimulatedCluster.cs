@@ -178,8 +178,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>
     /// A bearer token that authenticates as <paramref name="identity"/> until the cluster stops, for clients this
-    /// class does not create: put it in a kubeconfig user (<c>token:</c>) for kubectl or the Python client. A request
-    /// with a token the cluster did not issue is refused with 401; one without credentials is <see cref="ClusterIdentity.Admin"/>.
+    /// class does not create: put it in a kubeconfig user (<c>token:</c>) for kubectl or the Python client. With RBAC on
+    /// a request with a token the cluster did not issue is refused with 401 (without RBAC it is the admin); one
+    /// without credentials is <see cref="ClusterIdentity.Admin"/>.
     /// </summary>
     /// <param name="identity">Who the token's bearer is.</param>
     /// <returns>The token.</returns>

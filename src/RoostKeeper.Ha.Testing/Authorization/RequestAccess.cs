@@ -10,7 +10,7 @@ namespace RoostKeeper.Ha.Testing.Authorization;
 /// <summary>
 /// Authentication, impersonation and authorization of every request, in the API server's order. A bearer token
 /// issued by <see cref="SimulatedCluster.CreateToken"/> names the identity; a request without credentials is the
-/// built-in admin; an unknown token is 401. <c>Impersonate-User</c> and <c>Impersonate-Group</c> (kubectl
+/// built-in admin; an unknown token is 401 with RBAC on and the admin without it. <c>Impersonate-User</c> and <c>Impersonate-Group</c> (kubectl
 /// <c>--as</c>, <c>--as-group</c>) are honoured when the requester may <c>impersonate</c> them. With RBAC off every
 /// authenticated request is allowed (the AlwaysAllow authorizer); with it on, <see cref="RbacAuthorizer"/> decides.
 /// </summary>
@@ -71,7 +71,9 @@ internal sealed class RequestAccess
             return identity;
         }
 
-        throw new ApiException(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized");
+        // Without RBAC any credential is the admin, so a kubeconfig with a dummy token (which KubernetesClient
+        // needs) keeps working; with RBAC a token the cluster did not issue is refused as a real server refuses it.
+        return RbacEnabled ? throw new ApiException(HttpStatusCode.Unauthorized, "Unauthorized", "Unauthorized") : ClusterIdentity.Admin;
     }
 
     private ClusterIdentity Impersonate(HttpRequest request, ClusterIdentity requester)

@@ -197,6 +197,8 @@ public sealed class RbacAuthorizerTests : IAsyncLifetime
     {
         await using var open = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { RunControllers = false });
         var robot = open.CreateClient("robot", ClusterIdentity.ServiceAccount("default", "robot"));
+        using var dummyToken = new Kubernetes(new KubernetesClientConfiguration { Host = open.BaseAddress.ToString(), AccessToken = "simulated" });
+        Assert.NotEmpty((await dummyToken.CoreV1.ListNamespaceAsync()).Items); // a token it did not issue is the admin
         await robot.CoreV1.ListSecretForAllNamespacesAsync();
         await robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("lock"), "default");
         Assert.Empty((await robot.RbacAuthorizationV1.ListClusterRoleAsync()).Items); // no bootstrap roles either
