@@ -5,6 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Health;
 
@@ -151,7 +152,7 @@ public sealed class HealthManager
         {
             HealthLog.CheckThrew(_logger, registration.Name, e);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            return new HealthReportEntry(registration.FailureStatus, e.Message, _time.GetElapsedTime(started), e, null, registration.Tags);
+            return new HealthReportEntry(registration.FailureStatus, DescribeFailure(e), _time.GetElapsedTime(started), e, null, registration.Tags);
         }
         finally
         {
@@ -185,10 +186,23 @@ public sealed class HealthManager
         }
     }
 
+    /// <summary>
+    /// What a check that threw reports: for an API answer, the status and the server's message (a 403 names the
+    /// verb, resource and namespace the replica lacks, e.g. 'cannot list resource "pods" in API group ""'), and what
+    /// to do about a 403; otherwise the exception's message.
+    /// </summary>
+    internal static string DescribeFailure(Exception error) => KubernetesApiErrors.StatusCode(error) switch
+    {
+        403 => $"{KubernetesApiErrors.Describe(error)}. Grant that permission to this replica's service account in a Role or ClusterRole (docs/health.md, RBAC, per feature).",
+        _ when KubernetesApiErrors.IsApiOrNetwork(error) => KubernetesApiErrors.Describe(error),
+        _ => error.Message,
+    };
+
     private sealed class EmptyServices : IServiceProvider
     {
         public static readonly EmptyServices Instance = new();
 
         public object? GetService(Type serviceType) => null;
     }
+
 }
