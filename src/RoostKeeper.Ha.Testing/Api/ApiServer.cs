@@ -78,7 +78,7 @@ internal sealed partial class ApiServer
                 return;
             }
 
-            _access.Admit(context, request);
+            _access.Admit(context, request is null ? null : user => request.Attributes(user, query["fieldSelector"].FirstOrDefault()));
             if (request is null)
             {
                 await ServeDiscoveryAsync(context).ConfigureAwait(false);

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
-using RoostKeeper.Ha.Testing.Api;
 using RoostKeeper.Ha.Testing.Store;
 using RoostKeeper.Ha.Testing.Resources;
 
@@ -37,15 +36,18 @@ internal sealed class RequestAccess
     public static ClusterIdentity IdentityOf(HttpContext context) =>
         context.Items.TryGetValue(IdentityKey, out var identity) && identity is ClusterIdentity known ? known : ClusterIdentity.Admin;
 
-    /// <summary>Authenticates, impersonates and authorizes; throws 401 or 403 as the API server answers.</summary>
-    public ClusterIdentity Admit(HttpContext context, ApiRequest? request)
+    /// <summary>
+    /// Authenticates, impersonates and authorizes; throws 401 or 403 as the API server answers. A resource request
+    /// passes <paramref name="resource"/>, which gives its attributes for the identity; null is a non-resource request.
+    /// </summary>
+    public ClusterIdentity Admit(HttpContext context, Func<ClusterIdentity, RequestAttributes>? resource)
     {
         var user = Authenticate(context.Request);
         user = Impersonate(context.Request, user);
         context.Items[IdentityKey] = user;
-        var attributes = request is null
+        var attributes = resource is null
             ? RequestAttributes.NonResource(user, NonResourceVerb(context.Request.Method), context.Request.Path.Value ?? "/")
-            : Attributes(user, request, context.Request.Query["fieldSelector"].FirstOrDefault());
+            : resource(user);
         var decision = Authorize(attributes);
         if (!decision.Allowed)
         {
@@ -125,26 +127,6 @@ internal sealed class RequestAccess
         {
             throw Forbidden.For(attributes, decision.Reason);
         }
-    }
-
-    /// <summary>A resource request's attributes; a list or watch narrowed to one name by fieldSelector carries that name, as in the real request-info resolver.</summary>
-    public static RequestAttributes Attributes(ClusterIdentity user, ApiRequest request, string? fieldSelector)
-    {
-        var name = request.Name ?? "";
-        if (name.Length == 0 && request.Verb is "list" or "watch" && fieldSelector is { Length: > 0 })
-        {
-            foreach (var term in fieldSelector.Split(','))
-            {
-                var parts = term.Split(term.Contains("==", StringComparison.Ordinal) ? "==" : "=", 2);
-                if (parts is ["metadata.name", var value] && !term.Contains("!=", StringComparison.Ordinal))
-                {
-                    name = value;
-                }
-            }
-        }
-
-        return new RequestAttributes(user, request.Verb, true, request.Type.Group, request.Type.Version, request.Type.Plural,
-            request.Subresource ?? "", request.Namespace ?? "", name);
     }
 
     private static string NonResourceVerb(string method) => method switch

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Cronos;
 using RoostKeeper.Ha.Testing.Store;
 using RoostKeeper.Ha.Testing.Resources;
 
@@ -42,21 +41,6 @@ internal sealed class CronJobController : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _loop.DisposeAsync();
 
-    /// <summary>Parses a schedule as the CronJob controller does (five fields or a macro), or returns why it cannot.</summary>
-    public static CronExpression? Parse(string? schedule, out string? problem)
-    {
-        problem = null;
-        try
-        {
-            return CronExpression.Parse(schedule ?? "", CronFormat.Standard);
-        }
-        catch (CronFormatException e)
-        {
-            problem = e.Message;
-            return null;
-        }
-    }
-
     private TimeSpan? Reconcile(ObjectKey key)
     {
         var cronJob = _store.TryGet(ResourceRegistry.CronJobs, key.Namespace, key.Name);
@@ -70,7 +54,7 @@ internal sealed class CronJobController : IAsyncDisposable
         var active = jobs.Where(j => !JobController.IsFinished(j) && !ObjectMeta.IsDeleting(j)).ToList();
         TrimHistory(cronJob, jobs.Where(JobController.IsFinished).ToList());
 
-        var cron = Parse(JsonFields.String(spec["schedule"]), out _);
+        var cron = CronSchedule.Parse(JsonFields.String(spec["schedule"]), out _);
         var zone = TimeZoneInfo.Utc;
         if (JsonFields.String(spec["timeZone"]) is { Length: > 0 } zoneId && !TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out zone))
         {

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using RoostKeeper.Ha.Testing.Controllers;
 using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Admission.Kinds;
@@ -38,7 +37,7 @@ internal sealed class CronJobAdmission : KindAdmission
         {
             errors.Add(FieldError.Invalid("spec.schedule", schedule, "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"));
         }
-        else if (CronJobController.Parse(schedule, out var problem) is null)
+        else if (CronSchedule.Parse(schedule, out var problem) is null)
         {
             errors.Add(FieldError.Invalid("spec.schedule", schedule, problem ?? "unparseable schedule"));
         }
