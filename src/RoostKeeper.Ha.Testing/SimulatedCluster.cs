@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using RoostKeeper.Ha.Testing.Api;
+using RoostKeeper.Ha.Testing.Authorization;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Controllers;
 using RoostKeeper.Ha.Testing.Store;
@@ -37,12 +38,15 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly SimulatedControllers? _controllers;
     private readonly ConcurrentBag<IKubernetes> _clients = [];
     private readonly SimulatorErrors _errors;
+    private readonly RequestAccess _access;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _certificate;
     private int _disposed;
 
     private SimulatedCluster(WebApplication app, CancellationTokenSource stopping, ObjectStore store, SimulatedControllers? controllers,
-        ClusterFaults faults, RequestLog requests, ImageHealthRules images, Uri baseAddress)
+        ClusterFaults faults, RequestLog requests, ImageHealthRules images, Uri baseAddress, RequestAccess access)
     {
         _app = app;
+        _access = access;
         _errors = store.Errors;
         _stopping = stopping;
         _store = store;
@@ -55,6 +59,16 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>The server's address, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseAddress { get; }
+
+    /// <summary>
+    /// The same server over HTTPS, e.g. <c>https://127.0.0.1:41235/</c>, with a self-signed certificate
+    /// (<see cref="CertificateAuthority"/>). kubectl and the Python client send a token only over TLS: use
+    /// <see cref="CreateKubeconfig"/> for them.
+    /// </summary>
+    public Uri SecureBaseAddress { get; private init; } = null!;
+
+    /// <summary>The PEM certificate of <see cref="SecureBaseAddress"/>, to trust as its certificate authority.</summary>
+    public string CertificateAuthority { get; private init; } = "";
 
     /// <summary>Per-client fault injection: partitions, latency and error responses.</summary>
     public ClusterFaults Faults { get; }
@@ -91,10 +105,22 @@ public sealed class SimulatedCluster : IAsyncDisposable
         var images = new ImageHealthRules();
         var errors = new SimulatorErrors(options.LoggerFactory ?? NullLoggerFactory.Instance, options.TimeProvider);
         var store = new ObjectStore(new ResourceRegistry(), options.TimeProvider, options.WatchHistoryLimit, errors);
-        var server = new ApiServer(store, faults, requests, stopping.Token);
+        var access = new RequestAccess(store, options.EnableRbac);
+        if (options.EnableRbac)
+        {
+            BootstrapPolicy.Seed(store);
+        }
+
+        var server = new ApiServer(store, faults, requests, access, stopping.Token);
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        // Plain HTTP for KubernetesClient; HTTPS as well, because kubectl and the Python client send credentials over TLS only.
+        var certificate = ServingCertificate.Create(DateTimeOffset.UtcNow);
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate));
+        });
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
 
         // The host's default lifetime is the console's: it would take SIGTERM, SIGINT and Ctrl+C from the
@@ -104,26 +130,97 @@ public sealed class SimulatedCluster : IAsyncDisposable
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var address = addresses.First(a => a.StartsWith("http:", StringComparison.Ordinal));
+        var secure = addresses.First(a => a.StartsWith("https:", StringComparison.Ordinal));
         var controllers = options.RunControllers ? SimulatedControllers.Start(store, images, options.TimeProvider, options.PodStartupDelay, stopping.Token) : null;
         var baseAddress = new Uri(address.EndsWith('/') ? address : address + "/");
         SimulatorLog.Started(errors.Logger, baseAddress);
-        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress);
+        return new SimulatedCluster(app, stopping, store, controllers, faults, requests, images, baseAddress, access)
+        {
+            SecureBaseAddress = new Uri(secure.EndsWith('/') ? secure : secure + "/"),
+            CertificateAuthority = certificate.ExportCertificatePem(),
+            _certificate = certificate,
+        };
     }
 
     /// <summary>
     /// A KubernetesClient for this cluster whose requests carry <paramref name="name"/>, so that
-    /// <see cref="Faults"/> and <see cref="Requests"/> can target it. The cluster disposes it when it stops.
+    /// <see cref="Faults"/> and <see cref="Requests"/> can target it. It has no credentials, so it is
+    /// <see cref="ClusterIdentity.Admin"/> and may do anything, with or without RBAC. The cluster disposes it when it stops.
     /// </summary>
     /// <param name="name">The client's name, e.g. the replica it stands for.</param>
     /// <returns>The client.</returns>
-    public IKubernetes CreateClient(string name)
+    public IKubernetes CreateClient(string name) => CreateClient(name, null);
+
+    /// <summary>
+    /// A KubernetesClient for this cluster that authenticates as <paramref name="identity"/> (with a bearer token from
+    /// <see cref="CreateToken"/>) and whose requests carry <paramref name="name"/> for <see cref="Faults"/> and
+    /// <see cref="Requests"/>. With <see cref="SimulatedClusterOptions.EnableRbac"/> its requests are authorized by the
+    /// cluster's Roles and bindings, and a refused one fails with 403 as on a real cluster.
+    /// </summary>
+    /// <param name="name">The client's name, e.g. the replica it stands for.</param>
+    /// <param name="identity">Who the client is, e.g. <see cref="ClusterIdentity.ServiceAccount"/>; null for <see cref="ClusterIdentity.Admin"/>.</param>
+    /// <returns>The client.</returns>
+    public IKubernetes CreateClient(string name, ClusterIdentity? identity)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var client = new Kubernetes(new KubernetesClientConfiguration { Host = BaseAddress.ToString() }, new ClientNameHandler(name));
+        var configuration = new KubernetesClientConfiguration { Host = BaseAddress.ToString() };
+        if (identity is not null)
+        {
+            configuration.AccessToken = _access.Issue(identity);
+        }
+
+        var client = new Kubernetes(configuration, new ClientNameHandler(name));
         _clients.Add(client);
         return client;
+    }
+
+    /// <summary>
+    /// A bearer token that authenticates as <paramref name="identity"/> until the cluster stops, for clients this
+    /// class does not create: put it in a kubeconfig user (<c>token:</c>) for kubectl or the Python client. With RBAC on
+    /// a request with a token the cluster did not issue is refused with 401 (without RBAC it is the admin); one
+    /// without credentials is <see cref="ClusterIdentity.Admin"/>.
+    /// </summary>
+    /// <param name="identity">Who the token's bearer is.</param>
+    /// <returns>The token.</returns>
+    public string CreateToken(ClusterIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _access.Issue(identity);
+    }
+
+    /// <summary>
+    /// A kubeconfig (YAML) for kubectl, the Python client or any client-go program: the cluster's HTTPS address,
+    /// its certificate authority and a token from <see cref="CreateToken"/> for <paramref name="identity"/>.
+    /// </summary>
+    /// <param name="identity">Who the kubeconfig's user is; null for <see cref="ClusterIdentity.Admin"/>.</param>
+    /// <returns>The kubeconfig's text, to write to a file and point KUBECONFIG at.</returns>
+    public string CreateKubeconfig(ClusterIdentity? identity)
+    {
+        var authority = Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(CertificateAuthority));
+        var user = $"{{token: {CreateToken(identity ?? ClusterIdentity.Admin)}}}";
+        return $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: simulated
+              cluster:
+                server: {SecureBaseAddress.ToString().TrimEnd('/')}
+                certificate-authority-data: {authority}
+            users:
+            - name: simulated
+              user: {user}
+            contexts:
+            - name: simulated
+              context:
+                cluster: simulated
+                user: simulated
+            current-context: simulated
+
+            """;
     }
 
     /// <summary>Signalled when the embedded web host begins to stop; for tests that it stops only on dispose.</summary>
@@ -156,6 +253,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _certificate?.Dispose();
         SimulatorLog.Stopped(_errors.Logger);
     }
 }

@@ -8,9 +8,18 @@ namespace RoostKeeper.Ha.TestUtilities;
 /// One SimulatedCluster per test class for the real-client tests, with a kubeconfig file for its loopback
 /// address; each test works in a namespace of its own, so tests of a class cannot see each other's objects.
 /// </summary>
-public sealed class KubectlCluster : IAsyncLifetime
+public class KubectlCluster : IAsyncLifetime
 {
+    private readonly bool _enableRbac;
     private string? _directory;
+
+    public KubectlCluster()
+        : this(enableRbac: false)
+    {
+    }
+
+    /// <summary>For a fixture whose cluster authorizes with RBAC (<see cref="SimulatedClusterOptions.EnableRbac"/>).</summary>
+    protected KubectlCluster(bool enableRbac) => _enableRbac = enableRbac;
 
     public SimulatedCluster Cluster { get; private set; } = null!;
 
@@ -22,7 +31,7 @@ public sealed class KubectlCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { PodStartupDelay = TimeSpan.FromMilliseconds(50) });
+        Cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { PodStartupDelay = TimeSpan.FromMilliseconds(50), EnableRbac = _enableRbac });
         Client = Cluster.CreateClient("test");
         _directory = System.IO.Directory.CreateTempSubdirectory("roostha-clients-").FullName;
         KubeconfigPath = Path.Combine(_directory, "kubeconfig");

@@ -17,6 +17,8 @@ internal static class BuiltInAdmission
         chain.Register(ResourceRegistry.ReplicaSets, WorkloadAdmission.ReplicaSets());
         chain.Register("apps", "statefulsets", WorkloadAdmission.StatefulSets());
         chain.Register("apps", "daemonsets", WorkloadAdmission.DaemonSets());
+        chain.Register("batch", "jobs", new JobAdmission());
+        chain.Register("batch", "cronjobs", new CronJobAdmission());
         foreach (var plural in new[] { "roles", "rolebindings", "clusterroles", "clusterrolebindings" })
         {
             chain.Register("rbac.authorization.k8s.io", plural, new NamedAdmission(NameRules.PathSegment));

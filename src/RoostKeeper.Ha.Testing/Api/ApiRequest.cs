@@ -1,4 +1,5 @@
 using System.Net;
+using RoostKeeper.Ha.Testing.Authorization;
 using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Api;
@@ -11,6 +12,26 @@ internal sealed record ApiRequest(ResourceType Type, string? Namespace, string? 
 {
     /// <summary>The resource as request counts name it: "leases" or "deployments/status".</summary>
     public string Resource => Subresource is null ? Type.Plural : $"{Type.Plural}/{Subresource}";
+
+    /// <summary>A resource request's attributes; a list or watch narrowed to one name by fieldSelector carries that name, as in the real request-info resolver.</summary>
+    public RequestAttributes Attributes(ClusterIdentity user, string? fieldSelector)
+    {
+        var name = Name ?? "";
+        if (name.Length == 0 && Verb is "list" or "watch" && fieldSelector is { Length: > 0 })
+        {
+            foreach (var term in fieldSelector.Split(','))
+            {
+                var parts = term.Split(term.Contains("==", StringComparison.Ordinal) ? "==" : "=", 2);
+                if (parts is ["metadata.name", var value] && !term.Contains("!=", StringComparison.Ordinal))
+                {
+                    name = value;
+                }
+            }
+        }
+
+        return new RequestAttributes(user, Verb, true, Type.Group, Type.Version, Type.Plural,
+            Subresource ?? "", Namespace ?? "", name);
+    }
 
     /// <summary>
     /// Decodes a resource URL, or returns null for a path that is not one (discovery, /version).

@@ -1,15 +1,17 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using RoostKeeper.Ha.Testing.Authorization;
 using RoostKeeper.Ha.Testing.Resources;
 using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Api;
 
 /// <summary>
-/// The kinds whose create is answered, never stored. The simulated cluster authenticates no one (every
-/// request is <c>system:anonymous</c>) and authorizes everything, so the reviews answer as a real server
-/// with the AlwaysAllow authorizer does; a Binding assigns its pod to a node as the scheduler's does.
+/// The kinds whose create is answered, never stored. The access reviews and SelfSubjectReview are answered from
+/// the cluster's authentication and authorizer (<see cref="AccessReviews"/>): with RBAC off every request is
+/// allowed, as with the AlwaysAllow authorizer. A TokenReview authenticates its token as a request bearing it
+/// would be; a Binding assigns its pod to a node as the scheduler's does.
 /// </summary>
 internal sealed partial class ApiServer
 {
@@ -26,31 +28,60 @@ internal sealed partial class ApiServer
             return;
         }
 
+        if (request.Type.Kind is not ("TokenReview" or "SelfSubjectRulesReview"))
+        {
+            // SelfSubjectAccessReview, SubjectAccessReview, LocalSubjectAccessReview and SelfSubjectReview.
+            var review = AccessReviews.Answer(request.Type, request.Namespace, body, RequestAccess.IdentityOf(context), _access);
+            await WriteAsync(context, HttpStatusCode.Created, review).ConfigureAwait(false);
+            return;
+        }
+
         var answer = (JsonObject)body.DeepClone();
         answer["kind"] = request.Type.Kind;
         answer["apiVersion"] = request.Type.ApiVersion;
         answer["metadata"] = new JsonObject { ["creationTimestamp"] = null };
-        answer["status"] = request.Type.Kind switch
-        {
-            "SelfSubjectReview" => new JsonObject
-            {
-                ["userInfo"] = new JsonObject { ["username"] = "system:anonymous", ["groups"] = new JsonArray("system:unauthenticated") },
-            },
-            "TokenReview" => new JsonObject
-            {
-                ["user"] = new JsonObject(),
-                ["error"] = "SimulatedCluster authenticates no one: no token is valid",
-            },
-            "SelfSubjectRulesReview" => new JsonObject
-            {
-                ["resourceRules"] = new JsonArray(new JsonObject { ["verbs"] = new JsonArray("*"), ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*") }),
-                ["nonResourceRules"] = new JsonArray(new JsonObject { ["verbs"] = new JsonArray("*"), ["nonResourceURLs"] = new JsonArray("*") }),
-                ["incomplete"] = false,
-            },
-            _ => new JsonObject { ["allowed"] = true }, // SubjectAccessReview, SelfSubjectAccessReview, LocalSubjectAccessReview
-        };
+        answer["status"] = request.Type.Kind == "TokenReview" ? TokenReviewStatus(body) : RulesReviewStatus();
         await WriteAsync(context, HttpStatusCode.Created, answer).ConfigureAwait(false);
     }
+
+    private JsonObject TokenReviewStatus(JsonObject review)
+    {
+        var token = JsonFields.String(review["spec"]?["token"]) ?? "";
+        if (_access.AuthenticateToken(token) is not { } user)
+        {
+            return new JsonObject { ["user"] = new JsonObject(), ["error"] = "the token was not issued by this SimulatedCluster" };
+        }
+
+        return new JsonObject
+        {
+            ["authenticated"] = true,
+            ["user"] = new JsonObject
+            {
+                ["username"] = user.UserName,
+                ["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode?)g)]),
+            },
+        };
+    }
+
+    /// <summary>
+    /// Without RBAC every request is allowed, so the rules are everything. With RBAC on the authorizer does not
+    /// list rules (it only decides requests), so the answer says it is incomplete, as a real server's does for an
+    /// authorizer that cannot enumerate them; <c>kubectl auth can-i VERB RESOURCE</c> is the reliable question.
+    /// </summary>
+    private JsonObject RulesReviewStatus() => _access.RbacEnabled
+        ? new JsonObject
+        {
+            ["resourceRules"] = new JsonArray(),
+            ["nonResourceRules"] = new JsonArray(),
+            ["incomplete"] = true,
+            ["evaluationError"] = "SimulatedCluster's RBAC authorizer does not list rules; ask for one access with a SelfSubjectAccessReview (kubectl auth can-i VERB RESOURCE)",
+        }
+        : new JsonObject
+        {
+            ["resourceRules"] = new JsonArray(new JsonObject { ["verbs"] = new JsonArray("*"), ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*") }),
+            ["nonResourceRules"] = new JsonArray(new JsonObject { ["verbs"] = new JsonArray("*"), ["nonResourceURLs"] = new JsonArray("*") }),
+            ["incomplete"] = false,
+        };
 
     /// <summary>pods/binding: sets the pod's node, once (a bound pod is a 409, as the real registry answers).</summary>
     private void Bind(ApiRequest request, JsonObject binding)

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.Testing.Api.Tables;
+using RoostKeeper.Ha.Testing.Authorization;
 using RoostKeeper.Ha.Testing.Diagnostics;
 using RoostKeeper.Ha.Testing.Patching;
 using RoostKeeper.Ha.Testing.Protobuf;
@@ -29,10 +30,12 @@ internal sealed partial class ApiServer
     private readonly RequestLog _requests;
     private readonly CancellationToken _shuttingDown;
     private readonly SimulatorErrors _errors;
+    private readonly RequestAccess _access;
 
-    public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, CancellationToken shuttingDown)
+    public ApiServer(ObjectStore store, ClusterFaults faults, RequestLog requests, RequestAccess access, CancellationToken shuttingDown)
     {
         _store = store;
+        _access = access;
         _faults = faults;
         _requests = requests;
         _shuttingDown = shuttingDown;
@@ -75,6 +78,7 @@ internal sealed partial class ApiServer
                 return;
             }
 
+            _access.Admit(context, request is null ? null : user => request.Attributes(user, query["fieldSelector"].FirstOrDefault()));
             if (request is null)
             {
                 await ServeDiscoveryAsync(context).ConfigureAwait(false);

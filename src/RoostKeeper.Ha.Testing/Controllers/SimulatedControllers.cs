@@ -2,7 +2,7 @@ using RoostKeeper.Ha.Testing.Store;
 
 namespace RoostKeeper.Ha.Testing.Controllers;
 
-/// <summary>The in-process controllers of a simulated cluster (Deployment, ReplicaSet, kubelet, EndpointSlice).</summary>
+/// <summary>The in-process controllers of a simulated cluster (Deployment, ReplicaSet, kubelet, EndpointSlice, StatefulSet, Job, CronJob).</summary>
 internal sealed class SimulatedControllers : IAsyncDisposable
 {
     private readonly IAsyncDisposable[] _controllers;
@@ -17,6 +17,9 @@ internal sealed class SimulatedControllers : IAsyncDisposable
             new ReplicaSetController(store, time, stopping),
             new SimulatedKubelet(store, images, time, podStartupDelay, stopping),
             new EndpointSliceController(store, time, stopping),
+            new StatefulSetController(store, time, stopping),
+            new JobController(store, time, stopping),
+            new CronJobController(store, time, stopping),
         ]);
     }
 

@@ -11,7 +11,7 @@ namespace RoostKeeper.Ha.Testing.Controllers;
 /// <see cref="ImageHealthRules"/> say. Running pods are looked at again every startup delay, so a rule
 /// changed by a test reaches pods that already run, and crash loops keep restarting.
 /// </summary>
-internal sealed class SimulatedKubelet : IAsyncDisposable
+internal sealed partial class SimulatedKubelet : IAsyncDisposable
 {
     private static readonly TimeSpan MinimumPollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -168,6 +168,11 @@ internal sealed class SimulatedKubelet : IAsyncDisposable
         if (restarted || firstStart)
         {
             _lastRestart[uid] = now;
+        }
+
+        if (!firstStart && Terminate(pod, containerStatuses, now))
+        {
+            return;
         }
 
         status["containerStatuses"] = containerStatuses;

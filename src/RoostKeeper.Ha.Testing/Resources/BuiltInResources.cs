@@ -42,11 +42,11 @@ internal static class BuiltInResources
         ResourceRegistry.Services,
 
         // apps/v1
-        new("apps", "v1", "controllerrevisions", "ControllerRevision", true, false, "controllerrevision"),
+        ResourceRegistry.ControllerRevisions,
         new("apps", "v1", "daemonsets", "DaemonSet", true, true, "daemonset", ["ds"], All),
         ResourceRegistry.Deployments,
         ResourceRegistry.ReplicaSets,
-        new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], All) { Scale = ScaleSubresource.Workload },
+        ResourceRegistry.StatefulSets,
 
         // Reviews: answered, never stored (see ApiServer.Reviews).
         new("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", false, false, "selfsubjectreview") { Verbs = CreateOnly, IsReview = true },

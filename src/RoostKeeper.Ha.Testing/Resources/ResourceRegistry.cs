@@ -57,6 +57,11 @@ internal sealed class ResourceRegistry
         FieldLabels = BuiltInResources.Labels(("status.replicas", new FieldLabel("status.replicas", "0"))),
     };
 
+    public static readonly ResourceType StatefulSets = new("apps", "v1", "statefulsets", "StatefulSet", true, true, "statefulset", ["sts"], AllCategory) { Scale = ScaleSubresource.Workload };
+
+    /// <summary>The StatefulSet controller's revision history (one per pod template it has run).</summary>
+    public static readonly ResourceType ControllerRevisions = new("apps", "v1", "controllerrevisions", "ControllerRevision", true, false, "controllerrevision");
+
     public static readonly ResourceType Jobs = new("batch", "v1", "jobs", "Job", true, true, "job", null, AllCategory)
     {
         FieldLabels = BuiltInResources.Labels(("status.successful", new FieldLabel("status.succeeded", "0"))),

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Election;
+using RoostKeeper.Ha.KubernetesApi;
 
 namespace RoostKeeper.Ha.Health;
 
@@ -172,7 +173,7 @@ public sealed class HealthManager : IDisposable
         {
             HealthLog.CheckThrew(_logger, registration.Name, e);
             activity?.SetStatus(ActivityStatusCode.Error, e.Message);
-            return new HealthReportEntry(registration.FailureStatus, e.Message, _time.GetElapsedTime(started), e, null, registration.Tags);
+            return new HealthReportEntry(registration.FailureStatus, DescribeFailure(e), _time.GetElapsedTime(started), e, null, registration.Tags);
         }
         finally
         {
@@ -212,10 +213,23 @@ public sealed class HealthManager : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a check that threw reports: for an API answer, the status and the server's message (a 403 names the
+    /// verb, resource and namespace the replica lacks, e.g. 'cannot list resource "pods" in API group ""'), and what
+    /// to do about a 403; otherwise the exception's message.
+    /// </summary>
+    internal static string DescribeFailure(Exception error) => KubernetesApiErrors.StatusCode(error) switch
+    {
+        403 => $"{KubernetesApiErrors.Describe(error)}. Grant that permission to this replica's service account in a Role or ClusterRole (docs/health.md, RBAC, per feature).",
+        _ when KubernetesApiErrors.IsApiOrNetwork(error) => KubernetesApiErrors.Describe(error),
+        _ => error.Message,
+    };
+
     private sealed class EmptyServices : IServiceProvider
     {
         public static readonly EmptyServices Instance = new();
 
         public object? GetService(Type serviceType) => null;
     }
+
 }

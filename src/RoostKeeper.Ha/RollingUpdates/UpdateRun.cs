@@ -95,6 +95,12 @@ internal sealed partial class UpdateRun
                         ? $"stopped while writing the template: the write got no answer ({problem}), so it may have been applied; check kubectl rollout status deployment/{_name} -n {_ns} and, if it changed, kubectl rollout undo deployment/{_name} -n {_ns} --to-revision={_previousRevision}"
                         : (e is OperationCanceledException ? "cancelled before the template was changed" : $"stopped before the template was changed: {problem}");
                 _tracker.Enter(RollingUpdatePhase.Failed, reason, e is OperationCanceledException ? RollingUpdateFailureKind.Cancelled : RollingUpdateFailureKind.ApiError);
+                if (!_templateWritten && KubernetesApiErrors.StatusCode(e) == 403)
+                {
+                    // RBAC refused a call before anything changed: a refusal whose message names the verb and
+                    // resource the API server refused (its 403 says which), not a bare "status code 'Forbidden'".
+                    throw new RollingUpdateRefusedException(_ns, _name, [$"{problem}. Grant that permission to this replica's service account (docs/health.md, RBAC, per feature)."]);
+                }
             }
 
             throw;

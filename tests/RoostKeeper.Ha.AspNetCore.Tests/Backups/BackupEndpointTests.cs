@@ -76,7 +76,9 @@ public sealed class BackupEndpointTests(BackupApiFixture fixture) : IClassFixtur
         Assert.True(valid.GetProperty("result").GetProperty("valid").GetBoolean());
         Assert.Equal("Failed", invalid.GetProperty("state").GetString());
         Assert.Equal("BackupIntegrityException", invalid.GetProperty("error").GetProperty("type").GetString());
-        Assert.Equal("ArchiveHashMismatch", invalid.GetProperty("error").GetProperty("facts").GetProperty("problem").GetString());
+        // The flipped byte lands in an object's bytes or between them, depending on what the backup holds: either
+        // way the validation names a hash problem (the object's, found while reading, or the whole archive's).
+        Assert.Contains(invalid.GetProperty("error").GetProperty("facts").GetProperty("problem").GetString(), new[] { "ArchiveHashMismatch", "ObjectHashMismatch" });
         Assert.False(invalid.GetProperty("result").GetProperty("valid").GetBoolean());
         using var listed = JsonDocument.Parse(await Leader.Http.GetStringAsync($"/backups/{bad}"));
         Assert.Equal("Invalid", listed.RootElement.GetProperty("validation").GetProperty("state").GetString());

@@ -107,7 +107,9 @@ public sealed class BuiltInResourcesTests : IClassFixture<KubectlCluster>
     public async Task Reviews_are_answered_as_an_always_allow_server_and_never_stored()
     {
         Assert.Equal("yes", (await _kubectl.RunAsync("auth", "can-i", "create", "deployments")).Trim());
-        Assert.Contains("system:anonymous", await _kubectl.RunAsync("auth", "whoami"), StringComparison.Ordinal);
+        Assert.Contains("kubernetes-admin", await _kubectl.RunAsync("auth", "whoami"), StringComparison.Ordinal); // no credentials: the admin
+        var rules = await _fixture.Client.AuthorizationV1.CreateSelfSubjectRulesReviewAsync(new V1SelfSubjectRulesReview { Spec = new V1SelfSubjectRulesReviewSpec { NamespaceProperty = "default" } });
+        Assert.Equal((false, "*"), (rules.Status.Incomplete, Assert.Single(Assert.Single(rules.Status.ResourceRules).Verbs)));
 
         var review = await _fixture.Client.AuthorizationV1.CreateSubjectAccessReviewAsync(new V1SubjectAccessReview
         {

@@ -203,7 +203,7 @@ public sealed class ControllerTour : IAsyncLifetime
         return options;
     }
 
-    private static async Task SeedRoostsAsync(IKubernetes admin, string ns)
+    internal static async Task SeedRoostsAsync(IKubernetes admin, string ns)
     {
         await admin.ApiextensionsV1.CreateCustomResourceDefinitionAsync(RecoveryTestBed.Definition());
         await admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = OtherNamespace } });

@@ -29,9 +29,9 @@ internal sealed class HealthTestKit : IAsyncDisposable
     /// <summary>The client the health manager reads with (faults and request counts target "health").</summary>
     public IKubernetes HealthClient => Cluster.CreateClient("health");
 
-    public static async Task<HealthTestKit> StartAsync(TimeSpan? podStartupDelay = null)
+    public static async Task<HealthTestKit> StartAsync(TimeSpan? podStartupDelay = null, bool enableRbac = false)
     {
-        var cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { PodStartupDelay = podStartupDelay ?? TimeSpan.FromMilliseconds(100) });
+        var cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { PodStartupDelay = podStartupDelay ?? TimeSpan.FromMilliseconds(100), EnableRbac = enableRbac });
         var admin = cluster.CreateClient("admin");
         await admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "roost-system" } });
         return new HealthTestKit(cluster, admin, "roost-system");

@@ -38,6 +38,7 @@ internal static class TableColumns
                 new TableColumn("Node Selector", "string", 0, (o, _) => Pairs(o["spec"]?["template"]?["spec"]?["nodeSelector"] as JsonObject) is { Length: > 0 } s ? s : None),
                 Age, Containers, Images, Selector,
             ],
+            ("batch", "jobs") => JobColumns.For(Age, Containers, Images, Selector),
             ("", "services") => Services(),
             ("", "configmaps") => [new TableColumn("Data", "integer", 0, (o, _) => Count(o["data"]) + Count(o["binaryData"])), Age],
             ("", "secrets") =>
