@@ -111,18 +111,7 @@ public sealed class ControllerTour : IAsyncLifetime
         var replicas = Replicas.Select(name => new ReplicaHost(name, kit.Cluster.CreateClient(name), kit.Namespace, leadership, ha =>
         {
             ha.Services.AddSingleton(factory);
-            ha.AddHealthChecks(
-                    h => h.AddKubernetesApi()
-                        .AddLeaderElection()
-                        .AddDeploymentReplicas("web")
-                        .AddReadyPods("app=roost", requireThisPod: true)
-                        .AddServiceEndpoints("roost-svc")
-                        .AddWebhook("roost-keeper-webhook"),
-                    o =>
-                    {
-                        o.Interval = TimeSpan.FromMilliseconds(300);
-                        o.PodName = name;
-                    })
+            AddTourHealthChecks(ha, name)
                 .StepDownWhenUnhealthy(TimeSpan.FromSeconds(1))
                 .AddBackups(b => b.Include(Group, Version, Plural).ToDirectory(_backups))
                 .AddRollingUpdates(o =>
@@ -202,6 +191,21 @@ public sealed class ControllerTour : IAsyncLifetime
         configure(options);
         return options;
     }
+
+    /// <summary>Every built-in check against the tour's objects, as each replica of the tour (and its RBAC variant) runs them.</summary>
+    internal static IRoostHaBuilder AddTourHealthChecks(IRoostHaBuilder ha, string podName) =>
+        ha.AddHealthChecks(
+            h => h.AddKubernetesApi()
+                .AddLeaderElection()
+                .AddDeploymentReplicas("web")
+                .AddReadyPods("app=roost", requireThisPod: true)
+                .AddServiceEndpoints("roost-svc")
+                .AddWebhook("roost-keeper-webhook"),
+            o =>
+            {
+                o.Interval = TimeSpan.FromMilliseconds(300);
+                o.PodName = podName;
+            });
 
     internal static async Task SeedRoostsAsync(IKubernetes admin, string ns)
     {

@@ -193,19 +193,7 @@ public sealed class SampleRbacEnforcedTests
         }
 
         public ReplicaHost Replica(string name) =>
-            new(name, Kit.Cluster.CreateClient(name, ClusterIdentity.ServiceAccount(Kit.Namespace, ServiceAccount)), Kit.Namespace, _leadership, ha => ha
-                .AddHealthChecks(
-                    h => h.AddKubernetesApi()
-                        .AddLeaderElection()
-                        .AddDeploymentReplicas("web")
-                        .AddReadyPods("app=roost", requireThisPod: true)
-                        .AddServiceEndpoints("roost-svc")
-                        .AddWebhook("roost-keeper-webhook"),
-                    o =>
-                    {
-                        o.Interval = TimeSpan.FromMilliseconds(300);
-                        o.PodName = name;
-                    })
+            new(name, Kit.Cluster.CreateClient(name, ClusterIdentity.ServiceAccount(Kit.Namespace, ServiceAccount)), Kit.Namespace, _leadership, ha => ControllerTour.AddTourHealthChecks(ha, name)
                 .AddBackups(b => b.Include(ControllerTour.Group, ControllerTour.Version, ControllerTour.Plural).ToDirectory(_backups))
                 .AddRollingUpdates(o =>
                 {
