@@ -19,13 +19,21 @@ public sealed class HandOverTests
         var b = h.Add("b");
 
         // Start-up: b finds no Lease, and its create is held until a has created it, so b loses the race and backs
-        // off (RetryPeriod/2 … RetryPeriod). The hook runs on b's own call, before the store is touched.
-        b.Client.BeforeWrite = _ => SpinWait.SpinUntil(() => h.Lease.Current is not null, TimeSpan.FromSeconds(30));
+        // off (RetryPeriod/2 … RetryPeriod). The gate runs on b's own call, before the store is touched, and awaits
+        // rather than blocks: a blocked pool thread starved a's create on a loaded 2-core machine.
+        b.Client.CreateGate = async (_, cancellationToken) =>
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (h.Lease.Current is null && waited.Elapsed < TimeSpan.FromSeconds(30))
+            {
+                await Task.Delay(1, cancellationToken);
+            }
+        };
         b.Start();
         Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref b.Client.Creates) > 0, TimeSpan.FromSeconds(30)), "b never tried to create the Lease");
         a.Start();
         Assert.True(await h.RunUntilAsync(() => a.IsLeader, Minute), "a never led");
-        b.Client.BeforeWrite = null;
+        b.Client.CreateGate = null;
         Assert.False(b.IsLeader);
 
         var handedAt = h.Now;

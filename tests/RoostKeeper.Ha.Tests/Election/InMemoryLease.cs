@@ -141,6 +141,9 @@ internal sealed class InMemoryLease
         /// <summary>Runs before each write is applied (under no lock); lets a test see what the elector did when.</summary>
         public Action<V1Lease>? BeforeWrite { get; set; }
 
+        /// <summary>Awaited before a create is applied (under no lock): lets a test hold a create in flight without blocking a thread.</summary>
+        public Func<V1Lease, CancellationToken, Task>? CreateGate { get; set; }
+
         /// <summary>Awaited before a read is answered: lets a test hold a read in flight (or fail it late).</summary>
         public Func<CancellationToken, Task>? ReadGate { get; set; }
 
@@ -162,11 +165,16 @@ internal sealed class InMemoryLease
             }
         }
 
-        public Task<V1Lease> CreateAsync(V1Lease lease, CancellationToken cancellationToken)
+        public async Task<V1Lease> CreateAsync(V1Lease lease, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref Creates);
             ThrowIfCut(cancellationToken);
             BeforeWrite?.Invoke(lease);
+            if (CreateGate is { } gate)
+            {
+                await gate(lease, cancellationToken);
+            }
+
             lock (store._gate)
             {
                 if (store._lease is not null)
@@ -176,7 +184,7 @@ internal sealed class InMemoryLease
 
                 var copy = Copy(lease);
                 copy.Metadata.Uid = Guid.NewGuid().ToString();
-                return Task.FromResult(store.Commit(copy, WatchEventType.Added));
+                return store.Commit(copy, WatchEventType.Added);
             }
         }
 
