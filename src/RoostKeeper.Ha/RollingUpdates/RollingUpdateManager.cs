@@ -97,9 +97,9 @@ public sealed class RollingUpdateManager : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         ArgumentException.ThrowIfNullOrEmpty(deployment);
         ArgumentNullException.ThrowIfNull(image);
-        ThrowIfNotLeader(@namespace, deployment);
-        var container = await SingleContainerAsync(@namespace, deployment, cancellationToken).ConfigureAwait(false);
-        return await PerformRollingUpdateAsync(@namespace, deployment, new Dictionary<string, string> { [container] = image }, options, progress, cancellationToken).ConfigureAwait(false);
+        // The container is looked up inside the tracked run (UpdateRun.OnlyContainer), so a lookup that fails is
+        // recorded like any other update that stopped before the template was changed, with the caller's options.
+        return await RunAsync(@namespace, deployment, new Dictionary<string, string> { [UpdateRun.OnlyContainer] = image }, options, progress, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Updates the images of the named containers in one rollout.</summary>
@@ -120,6 +120,19 @@ public sealed class RollingUpdateManager : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(@namespace);
         ArgumentException.ThrowIfNullOrEmpty(deployment);
         ArgumentNullException.ThrowIfNull(images);
+        if (images.Keys.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("A container name in the image map is empty.", nameof(images));
+        }
+
+        return await RunAsync(@namespace, deployment, images, options, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+#pragma warning restore RS0026, RS0027
+
+    private async Task<RollingUpdateStatus> RunAsync(string @namespace, string deployment, IReadOnlyDictionary<string, string> images,
+        RollingUpdateOptions? options, IProgress<RollingUpdateStatus>? progress, CancellationToken cancellationToken)
+    {
         var settings = (options ?? _defaults).Clone();
         RollingUpdateOptionsValidator.ThrowIfInvalid(settings);
         var frozen = new SortedDictionary<string, string>(images.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal), StringComparer.Ordinal);
@@ -145,8 +158,6 @@ public sealed class RollingUpdateManager : IDisposable
             _running.TryRemove(key, out _);
         }
     }
-
-#pragma warning restore RS0026, RS0027
 
     /// <summary>Runs every check an update would make, and changes nothing.</summary>
     /// <param name="namespace">The Deployment's namespace.</param>
@@ -202,17 +213,6 @@ public sealed class RollingUpdateManager : IDisposable
         {
             _metrics.Dispose();
         }
-    }
-
-    private async Task<string> SingleContainerAsync(string ns, string name, CancellationToken cancellationToken)
-    {
-        var api = new RolloutApi(_kubernetes, _time, _logger, "lookup", _defaults.PollInterval);
-        var deployment = await api.ReadDeploymentAsync(ns, name, _time.GetUtcNow() + _defaults.Timeout, cancellationToken).ConfigureAwait(false)
-            ?? throw new RollingUpdateRefusedException(ns, name, [$"Deployment {ns}/{name} was not found."]);
-        var containers = deployment.Spec.Template?.Spec?.Containers ?? [];
-        return containers.Count == 1
-            ? containers[0].Name
-            : throw new RollingUpdateRefusedException(ns, name, [$"Deployment {ns}/{name} has {containers.Count} containers ({string.Join(", ", containers.Select(c => c.Name))}); name the container(s) with the image map overload."]);
     }
 
     /// <summary>

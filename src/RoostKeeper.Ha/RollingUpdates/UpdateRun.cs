@@ -29,7 +29,7 @@ internal sealed partial class UpdateRun
     private readonly RollingUpdateOptions _options;
     private readonly string _ns;
     private readonly string _name;
-    private readonly IReadOnlyDictionary<string, string> _images;
+    private IReadOnlyDictionary<string, string> _images;
     private readonly string _holder;
     private readonly UpdateLocks _locks;
     private readonly Func<UpdateLock, bool> _isFinished;
@@ -189,6 +189,27 @@ internal sealed partial class UpdateRun
         return plan;
     }
 
+    /// <summary>
+    /// The key of an image map that means "the Deployment's only container" (an empty name, which the public overloads
+    /// refuse): resolved from the Deployment the run reads, so the lookup is part of the recorded update.
+    /// </summary>
+    internal const string OnlyContainer = "";
+
+    private void ResolveOnlyContainer(V1Deployment deployment, string image)
+    {
+        var containers = deployment.Spec.Template?.Spec?.Containers ?? [];
+        if (containers.Count != 1)
+        {
+            var problem = $"Deployment {_ns}/{_name} has {containers.Count} containers ({string.Join(", ", containers.Select(c => c.Name))}); name the container(s) with the image map overload.";
+            RollingUpdateLog.Refused(_logger, _ns, _name, problem);
+            _tracker.Enter(RollingUpdatePhase.Failed, "refused: " + problem);
+            throw new RollingUpdateRefusedException(_ns, _name, [problem]);
+        }
+
+        _images = new SortedDictionary<string, string>(StringComparer.Ordinal) { [containers[0].Name] = image };
+        _tracker.Set(s => s with { Images = _images });
+    }
+
     private async Task<UpdateValidator.Plan> ValidateAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var budgetDeadline = _time.GetUtcNow() + _options.DisruptionBudgetWait;
@@ -201,6 +222,10 @@ internal sealed partial class UpdateRun
             }
 
             var deployment = await _api.ReadDeploymentAsync(_ns, _name, deadline, cancellationToken).ConfigureAwait(false);
+            if (deployment is not null && _images.TryGetValue(OnlyContainer, out var onlyImage))
+            {
+                ResolveOnlyContainer(deployment, onlyImage);
+            }
 
             var replicaSets = deployment is null ? [] : await _api.ReplicaSetsAsync(deployment, deadline, cancellationToken).ConfigureAwait(false);
             var budgets = deployment is null ? [] : await DisruptionBudgets.ReadAsync(_api, deployment, deadline, cancellationToken).ConfigureAwait(false);

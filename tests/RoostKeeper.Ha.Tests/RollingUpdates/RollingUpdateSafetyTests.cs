@@ -234,6 +234,37 @@ public sealed class RollingUpdateSafetyTests
     }
 
     [SimulatedOnlyFact("fault injection")]
+    public async Task An_api_error_before_the_only_container_is_known_is_recorded_as_an_update_that_stopped_before_the_template_changed()
+    {
+        // The single-image overload used to look the container up before the update was recorded: an update that
+        // failed there was thrown but never listed (seen as RolloutUnderFaultsTests finding no update under load).
+        await using var h = await RolloutHarness.StartAsync(replicas: 1);
+        var generation = (await h.DeploymentAsync()).Metadata.Generation;
+        h.Simulation.Faults.FailNext("manager", HttpStatusCode.Forbidden, 1);
+
+        var refused = await Assert.ThrowsAsync<RollingUpdateRefusedException>(() => h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast()));
+
+        var recorded = Assert.Single(h.Manager.ListUpdates());
+        Assert.Equal((RollingUpdatePhase.Failed, RollingUpdateFailureKind.ApiError), (recorded.Phase, recorded.Failure));
+        Assert.Contains("stopped before the template was changed", recorded.Message, StringComparison.Ordinal);
+        Assert.Contains("403", Assert.Single(refused.Problems), StringComparison.Ordinal);
+        Assert.Equal(generation, (await h.DeploymentAsync()).Metadata.Generation);
+    }
+
+    [SimulatedOnlyFact("simulated Deployment controller")]
+    public async Task The_only_container_is_named_in_the_recorded_update_and_a_deployment_with_two_is_refused_and_recorded()
+    {
+        await using var h = await RolloutHarness.StartAsync(replicas: 1, configure: spec => spec.Template.Spec.Containers.Add(new V1Container { Name = "sidecar", Image = "envoy:1" }));
+
+        var refused = await Assert.ThrowsAsync<RollingUpdateRefusedException>(() => h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast()));
+        Assert.Contains("has 2 containers (roost, sidecar)", Assert.Single(refused.Problems), StringComparison.Ordinal);
+        var recorded = Assert.Single(h.Manager.ListUpdates());
+        Assert.Equal(RollingUpdatePhase.Failed, recorded.Phase);
+        Assert.StartsWith("refused: ", recorded.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentException>(() => h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", new Dictionary<string, string> { [""] = "roost:v2" }, RolloutHarness.Fast()));
+    }
+
+    [SimulatedOnlyFact("fault injection")]
     public async Task Non_transient_api_error_while_following_rolls_back_and_reports_it()
     {
         await using var h = await RolloutHarness.StartAsync(replicas: 2, podStartupDelay: TimeSpan.FromMilliseconds(500));
@@ -324,6 +355,7 @@ public sealed class RollingUpdateSafetyTests
         Assert.Equal(generation, (await h.DeploymentAsync()).Metadata.Generation);
         var single = await h.Manager.PerformRollingUpdateAsync(h.Namespace, "roost", "roost:v2", RolloutHarness.Fast(o => o.MaxUnavailable = 0));
         Assert.Equal(RollingUpdatePhase.Succeeded, single.Phase);
+        Assert.Equal(new KeyValuePair<string, string>("roost", "roost:v2"), Assert.Single(single.Images));
     }
 
     [SimulatedOnlyFact("simulated kubelet image rules")]

@@ -38,7 +38,9 @@ public sealed class RolloutUnderFaultsTests
             h.Simulation.Faults.Clear("manager");
         }
 
-        var recorded = Assert.Single(h.Manager.ListUpdates());
+        var updates = h.Manager.ListUpdates();
+        Assert.True(updates.Count == 1, $"{updates.Count} updates recorded; the call ended with {error?.ToString() ?? status?.Phase.ToString()}");
+        var recorded = updates[0];
         Assert.True(recorded.IsFinished, $"the update ended in phase {recorded.Phase}: {recorded.Message}");
         switch (error)
         {
