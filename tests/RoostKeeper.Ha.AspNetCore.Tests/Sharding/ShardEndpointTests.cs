@@ -31,6 +31,9 @@ public sealed class ShardEndpointTests
         Assert.Equal("Shards are not configured.", problem.RootElement.GetProperty("title").GetString());
         Assert.Contains("AddShardedLeadership", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, status.RootElement.GetProperty("sharding").ValueKind);
+        var page = await a.Http.GetStringAsync("/");
+        Assert.Contains("<h2>Replicas seen</h2>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h2>Shards</h2>", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -57,6 +60,8 @@ public sealed class ShardEndpointTests
         Assert.Empty(summary.GetProperty("ownedShards").EnumerateArray());
         Assert.Equal((0, 0, 0, 0), (summary.GetProperty("memberCount").GetInt32(), summary.GetProperty("held").GetInt32(), summary.GetProperty("moving").GetInt32(), summary.GetProperty("unowned").GetInt32()));
         Assert.Equal(JsonValueKind.Null, summary.GetProperty("observedAt").ValueKind);
+        var page = await a.Http.GetStringAsync("/");
+        Assert.Contains("replica-a has not read the shard table yet (16 shards configured).", page, StringComparison.Ordinal);
     }
 
     [Fact]

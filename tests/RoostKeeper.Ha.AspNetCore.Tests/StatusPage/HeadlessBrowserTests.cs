@@ -14,7 +14,8 @@ namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
 /// replica's Kestrel, shows the leader and the last backups, and after a hand-over the new leader, the
 /// backup's validation state and the rolling update it ran; with sharded leadership, the shard map, where an
 /// identity someone wrote into the table stays text. With ROOSTHA_SCREENSHOT_DIR set, the screenshots are also
-/// copied there (docs/images/status-page.png, docs/images/status-page-shards.png).
+/// copied there (status-page.png is docs/images/status-page.png; status-page-shards.png, with the hostile name
+/// on show, is for looking at, not for the docs).
 /// </summary>
 public sealed partial class HeadlessBrowserTests
 {
