@@ -12,8 +12,9 @@ namespace RoostKeeper.Ha.AspNetCore.Sharding;
 /// <param name="ObservedBy">The replica whose view of the table this is.</param>
 /// <param name="ObservedAt">When it last read or was told of the table; null before the first read (then <see cref="Shards"/> is empty).</param>
 /// <param name="Members">The replicas the leader counts as live (the ones shards are spread over), in order.</param>
-/// <param name="Owned">The shards this replica holds now, in shard order: where its work runs. It can briefly differ
-/// from the entries naming this replica as holder (a shard is dropped here first when its work must stop).</param>
+/// <param name="Owned">The shards this replica holds now and whose token is not cancelled, in shard order: where its
+/// work runs. It can briefly differ from the entries naming this replica as holder (a shard is dropped here first when
+/// its work must stop).</param>
 /// <param name="Shards">One entry per shard of the table, in shard order.</param>
 internal sealed record ShardMapDocument(
     string Identity,
@@ -33,7 +34,8 @@ internal sealed record ShardMapDocument(
             map.ObservedBy,
             map.ObservedAt,
             [.. map.Members],
-            [.. ownership.OwnedShards.Select(o => new OwnedShardDocument(o.Shard, o.Term, o.AcquiredAt))],
+            // A shard whose token is cancelled is being given up: its work may no longer run (Owns says false).
+            [.. ownership.OwnedShards.Where(o => !o.Token.IsCancellationRequested).Select(o => new OwnedShardDocument(o.Shard, o.Term, o.AcquiredAt))],
             [.. map.Shards.Select(ShardDocument.From)]);
     }
 
