@@ -49,11 +49,11 @@ internal sealed class FakeShardOwnership : IShardOwnership
     /// An owned shard as the core would hand it out. OwnedShard has no public constructor (only the core makes them),
     /// so a fake builds one through its internal constructor.
     /// </summary>
-    public OwnedShard Owned(int shard, long term, DateTimeOffset acquiredAt)
+    public OwnedShard Owned(int shard, long term, DateTimeOffset acquiredAt, CancellationToken token = default)
     {
         Type[] signature = [typeof(int), typeof(long), typeof(string), typeof(DateTimeOffset), typeof(string), typeof(string), typeof(CancellationToken)];
         var constructor = typeof(OwnedShard).GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, signature)
             ?? throw new InvalidOperationException("OwnedShard's constructor (shard, term, identity, acquiredAt, namespace, table, token) changed: update FakeShardOwnership.Owned.");
-        return (OwnedShard)constructor.Invoke([shard, term, Identity, acquiredAt, Infrastructure.Cluster.Namespace, "roost-keeper-controller-shards", CancellationToken.None]);
+        return (OwnedShard)constructor.Invoke([shard, term, Identity, acquiredAt, Infrastructure.Cluster.Namespace, "roost-keeper-controller-shards", token]);
     }
 }
