@@ -12,6 +12,7 @@ using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.Http;
 using RoostKeeper.Ha.AspNetCore.Operations;
 using RoostKeeper.Ha.AspNetCore.RollingUpdates;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 using RoostKeeper.Ha.AspNetCore.Status;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
 
@@ -23,7 +24,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps, under <see cref="HaApiOptions.RoutePrefix"/>: the status page at <c>/</c>, <c>GET /status</c>,
     /// <c>GET /backups</c>, <c>GET /backups/{id}</c>, <c>GET /operations</c>, <c>GET /operations/{id}</c>,
-    /// <c>GET /updates</c> and <c>GET /updates/{id}</c> (open, read-only), and the mutating endpoints
+    /// <c>GET /updates</c>, <c>GET /updates/{id}</c> and <c>GET /shards</c> (open, read-only), and the mutating endpoints
     /// (<c>POST /failover</c>, <c>POST /backup</c>, <c>POST /backups</c>, <c>POST /backups/{id}/validate</c>,
     /// <c>DELETE /backups/{id}</c>, <c>POST /restore/{id}</c>), which require
     /// <see cref="HaApiOptions.MutationPolicy"/>; without a policy they are not mapped and a warning at
@@ -31,7 +32,8 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
     /// Backups and restores run on the leader as operations to poll (202 + Location), cancelled when its term
     /// ends; a follower answers 409 naming the leader, or forwards (<see cref="HaApiOptions.ForwardToLeader"/>).
     /// Errors are RFC 7807 problem details without stack traces. Needs <c>services.AddRoostHa(...)</c>; the
-    /// backup endpoints need <c>AddBackups(...)</c> and the update endpoints <c>AddRollingUpdates()</c> (else 501).
+    /// backup endpoints need <c>AddBackups(...)</c>, the update endpoints <c>AddRollingUpdates()</c> and the shard map
+    /// <c>AddShardedLeadership(...)</c> (else 501).
     /// Map it before the host starts, so leader-only work joins the first term.
     /// </summary>
     /// <param name="endpoints">The route builder.</param>
@@ -83,6 +85,7 @@ public static class RoostHaApiEndpointRouteBuilderExtensions
         group.MapGet("/operations/{id}", (Delegate)operations.GetAsync).WithDisplayName("RoostKeeper.Ha operation");
         group.MapGet("/updates", (Delegate)UpdateEndpoints.ListAsync).WithDisplayName("RoostKeeper.Ha updates");
         group.MapGet("/updates/{id}", (Delegate)UpdateEndpoints.GetAsync).WithDisplayName("RoostKeeper.Ha update");
+        group.MapGet("/shards", (Delegate)ShardEndpoints.GetAsync).WithDisplayName("RoostKeeper.Ha shards");
 
         // Leader-only ones are forwarded or refused on a follower; validation reads only, so any replica runs it.
         MutationAuthorization.Map(group, options.MutationPolicy, options.AllowUnauthenticatedMutations, logger,

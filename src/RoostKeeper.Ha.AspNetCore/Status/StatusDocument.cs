@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 
 namespace RoostKeeper.Ha.AspNetCore.Status;
 
-/// <summary>The JSON of GET /status.</summary>
+/// <summary>The JSON of GET /status; <c>sharding</c> is null unless sharded leadership is enabled.</summary>
 internal sealed record StatusDocument(
     string Identity,
     bool IsLeader,
@@ -12,9 +13,10 @@ internal sealed record StatusDocument(
     long LeaderTransitions,
     bool IsWatching,
     bool ApiReachable,
-    HealthDocument Health)
+    HealthDocument Health,
+    ShardSummaryDocument? Sharding)
 {
-    public static StatusDocument From(HaStatus status, HealthReport report) => new(
+    public static StatusDocument From(HaStatus status, HealthReport report, ShardSummaryDocument? sharding) => new(
         status.Identity,
         status.IsLeader,
         status.LeaderIdentity,
@@ -23,5 +25,6 @@ internal sealed record StatusDocument(
         status.LeaderTransitions,
         status.IsWatching,
         status.ApiReachable,
-        HealthDocument.From(report));
+        HealthDocument.From(report),
+        sharding);
 }

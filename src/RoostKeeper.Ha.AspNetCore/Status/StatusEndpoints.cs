@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
 using RoostKeeper.Ha.AspNetCore.Http;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 using RoostKeeper.Ha.Health;
 
 namespace RoostKeeper.Ha.AspNetCore.Status;
@@ -14,7 +15,7 @@ internal sealed class StatusEndpoints
 
     public StatusEndpoints(ApiState api) => _api = api;
 
-    /// <summary>GET /status: identity, leader, term, transitions and the health report.</summary>
+    /// <summary>GET /status: identity, leader, term, transitions, the health report and, with sharding, the shard summary.</summary>
     public async Task<IResult> StatusAsync(HttpContext context)
     {
         var manager = context.RequestServices.GetRequiredService<HaManager>();
@@ -23,7 +24,8 @@ internal sealed class StatusEndpoints
         // GetStatusAsync has just run the checks; with AddHealthChecks their report is kept.
         var report = context.RequestServices.GetService<HealthManager>()?.LatestReport
             ?? await manager.CheckClusterHealthAsync(context.RequestAborted).ConfigureAwait(false);
-        return Results.Json(StatusDocument.From(status, report), ApiJson.Response);
+        var sharding = ShardEndpoints.Ownership(context) is { } ownership ? ShardSummaryDocument.From(ShardMapDocument.From(ownership)) : null;
+        return Results.Json(StatusDocument.From(status, report, sharding), ApiJson.Response);
     }
 
     /// <summary>POST /failover: the leader hands over (to <c>preferredSuccessor</c> when given); a follower answers 409 naming the leader.</summary>

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.AspNetCore.Api;
 using RoostKeeper.Ha.AspNetCore.Diagnostics;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.KubernetesApi;
@@ -20,7 +21,7 @@ namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 /// <summary>
 /// GET / under the prefix: gathers the page from the election Lease (holder, acquireTime, transitions),
 /// the per-replica health Leases (named <c>{lease}-health-…</c>, labelled <c>roostkeeper.ha/health-of</c>;
-/// see docs/health.md), the latest health report, the last backups (with the validation state this replica
+/// see docs/health.md), the latest health report, the shard map (with sharded leadership), the last backups (with the validation state this replica
 /// knows), the last rolling updates and the running operations. A failed read is shown on the page, not hidden.
 /// </summary>
 internal sealed class StatusPageEndpoint
@@ -92,6 +93,7 @@ internal sealed class StatusPageEndpoint
         }
 
         var updates = services.GetService<RollingUpdateManager>()?.ListUpdates().Take(Rows).ToList();
+        var shards = ShardEndpoints.Ownership(context) is { } ownership ? ShardMapDocument.From(ownership) : null;
         var running = _api.Operations.List().Where(o => o.IsRunning).Select(o => o.ToDocument(_api.OperationLocation(context, o.Id))).ToList();
 
         var now = time.GetUtcNow();
@@ -113,7 +115,8 @@ internal sealed class StatusPageEndpoint
             _api.Settings.StatusPageRefresh,
             backups,
             updates,
-            running);
+            running,
+            shards);
         context.Response.Headers.CacheControl = "no-store";
         return Results.Content(StatusPageRenderer.Render(model), "text/html; charset=utf-8");
     }

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
 
-/// <summary>What the status page shows (Backups and Updates are null when not configured), gathered by <see cref="StatusPageEndpoint"/> and rendered by <see cref="StatusPageRenderer"/>.</summary>
+/// <summary>What the status page shows (Backups, Updates and Shards are null when not configured), gathered by <see cref="StatusPageEndpoint"/> and rendered by <see cref="StatusPageRenderer"/>.</summary>
 internal sealed record StatusPageModel(
     string Identity,
     bool IsLeader,
@@ -20,4 +21,5 @@ internal sealed record StatusPageModel(
     TimeSpan Refresh,
     IReadOnlyList<BackupRow>? Backups = null,
     IReadOnlyList<RollingUpdateStatus>? Updates = null,
-    IReadOnlyList<OperationDocument>? Running = null);
+    IReadOnlyList<OperationDocument>? Running = null,
+    ShardMapDocument? Shards = null);

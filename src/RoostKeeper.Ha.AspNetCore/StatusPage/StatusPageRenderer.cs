@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.StatusPage;
@@ -26,7 +27,7 @@ internal static class StatusPageRenderer
             .Append("h1{font-size:1.3rem;margin:0 0 .2rem}h2{font-size:1.05rem;margin:1.4rem 0 .4rem}")
             .Append("table{border-collapse:collapse;background:#fff;min-width:32rem}td,th{border:1px solid #d5d9e0;padding:.3rem .6rem;text-align:left;vertical-align:top}")
             .Append("th{background:#eceff3}.muted{color:#667085}.Healthy{color:#146c2e;font-weight:600}.Degraded{color:#9a6700;font-weight:600}.Unhealthy{color:#b42318;font-weight:600}")
-            .Append(".leader{font-size:1.15rem}.problem{color:#b42318}")
+            .Append(".leader{font-size:1.15rem}.problem{color:#b42318}tr.moving td{background:#fff6dc}tr.unowned td{background:#fdecea}")
             .Append("</style></head><body>");
 
         html.Append("<h1>RoostKeeper.Ha</h1><p class=\"muted\">Lease <code>").Append(E(model.Lease))
@@ -73,6 +74,7 @@ internal static class StatusPageRenderer
         }
 
         html.Append("</table>");
+        RenderShards(html, model.Shards, model.RenderedAt);
 
         html.Append("<h2>Health: <span id=\"health\" class=\"").Append(model.Health.Status).Append("\">").Append(model.Health.Status)
             .Append("</span></h2><table id=\"checks\"><tr><th>Check</th><th>Status</th><th>Description</th><th>Took</th></tr>");
@@ -90,10 +92,70 @@ internal static class StatusPageRenderer
         html.Append("<p class=\"muted\">JSON: <a href=\"status\">status</a>")
             .Append(model.Backups is null ? "" : ", <a href=\"backups\">backups</a>")
             .Append(", <a href=\"operations\">operations</a>")
+            .Append(model.Shards is null ? "" : ", <a href=\"shards\">shards</a>")
             .Append(model.Updates is null ? "" : ", <a href=\"updates\">updates</a>")
             .Append(".</p></body></html>");
         return html.ToString();
     }
+
+    /// <summary>
+    /// The shard map: who holds each shard, where the leader wants it, its term, and the shards moving or without a
+    /// holder highlighted. Identities come from Leases any replica (or anyone allowed to write Leases) can write.
+    /// </summary>
+    private static void RenderShards(StringBuilder html, ShardMapDocument? shards, DateTimeOffset now)
+    {
+        if (shards is null)
+        {
+            return;
+        }
+
+        var count = shards.ShardCount.ToString(CultureInfo.InvariantCulture);
+        html.Append("<h2>Shards</h2>");
+        if (shards.ObservedAt is not { } observedAt)
+        {
+            html.Append("<p class=\"muted\" id=\"shards\">").Append(E(shards.ObservedBy)).Append(" has not read the shard table yet (")
+                .Append(count).Append(" shards configured).</p>");
+            return;
+        }
+
+        html.Append("<p id=\"shard-summary\">").Append(count).Append(" shards over ")
+            .Append(shards.Members.Count.ToString(CultureInfo.InvariantCulture)).Append(shards.Members.Count == 1 ? " member" : " members");
+        if (shards.Members.Count > 0)
+        {
+            html.Append(" (").Append(E(string.Join(", ", shards.Members))).Append(')');
+        }
+
+        html.Append("; this replica owns ")
+            .Append(shards.Owned.Count == 0 ? "none" : shards.Owned.Count.ToString(CultureInfo.InvariantCulture) + ": " + string.Join(", ", shards.Owned.Select(o => o.Shard.ToString(CultureInfo.InvariantCulture))))
+            .Append(". <span class=\"muted\">Table as observed by ").Append(E(shards.ObservedBy)).Append(" at ").Append(Time(observedAt))
+            .Append(" (").Append(Age(now - observedAt)).Append(" ago).</span></p>");
+        if (!shards.CountAgrees)
+        {
+            html.Append("<p class=\"problem\">The shard table has ").Append(shards.Shards.Count.ToString(CultureInfo.InvariantCulture))
+                .Append(" shards but this replica is configured with ").Append(count)
+                .Append(": it takes no shards until every replica runs with the table's count (ShardingOptions.Shards).</p>");
+        }
+
+        html.Append("<table id=\"shards\"><tr><th>Shard</th><th>Holder</th><th>Target</th><th>Term</th><th>State</th></tr>");
+        foreach (var shard in shards.Shards)
+        {
+            html.Append(shard.State switch { ShardState.Moving => "<tr class=\"moving\">", ShardState.Unowned => "<tr class=\"unowned\">", _ => "<tr>" })
+                .Append("<td>").Append(shard.Shard.ToString(CultureInfo.InvariantCulture)).Append("</td><td>").Append(Identity(shard.Holder))
+                .Append("</td><td>").Append(Identity(shard.Target)).Append("</td><td>").Append(shard.Term.ToString(CultureInfo.InvariantCulture))
+                .Append("</td><td><span class=\"").Append(shard.State switch { ShardState.Held => "Healthy", ShardState.Moving => "Degraded", _ => "Unhealthy" })
+                .Append("\">").Append(shard.State).Append("</span>");
+            if (shard.UnownedSince is { } since)
+            {
+                html.Append(" since ").Append(Time(since)).Append(" (").Append(Age(now - since)).Append(')');
+            }
+
+            html.Append("</td></tr>");
+        }
+
+        html.Append("</table>");
+    }
+
+    private static string Identity(string? identity) => identity is null ? "<span class=\"muted\">none</span>" : E(identity);
 
     private static void RenderRunning(StringBuilder html, IReadOnlyList<OperationDocument>? running)
     {

@@ -4,7 +4,10 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
+using RoostKeeper.Ha.AspNetCore.Tests.Sharding;
+using RoostKeeper.Ha.Sharding;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.Docs;
 
@@ -28,7 +31,9 @@ public sealed partial class CurlCommandTests
         await using var cluster = await Cluster.StartAsync();
         using var bed = await BackupBed.CreateAsync(cluster);
         await bed.Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "roost-data-restored" } });
-        await using var a = await cluster.ReplicaAsync("replica-a", o => o.MutationPolicy = ReplicaServer.OperatorPolicy, healthChecks: false, ha: bed.AddBackups);
+        // GET /shards needs sharded leadership; the endpoint reads only IShardOwnership, which a fake stands in for.
+        await using var a = await cluster.ReplicaAsync("replica-a", o => o.MutationPolicy = ReplicaServer.OperatorPolicy, healthChecks: false, ha: bed.AddBackups,
+            services: s => s.AddSingleton<IShardOwnership>(new FakeShardOwnership("replica-a", 16)));
         await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
         var api = a.BaseAddress.TrimEnd('/');
 

@@ -2,15 +2,20 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.AspNetCore.Tests.Infrastructure;
+using RoostKeeper.Ha.AspNetCore.Tests.Sharding;
+using RoostKeeper.Ha.Sharding;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
 
 /// <summary>
 /// The status page in a real browser: Debian's chromium (installed by .ci/run) loads it headless from a
 /// replica's Kestrel, shows the leader and the last backups, and after a hand-over the new leader, the
-/// backup's validation state and the rolling update it ran. With
-/// ROOSTHA_SCREENSHOT_DIR set, the screenshot is also copied there (docs/images/status-page.png).
+/// backup's validation state and the rolling update it ran; with sharded leadership, the shard map, where an
+/// identity someone wrote into the table stays text. With ROOSTHA_SCREENSHOT_DIR set, the screenshots are also
+/// copied there (status-page.png is docs/images/status-page.png; status-page-shards.png, with the hostile name
+/// on show, is for looking at, not for the docs).
 /// </summary>
 public sealed partial class HeadlessBrowserTests
 {
@@ -60,6 +65,53 @@ public sealed partial class HeadlessBrowserTests
         {
             Directory.CreateDirectory(dir);
             await File.WriteAllBytesAsync(Path.Combine(dir, "status-page.png"), screenshot);
+        }
+    }
+
+    [Fact]
+    public async Task The_shard_map_renders_in_chromium_with_moves_highlighted_and_a_hostile_identity_stays_text()
+    {
+        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does.");
+        await using var cluster = await Cluster.StartAsync();
+        var ownership = new FakeShardOwnership("replica-a", 4);
+        await using var a = await cluster.ReplicaAsync("replica-a", o => { o.MutationPolicy = ReplicaServer.OperatorPolicy; o.RoutePrefix = "/ha"; },
+            services: s => s.AddSingleton<IShardOwnership>(ownership));
+        await Cluster.Until(() => a.Manager.IsLeader, "replica-a to lead");
+        var now = DateTimeOffset.UtcNow;
+        const string Hostile = ShardEndpointTests.Hostile;
+        ownership.Observe(
+            new ShardMap("replica-a", now, ["replica-a", Hostile],
+            [
+                new ShardMapEntry(0, "replica-a", "replica-a", 12, null),
+                new ShardMapEntry(1, Hostile, "replica-a", 9, null),
+                new ShardMapEntry(2, Hostile, null, 7, now.AddSeconds(-3)),
+                new ShardMapEntry(3, Hostile, Hostile, 14, null),
+            ]),
+            ownership.Owned(0, 12, now.AddMinutes(-5)), ownership.Owned(1, 9, now.AddMinutes(-7)));
+        var page = a.BaseAddress + "/ha/";
+
+        var dom = await DumpDomAsync(page);
+
+        // chromium ran the page (its DOM is dumped after load): the identity is text, no element, so no script ran.
+        Assert.Equal("replica-a", Leader(dom));
+        Assert.Matches("<title>RoostKeeper.Ha: replica-a leads</title>", dom);
+        Assert.DoesNotContain("pwned</title>", dom, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", dom, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", dom, StringComparison.Ordinal);
+        const string AsText = "&lt;script&gt;document.title='pwned'&lt;/script&gt;&lt;img src=x onerror=\"document.title='pwned'\"&gt;";
+        Assert.Contains("<h2>Shards</h2>", dom, StringComparison.Ordinal);
+        Assert.Contains($"4 shards over 2 members (replica-a, {AsText}); this replica owns 2: 0, 1.", dom, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>0</td><td>replica-a</td><td>replica-a</td><td>12</td><td><span class=\"Healthy\">Held</span></td></tr>", dom, StringComparison.Ordinal);
+        Assert.Contains($"<tr class=\"moving\"><td>1</td><td>replica-a</td><td>{AsText}</td><td>9</td><td><span class=\"Degraded\">Moving</span></td></tr>", dom, StringComparison.Ordinal);
+        Assert.Contains($"<tr class=\"unowned\"><td>2</td><td><span class=\"muted\">none</span></td><td>{AsText}</td><td>7</td><td><span class=\"Unhealthy\">Unowned</span> since ", dom, StringComparison.Ordinal);
+        Assert.Contains($"<tr><td>3</td><td>{AsText}</td><td>{AsText}</td><td>14</td>", dom, StringComparison.Ordinal);
+
+        var screenshot = await ScreenshotAsync(page);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], screenshot[..4]);
+        if (Environment.GetEnvironmentVariable("ROOSTHA_SCREENSHOT_DIR") is { Length: > 0 } dir)
+        {
+            Directory.CreateDirectory(dir);
+            await File.WriteAllBytesAsync(Path.Combine(dir, "status-page-shards.png"), screenshot);
         }
     }
 

@@ -1,6 +1,9 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RoostKeeper.Ha.AspNetCore.Operations;
+using RoostKeeper.Ha.AspNetCore.Sharding;
 using RoostKeeper.Ha.AspNetCore.StatusPage;
+using RoostKeeper.Ha.AspNetCore.Tests.Sharding;
+using RoostKeeper.Ha.Sharding;
 using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.AspNetCore.Tests.StatusPage;
@@ -89,5 +92,67 @@ public sealed class StatusPageRendererTests
 
         Assert.DoesNotContain("Last backups", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Last updates", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<h2>Shards</h2>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"shards\"", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_shard_map_mid_move_is_a_table_with_moving_and_unowned_shards_highlighted()
+    {
+        var ownership = new FakeShardOwnership("replica-a", 4);
+        ownership.Observe(ShardEndpointTests.MidMove(), ownership.Owned(0, 12, Now.AddMinutes(-5)), ownership.Owned(1, 9, Now.AddMinutes(-7)));
+        var observedAt = ShardEndpointTests.Observed;
+
+        var html = StatusPageRenderer.Render(Model(ShardMapDocument.From(ownership), observedAt.AddSeconds(4)));
+
+        Assert.Contains("<p id=\"shard-summary\">4 shards over 2 members (replica-a, replica-b); this replica owns 2: 0, 1. <span class=\"muted\">Table as observed by replica-a at 2026-12-06 10:00:00 UTC (4 s ago).</span></p>", html, StringComparison.Ordinal);
+        Assert.Contains("<table id=\"shards\"><tr><th>Shard</th><th>Holder</th><th>Target</th><th>Term</th><th>State</th></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>0</td><td>replica-a</td><td>replica-a</td><td>12</td><td><span class=\"Healthy\">Held</span></td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"moving\"><td>1</td><td>replica-a</td><td>replica-b</td><td>9</td><td><span class=\"Degraded\">Moving</span></td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"unowned\"><td>2</td><td><span class=\"muted\">none</span></td><td>replica-b</td><td>7</td><td><span class=\"Unhealthy\">Unowned</span> since 2026-12-06 09:59:57 UTC (7 s)</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>3</td><td>replica-b</td><td>replica-b</td><td>14</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"shards\">shards</a>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("class=\"problem\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Hostile_identities_in_the_shard_map_are_html_encoded()
+    {
+        var ownership = new FakeShardOwnership("replica-a", 2);
+        ownership.Observe(new ShardMap(ShardEndpointTests.Hostile, Now, [ShardEndpointTests.Hostile, ShardEndpointTests.Quoted],
+            [new ShardMapEntry(0, ShardEndpointTests.Hostile, ShardEndpointTests.Quoted, 3, null), new ShardMapEntry(1, null, null, 2, Now)]));
+
+        var html = StatusPageRenderer.Render(Model(ShardMapDocument.From(ownership), Now));
+
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<!--", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"b\"", html, StringComparison.Ordinal);
+        Assert.Contains("<tr class=\"moving\"><td>0</td><td>replica-&quot;b&quot; &amp; &#39;c&#39;\n&lt;!--</td><td>&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("Table as observed by &lt;script&gt;", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Before_the_shard_table_is_read_the_section_says_so()
+    {
+        var html = StatusPageRenderer.Render(Model(ShardMapDocument.From(new FakeShardOwnership("replica-a", 16)), Now));
+
+        Assert.Contains("<h2>Shards</h2><p class=\"muted\" id=\"shards\">replica-a has not read the shard table yet (16 shards configured).</p>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<table id=\"shards\">", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_table_with_another_shard_count_is_reported_as_a_problem()
+    {
+        var ownership = new FakeShardOwnership("replica-a", 8);
+        ownership.Observe(ShardEndpointTests.MidMove());
+
+        var html = StatusPageRenderer.Render(Model(ShardMapDocument.From(ownership), Now));
+
+        Assert.Contains("<p class=\"problem\">The shard table has 4 shards but this replica is configured with 8: it takes no shards until every replica runs with the table's count (ShardingOptions.Shards).</p>", html, StringComparison.Ordinal);
+        Assert.Contains("this replica owns none.", html, StringComparison.Ordinal);
+    }
+
+    private static StatusPageModel Model(ShardMapDocument shards, DateTimeOffset now) => new(
+        "replica-a", true, "ns/lease", "replica-a", now, now, 1, [], new HealthReport(new Dictionary<string, HealthReportEntry>(), TimeSpan.Zero), [], now, TimeSpan.FromSeconds(5), Shards: shards);
 }
