@@ -64,6 +64,8 @@
  *   RESUME          a holder that is not working (its guard fired, or it restarted) resumes work on a shard
  *                   the table still gives it, on a read alone, without a new CAS;
  *   and LD <= RD (-DLD=2 -DRD=2): the clear may come before the holder's guard fired.
+ * Steps name the code they stand for as `cites <file under src/RoostKeeper.Ha> "<fragment>"` (the sharding
+ * coordinator; ElectionModelTests checks the citations of the models it lists).
  * REACH_TAKEOVER is a vacuity check, not a broken variant: it asserts that no replica ever starts work after
  * a dead holder was cleared, and must fail, showing the clear path is reachable in the model that holds.
  */
@@ -204,8 +206,10 @@ proctype Replica(byte i) {
     /* --- liveness: renew the membership Lease (or the election Lease while leading) --- */
     /* Sent, applied and answered in one step: the worst case (see the header). */
     :: atomic { up[i] && (live[i] != 0 || recAge[i] != 0) -> recAge[i] = 0; live[i] = 0 }
-    /* The guard: RD after the last successful liveness write, all shard work is cancelled at once (no
-       drain, no write). Tick waits for it. */
+    /* The guard: RD after the last successful liveness write (membership or election renewal: one record
+       here), all shard work is cancelled at once (no drain, no write). Tick waits for it.
+       cites Sharding/ShardCoordinator.Transitions.cs "private long LastLiveness => Math.Max(Interlocked.Read(ref _membershipSent), Interlocked.Read(ref _electionSent));"
+       cites Sharding/ShardCoordinator.Transitions.cs "/// <summary>Stops the work of every shard past the renew deadline" */
     :: atomic { guardDue(i) -> for (s : 0 .. S - 1) { W(i, s) = false } }
 
     /* --- reads --- */
@@ -222,10 +226,15 @@ proctype Replica(byte i) {
     /* Assign: a leader (any replica: a stale one included) rewrites the targets. Targets are not kept (see
        the header): the write only makes every other copy of the table stale. */
     :: atomic { up[i] && cur[i] -> tableWrite(i, k) }
-    /* Release: the work is drained (stopped) first, then holder := none. Stopping work is always allowed. */
+    /* Release: the work is drained (stopped) first, then holder := none. Stopping work is always allowed.
+       cites Sharding/ShardCoordinator.Transitions.cs "await DropAsync(draining_, release[0].Reason, wait: true)"
+       A holder not working on its shard (its guard fired, or it restarted) hands it back (or takes it anew
+       by CAS), never resumes on a read (the RESUME variant).
+       cites Sharding/ShardCoordinator.Transitions.cs "a restart): handed back below." */
     DRAIN(0) DRAIN(1)
     RELEASE(0) RELEASE(1)
-    /* Acquire: holder := me, term := ++term; the work starts only once the CAS succeeded. */
+    /* Acquire: holder := me, term := ++term; the work starts only once the CAS succeeded.
+       cites Sharding/ShardCoordinator.Transitions.cs "// The CAS made us holder: only now does the work start" */
     ACQUIRE(0) ACQUIRE(1)
 #ifdef EARLY_WORK
     /* Broken: a replica starts work on reading the shard free, before its CAS (the acquire may follow; the
@@ -236,7 +245,8 @@ proctype Replica(byte i) {
     /* Broken: a holder not working (its guard fired, or it restarted) resumes on a read alone. */
     RESUME_WORK(0) RESUME_WORK(1)
 #endif
-    /* Clear a dead holder, on the table copy the evidence was gathered on. */
+    /* Clear a dead holder, on a table copy read before the fresh read (the EVIDENCE_FIRST variant).
+       cites Sharding/ShardCoordinator.Leader.cs "the table first (the clear is conditional on the" */
     CLEAR(0, 1) CLEAR(0, 2) CLEAR(0, 3) CLEAR(1, 1) CLEAR(1, 2) CLEAR(1, 3)
 
     /* --- faults --- */
