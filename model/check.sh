@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Model-checks lease-election.pml and fencing.pml with spin: the protocol must be safe and make progress in
-# the checked configurations, the fence must hold against paused leaders, and each deliberately broken
-# variant must produce a counter-example (so the check is shown able to fail). Prints one line per run and exits non-zero when any run ends otherwise.
+# Model-checks lease-election.pml, fencing.pml and sharding.pml with spin: the protocol must be safe and make
+# progress in the checked configurations, the fence must hold against paused leaders, no shard may have two
+# working holders, and each deliberately broken variant must produce a counter-example (so the check is shown
+# able to fail). Prints one line per run and exits non-zero when any run ends otherwise.
 # Needs spin and a C compiler (Debian: apt-get install spin gcc). Usage: model/check.sh [work-dir]
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -24,6 +25,14 @@ runs=(
   "fencing: precondition only (no stamp check)|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DPRECONDITION_ONLY|fencing.pml"
   "fencing: stamp check only (no precondition)|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DCHECK_ONLY|fencing.pml"
   "fencing limit: an older term writes after a newer term began|counter-example|-DN=3 -DTERMS=4 -DWRITES=2 -DSTRICT|fencing.pml"
+  "sharding: 3 replicas, 2 shards, LD 3, RD 2, 3 terms, crashes, pauses, stale leaders|holds|-DLD=3 -DRD=2 -DTERMS=3|sharding.pml"
+  "sharding vacuity: a dead holder's shard is cleared and taken over|counter-example|-DLD=3 -DRD=2 -DTERMS=3 -DREACH_TAKEOVER|sharding.pml"
+  "sharding broken: LD = RD (2 = 2), the clear may beat the guard|counter-example|-DLD=2 -DRD=2 -DTERMS=3|sharding.pml"
+  "sharding broken: acquire without CAS (a blind write from the last read)|counter-example|-DLD=3 -DRD=2 -DTERMS=3 -DNO_CAS|sharding.pml"
+  "sharding broken: work starts on reading the shard free, before the CAS|counter-example|-DLD=3 -DRD=2 -DTERMS=3 -DEARLY_WORK|sharding.pml"
+  "sharding broken: clear on the watch's view, no fresh read|counter-example|-DLD=3 -DRD=2 -DTERMS=3 -DNO_FRESH_READ|sharding.pml"
+  "sharding broken: fresh read before the table read the clear is written on|counter-example|-DLD=3 -DRD=2 -DTERMS=3 -DEVIDENCE_FIRST|sharding.pml"
+  "sharding broken: a holder resumes on a read alone (after its guard fired or a restart)|counter-example|-DLD=3 -DRD=2 -DTERMS=3 -DRESUME|sharding.pml"
 )
 i=0
 for run in "${runs[@]}"; do

@@ -6,8 +6,8 @@ using Xunit.Abstractions;
 namespace RoostKeeper.Ha.Tests.Election;
 
 /// <summary>
-/// The Promela model of the election protocol (model/lease-election.pml): spin checks it, and the code it
-/// cites still says what the model assumes.
+/// The Promela models (model/lease-election.pml, fencing.pml, sharding.pml): spin checks them, and the code
+/// they cite still says what the models assume.
 /// </summary>
 public sealed partial class ElectionModelTests(ITestOutputHelper output)
 {
@@ -34,9 +34,11 @@ public sealed partial class ElectionModelTests(ITestOutputHelper output)
 
             var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.True(check.ExitCode == 0, $"model/check.sh exited {check.ExitCode}:\n{await stdout}\n{await stderr}");
-            Assert.Equal(4, lines.Count(l => l.StartsWith("ok", StringComparison.Ordinal) && l.Contains("holds over all", StringComparison.Ordinal)));
-            Assert.Equal(7, lines.Count(l => l.StartsWith("ok", StringComparison.Ordinal) && l.Contains("counter-example found", StringComparison.Ordinal)));
+            Assert.Equal(5, lines.Count(l => l.StartsWith("ok", StringComparison.Ordinal) && l.Contains("holds over all", StringComparison.Ordinal)));
+            Assert.Equal(14, lines.Count(l => l.StartsWith("ok", StringComparison.Ordinal) && l.Contains("counter-example found", StringComparison.Ordinal)));
             Assert.Contains(lines, l => l.StartsWith("ok    fencing: paused leaders", StringComparison.Ordinal));
+            Assert.Contains(lines, l => l.StartsWith("ok    sharding: 3 replicas", StringComparison.Ordinal) && l.Contains("holds over all", StringComparison.Ordinal));
+            Assert.Equal(6, lines.Count(l => l.StartsWith("ok    sharding broken:", StringComparison.Ordinal) && l.Contains("assertion violated", StringComparison.Ordinal)));
         }
         finally
         {
@@ -47,6 +49,7 @@ public sealed partial class ElectionModelTests(ITestOutputHelper output)
     [Theory]
     [InlineData("lease-election.pml")]
     [InlineData("fencing.pml")]
+    [InlineData("sharding.pml")]
     public void Every_fragment_the_model_cites_still_occurs_in_the_cited_source_file(string modelFile)
     {
         var model = File.ReadAllText(Path.Combine(ModelFolder, modelFile));
