@@ -16,6 +16,7 @@ namespace RoostKeeper.Ha.AspNetCore.Sharding;
 /// work runs. It can briefly differ from the entries naming this replica as holder (a shard is dropped here first when
 /// its work must stop).</param>
 /// <param name="Shards">One entry per shard of the table, in shard order.</param>
+/// <param name="Problem">Why this replica runs no shard work now (a table it refuses to act on), or null.</param>
 internal sealed record ShardMapDocument(
     string Identity,
     int ShardCount,
@@ -23,7 +24,8 @@ internal sealed record ShardMapDocument(
     DateTimeOffset? ObservedAt,
     IReadOnlyList<string> Members,
     IReadOnlyList<OwnedShardDocument> Owned,
-    IReadOnlyList<ShardDocument> Shards)
+    IReadOnlyList<ShardDocument> Shards,
+    string? Problem)
 {
     public static ShardMapDocument From(IShardOwnership ownership)
     {
@@ -36,7 +38,8 @@ internal sealed record ShardMapDocument(
             [.. map.Members],
             // A shard whose token is cancelled is being given up: its work may no longer run (Owns says false).
             [.. ownership.OwnedShards.Where(o => !o.Token.IsCancellationRequested).Select(o => new OwnedShardDocument(o.Shard, o.Term, o.AcquiredAt))],
-            [.. map.Shards.Select(ShardDocument.From)]);
+            [.. map.Shards.Select(ShardDocument.From)],
+            ownership.Problem);
     }
 
     /// <summary>Whether the table has as many shards as this replica is configured with (an empty table, not read yet, counts as agreeing).</summary>

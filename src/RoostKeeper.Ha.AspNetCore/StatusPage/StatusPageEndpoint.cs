@@ -94,6 +94,11 @@ internal sealed class StatusPageEndpoint
 
         var updates = services.GetService<RollingUpdateManager>()?.ListUpdates().Take(Rows).ToList();
         var shards = ShardEndpoints.Ownership(context) is { } ownership ? ShardMapDocument.From(ownership) : null;
+        if (shards?.Problem is { } shardProblem)
+        {
+            problems.Add("Sharding: " + shardProblem);
+        }
+
         var running = _api.Operations.List().Where(o => o.IsRunning).Select(o => o.ToDocument(_api.OperationLocation(context, o.Id))).ToList();
 
         var now = time.GetUtcNow();

@@ -38,6 +38,12 @@ public interface IShardOwnership
     /// <summary>The shards this replica holds now, in shard order.</summary>
     IReadOnlyList<OwnedShard> OwnedShards { get; }
 
+    /// <summary>
+    /// Why this replica runs no shard work now, or null: a shard table it refuses to act on (garbled, hostile, or of
+    /// another shard count than this replica's), named with the reason and what to do.
+    /// </summary>
+    string? Problem { get; }
+
     /// <summary>The whole shard table as this replica last observed it (for status pages and diagnostics).</summary>
     /// <returns>A snapshot; never null (before the table was first read it has no entries).</returns>
     ShardMap GetMap();

@@ -9,8 +9,24 @@ namespace RoostKeeper.Ha.Sharding;
 /// </summary>
 public sealed class OwnedShard
 {
-    internal OwnedShard(int shard, long term, string identity, DateTimeOffset acquiredAt, string tableNamespace, string tableName, CancellationToken token)
+    /// <summary>
+    /// Creates an owned shard. The library creates them as it acquires shards; the constructor is public so a test
+    /// double of <see cref="IShardOwnership"/> can hand them out.
+    /// </summary>
+    /// <param name="shard">The shard, 0 or more.</param>
+    /// <param name="term">The term, 0 or more.</param>
+    /// <param name="identity">The holder's identity; not empty.</param>
+    /// <param name="acquiredAt">When it was acquired.</param>
+    /// <param name="tableNamespace">The namespace of the shard table's Lease; not empty.</param>
+    /// <param name="tableName">The name of the shard table's Lease; not empty.</param>
+    /// <param name="token">Cancelled when the shard's work is to stop.</param>
+    public OwnedShard(int shard, long term, string identity, DateTimeOffset acquiredAt, string tableNamespace, string tableName, CancellationToken token)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(shard);
+        ArgumentOutOfRangeException.ThrowIfNegative(term);
+        ArgumentException.ThrowIfNullOrEmpty(identity);
+        ArgumentException.ThrowIfNullOrEmpty(tableNamespace);
+        ArgumentException.ThrowIfNullOrEmpty(tableName);
         Shard = shard;
         Term = term;
         Identity = identity;

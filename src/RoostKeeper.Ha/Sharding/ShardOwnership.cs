@@ -30,7 +30,6 @@ internal sealed class ShardOwnership : IShardOwnership
 
     public IReadOnlyList<OwnedShard> OwnedShards => Volatile.Read(ref _owned);
 
-    /// <summary>Why this replica runs no shard work now (a hostile table, a shard-count mismatch), or null.</summary>
     public string? Problem => Volatile.Read(ref _problem);
 
     public int ShardOf(string key) => ShardKeys.ShardOf(key, ShardCount, _partitioner);

@@ -1,4 +1,3 @@
-using System.Reflection;
 using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Sharding;
@@ -28,6 +27,8 @@ internal sealed class FakeShardOwnership : IShardOwnership
 
     public IReadOnlyList<OwnedShard> OwnedShards => Volatile.Read(ref _owned);
 
+    public string? Problem { get; set; }
+
     /// <summary>What the replica observes from now on.</summary>
     public void Observe(ShardMap map, params OwnedShard[] owned)
     {
@@ -45,15 +46,7 @@ internal sealed class FakeShardOwnership : IShardOwnership
 
     public OwnedShard? Find(int shard) => OwnedShards.FirstOrDefault(o => o.Shard == shard);
 
-    /// <summary>
-    /// An owned shard as the core would hand it out. OwnedShard has no public constructor (only the core makes them),
-    /// so a fake builds one through its internal constructor.
-    /// </summary>
-    public OwnedShard Owned(int shard, long term, DateTimeOffset acquiredAt, CancellationToken token = default)
-    {
-        Type[] signature = [typeof(int), typeof(long), typeof(string), typeof(DateTimeOffset), typeof(string), typeof(string), typeof(CancellationToken)];
-        var constructor = typeof(OwnedShard).GetConstructor(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, signature)
-            ?? throw new InvalidOperationException("OwnedShard's constructor (shard, term, identity, acquiredAt, namespace, table, token) changed: update FakeShardOwnership.Owned.");
-        return (OwnedShard)constructor.Invoke([shard, term, Identity, acquiredAt, Infrastructure.Cluster.Namespace, "roost-keeper-controller-shards", token]);
-    }
+    /// <summary>An owned shard as the core would hand it out.</summary>
+    public OwnedShard Owned(int shard, long term, DateTimeOffset acquiredAt, CancellationToken token = default) =>
+        new(shard, term, Identity, acquiredAt, Infrastructure.Cluster.Namespace, "roost-keeper-controller-shards", token);
 }

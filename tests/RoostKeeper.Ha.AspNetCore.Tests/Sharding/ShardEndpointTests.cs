@@ -65,6 +65,20 @@ public sealed class ShardEndpointTests
     }
 
     [Fact]
+    public async Task A_table_the_replica_refuses_is_named_in_the_json_and_as_a_problem_on_the_page()
+    {
+        await using var cluster = await Cluster.StartAsync();
+        var ownership = new FakeShardOwnership("replica-a", 16) { Problem = "the shard table has 8 shards and this replica is configured with 16 <b>" };
+        await using var a = await cluster.ReplicaAsync("replica-a", healthChecks: false, services: s => s.AddSingleton<IShardOwnership>(ownership));
+
+        using var shards = await Json(a, "/shards");
+        var page = await a.Http.GetStringAsync("/");
+
+        Assert.Equal(ownership.Problem, shards.RootElement.GetProperty("problem").GetString());
+        Assert.Contains("Sharding: the shard table has 8 shards and this replica is configured with 16 &lt;b&gt;", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_map_mid_move_shows_each_shard_s_holder_target_term_and_state_and_what_this_replica_owns()
     {
         await using var cluster = await Cluster.StartAsync();
