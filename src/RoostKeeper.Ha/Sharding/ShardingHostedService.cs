@@ -33,14 +33,20 @@ internal sealed class ShardingHostedService(ShardCoordinator coordinator, ShardH
         }
 
         // Bounded: DrainTimeout for the work, a few requests for the writes, and the host's own shutdown timeout.
+        // The loop is stopped whatever the drain did: a host whose shutdown token is already cancelled (or a drain that
+        // throws) must not leave the coordinator renewing and acquiring after the host has stopped.
         var settings = coordinator.Settings;
-        using (var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        try
         {
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             bound.CancelAfter(settings.DrainTimeout + 2 * settings.RenewDeadline);
             await coordinator.DrainAsync(bound.Token).ConfigureAwait(false);
         }
+        finally
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
 
-        await _stopping.CancelAsync().ConfigureAwait(false);
         await _run.WaitAsync(cancellationToken).ConfigureAwait(false);
         if (_health is not null)
         {

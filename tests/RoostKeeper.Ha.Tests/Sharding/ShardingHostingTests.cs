@@ -69,6 +69,25 @@ public sealed class ShardingHostingTests
     }
 
     [Fact]
+    public async Task A_stop_whose_token_is_already_cancelled_still_stops_the_coordinator()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var ns = await cluster.CreateNamespaceAsync();
+        await using var host = new ReplicaHost("one", cluster.CreateClient("one"), ns, new LeadershipRecorder(), ha => ha.AddShardedLeadership(o => o.Shards = 2));
+        await host.StartAsync();
+        var ownership = host.Services.GetRequiredService<IShardOwnership>();
+        await Eventually.UntilAsync(() => ownership.OwnedShards.Count == 2, "the only replica taking both shards", Patience);
+        var sharding = host.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Single(s => s.GetType().Name == "ShardingHostedService");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sharding.StopAsync(new CancellationToken(canceled: true)));
+
+        // Stopped: the shards' work ends and is not taken up again (a loop left running would re-acquire them).
+        await Eventually.UntilAsync(() => ownership.OwnedShards.Count == 0, "the shards' work to stop", Patience);
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Assert.Empty(ownership.OwnedShards);
+    }
+
+    [Fact]
     public void OwnedShard_outside_a_shard_scope_says_where_it_resolves()
     {
         var services = new ServiceCollection();
