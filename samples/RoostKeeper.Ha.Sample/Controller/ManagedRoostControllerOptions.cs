@@ -17,4 +17,14 @@ internal sealed class ManagedRoostControllerOptions
     /// <summary>Timeout of the controller health check's API read. Default 2 s; 50 ms to 1 min.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Fault injection, for demonstrations: how long the reconciler waits between reading a roost's ConfigMap and
+    /// sending its update, after its last check of the term's token, so that the update is sent even when the term
+    /// ended meanwhile (as a request already on its way would be). The walk-through's pause step sets it so that
+    /// SIGSTOP can freeze a leader between its read and its write, the window fencing exists for. Default zero
+    /// (off); up to 1 min. Leave it at zero in production.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan WriteDelay { get; set; }
 }

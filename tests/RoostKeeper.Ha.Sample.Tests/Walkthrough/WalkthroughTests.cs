@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using RoostKeeper.Ha.Sample.Tests.Infrastructure;
 using RoostKeeper.Ha.Sample.Walkthrough;
 
@@ -25,6 +28,28 @@ public sealed class WalkthroughTests
         Assert.DoesNotContain("fail:", run.Output, StringComparison.Ordinal);
         Assert.Contains(run.LogFile, run.Output, StringComparison.Ordinal);
         Assert.Contains("RoostKeeper.Ha.Election", await File.ReadAllTextAsync(run.LogFile), StringComparison.Ordinal);
+        AssertPausedLeaderRefused(run);
+    }
+
+    [Fact]
+    public async Task The_pause_step_freezes_a_leader_process_with_SIGSTOP_past_its_lease_and_the_API_server_refuses_its_late_write()
+    {
+        var run = await RunSampleAsync("--step", WalkthroughRunner.PauseStep);
+
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}; output:\n{run.Output}");
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Contains("step pause: skipped", run.Output, StringComparison.Ordinal);
+            Assert.Contains("SIGSTOP and SIGCONT do not exist on Windows", run.Output, StringComparison.Ordinal);
+            return;
+        }
+
+        AssertPausedLeaderRefused(run);
+
+        // The process's own lines are in the walk-through's log file too, under its name.
+        var log = await File.ReadAllTextAsync(run.LogFile);
+        Assert.Contains($"{WalkthroughRunner.ProcessReplicaName} RoostKeeper.Ha.Sample.Controller.ManagedRoostController[9007] A conditional write", log, StringComparison.Ordinal);
+        Assert.Contains($"{WalkthroughRunner.ProcessReplicaName} RoostKeeper.Ha.Election[1000] {WalkthroughRunner.ProcessReplicaName} started leading", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -48,6 +73,51 @@ public sealed class WalkthroughTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains("Unknown step teleport", run.Output, StringComparison.Ordinal);
         Assert.Contains("corrupt-backup", run.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The pause step's story, from the timeline: replica-d (a process) leads term t, holds an update of a
+    /// ConfigMap, is SIGSTOPped, a newer term t' &gt; t writes that ConfigMap, SIGCONT, and the process's own
+    /// log line says its write in term t was refused with 409; the ConfigMap keeps t'; the process is gone.
+    /// </summary>
+    private static void AssertPausedLeaderRefused(SampleRun run)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var output = run.Output;
+        Assert.Contains("step pause: passed", output, StringComparison.Ordinal);
+        var leads = Regex.Match(output, @"replica-d logs: \[1000\] replica-d started leading Lease \S+ \(term (?<term>\d+)\)");
+        Assert.True(leads.Success, $"replica-d's own 'started leading' line is missing:\n{output}");
+        var term = leads.Groups["term"].Value;
+        var holds = Regex.Match(output, $@"replica-d logs: \[9010\] Holding the update of ConfigMap roost-keeper-system/(?<map>roost-[a-z]+) in term {term} ");
+        Assert.True(holds.Success, $"replica-d's own 'holding the update' line in term {term} is missing:\n{output}");
+        var map = holds.Groups["map"].Value;
+        var paused = Regex.Match(output, @"SIGSTOP replica-d \(pid (?<pid>\d+)\)");
+        var resumed = output.IndexOf("SIGCONT replica-d", StringComparison.Ordinal);
+        var refused = Regex.Match(output, $@"replica-d logs: \[9007\] A conditional write for ManagedRoost roost-keeper-system/{map[6..]} in term {term} was refused \(409 Conflict");
+        Assert.True(paused.Success && resumed > paused.Index && refused.Success && refused.Index > resumed,
+            $"Expected SIGSTOP, then SIGCONT, then replica-d's own line that its write of {map} in term {term} was refused with 409:\n{output}");
+        var kept = Regex.Match(output, $@"ok replica-d's write in term {term} was refused by the API server .*; ConfigMap {map} keeps term (?<newer>\d+) of replica-[abc]");
+        Assert.True(kept.Success, $"The check that {map} kept the newer term is missing:\n{output}");
+        Assert.True(long.Parse(kept.Groups["newer"].Value, CultureInfo.InvariantCulture) > long.Parse(term, CultureInfo.InvariantCulture));
+        Assert.Contains("killed replica-d", output, StringComparison.Ordinal);
+        Assert.False(IsRunning(int.Parse(paused.Groups["pid"].Value, CultureInfo.InvariantCulture)), "replica-d's process outlived the walk-through.");
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited && process.ProcessName == "dotnet";
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static async Task<SampleRun> RunSampleAsync(params string[] args)

@@ -1,16 +1,23 @@
 using System.Diagnostics;
+using System.Reflection;
 
-namespace RoostKeeper.Ha.ProcessChaos.Fleet;
+namespace RoostKeeper.Ha.Processes;
 
 /// <summary>
-/// How to start this program in replica mode from wherever the runner runs: from its own output folder
-/// (dotnet run, the campaign) or referenced by a test project (the runtimeconfig is then the test's).
+/// How to start a .NET program (an assembly of this build) as a child process from wherever the parent runs:
+/// from the program's own output folder (<c>dotnet run</c>, <c>dotnet Program.dll</c>), or referenced by another
+/// project such as a test project (the runtimeconfig and deps files are then that project's). Shared source:
+/// the sample's walk-through starts the sample itself this way, the process chaos runner its replica processes.
 /// </summary>
-internal static class ReplicaCommand
+internal static class DotnetCommand
 {
-    public static ProcessStartInfo Create()
+    /// <summary>A start for <c>dotnet [exec --runtimeconfig ... --depsfile ...] assembly.dll</c>; add the program's arguments to it.</summary>
+    /// <exception cref="InvalidOperationException">No runtimeconfig.json next to the assembly: it cannot be started.</exception>
+    public static ProcessStartInfo For(Assembly assembly)
     {
-        var dll = typeof(ReplicaCommand).Assembly.Location;
+        var dll = assembly.Location;
+
+        // The host that runs this process (dotnet run and dotnet test set DOTNET_HOST_PATH), else the one on PATH.
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
             : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
             : "dotnet";
@@ -21,7 +28,7 @@ internal static class ReplicaCommand
             // Referenced from another project: run with that project's runtime configuration and dependencies.
             var folder = Path.GetDirectoryName(dll)!;
             var config = Directory.GetFiles(folder, "*.runtimeconfig.json").FirstOrDefault()
-                ?? throw new InvalidOperationException($"No runtimeconfig.json next to {dll}: cannot start replica processes.");
+                ?? throw new InvalidOperationException($"No runtimeconfig.json next to {dll}: cannot start it as a process.");
             start.ArgumentList.Add("exec");
             start.ArgumentList.Add("--runtimeconfig");
             start.ArgumentList.Add(config);
