@@ -11,18 +11,26 @@ namespace RoostKeeper.Ha.Processes;
 /// </summary>
 internal static class DotnetCommand
 {
-    /// <summary>A start for <c>dotnet [exec --runtimeconfig ... --depsfile ...] assembly.dll</c>; add the program's arguments to it.</summary>
+    /// <summary>
+    /// A start for <c>dotnet [exec --runtimeconfig ... --depsfile ...] assembly.dll</c>, or for this process's own
+    /// executable when it is the program's apphost; add the program's arguments to it.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No runtimeconfig.json next to the assembly: it cannot be started.</exception>
     public static ProcessStartInfo For(Assembly assembly)
     {
         var dll = assembly.Location;
+        var own = Path.ChangeExtension(dll, ".runtimeconfig.json");
+        if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == assembly.GetName().Name && File.Exists(own))
+        {
+            // This process is the program's own apphost (dotnet run starts it that way): start it again, no dotnet needed.
+            return new ProcessStartInfo(self);
+        }
 
         // The host that runs this process (dotnet run and dotnet test set DOTNET_HOST_PATH), else the one on PATH.
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host
             : Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path
             : "dotnet";
         var start = new ProcessStartInfo(dotnet);
-        var own = Path.ChangeExtension(dll, ".runtimeconfig.json");
         if (!File.Exists(own))
         {
             // Referenced from another project: run with that project's runtime configuration and dependencies.

@@ -75,7 +75,8 @@ internal sealed class ProcessReplica : IAsyncDisposable
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {start.FileName}.");
         return new ProcessReplica(name, process, logs)
         {
-            CommandLine = $"dotnet {Path.GetFileName(typeof(ProcessReplica).Assembly.Location)} {string.Join(' ', args)}",
+            // As started: "dotnet RoostKeeper.Ha.Sample.dll ..." or, under dotnet run, the apphost "RoostKeeper.Ha.Sample ...".
+            CommandLine = string.Join(' ', start.ArgumentList.Prepend(start.FileName).Select(a => Path.IsPathRooted(a) && !args.Contains(a) ? Path.GetFileName(a) : a)),
         };
     }
 
