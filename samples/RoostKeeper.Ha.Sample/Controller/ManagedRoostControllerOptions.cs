@@ -10,6 +10,14 @@ internal sealed class ManagedRoostControllerOptions
     /// <summary>The namespace whose ManagedRoosts are reconciled. Default: the Lease's namespace (the pod's).</summary>
     public string? Namespace { get; set; }
 
+    /// <summary>
+    /// Sharded mode: every replica reconciles the roosts of the shards it owns (<c>AddShardedLeadership</c>, the
+    /// <c>RoostHa:Sharding</c> options), instead of the leader reconciling all of them. Read when the replica is
+    /// built. Default false. Every replica of a namespace must run in the same mode: the two modes stamp the
+    /// roosts with terms of different Leases, which the fence refuses to order.
+    /// </summary>
+    public bool Sharded { get; set; }
+
     /// <summary>How often the leader lists and reconciles every roost. Default 5 s; 50 ms to 1 h.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromSeconds(5);

@@ -229,7 +229,9 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         }
     }
 
-    private async Task DeleteOrphanAsync(V1ConfigMap map, TermFence fence, CancellationToken cancellationToken)
+    /// <summary>Deletes a ConfigMap whose roost is gone, fenced and preconditioned on the resourceVersion listed.</summary>
+    /// <exception cref="StaleTermException">It carries a newer term; nothing was deleted.</exception>
+    public async Task DeleteOrphanAsync(V1ConfigMap map, TermFence fence, CancellationToken cancellationToken)
     {
         // Checked by the fence and preconditioned on the listed resourceVersion, like every other write.
         var options = fence.DeleteOptions(map);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -73,7 +74,9 @@ internal static class ReplicaApplication
             {
                 o.Namespace ??= settings.Namespace;
                 settings.ConfigureController?.Invoke(o);
-            })
+            }, sharding: settings.Sharded || builder.Configuration.GetValue<bool>($"{ManagedRoostControllerOptions.SectionName}:{nameof(ManagedRoostControllerOptions.Sharded)}")
+                ? o => settings.ConfigureSharding?.Invoke(o)
+                : null)
             .AddHealthChecks(
                 h => h.AddLeaderElection().AddKubernetesApi().AddCheck<ControllerHealthCheck>(ControllerHealthCheck.Name),
                 o => o.Interval = settings.HealthInterval)
@@ -159,4 +162,10 @@ internal sealed record ReplicaSettings
     public Action<LeaderElectionOptions>? ConfigureElection { get; init; }
 
     public Action<ManagedRoostControllerOptions>? ConfigureController { get; init; }
+
+    /// <summary>Sharded mode (<see cref="ManagedRoostControllerOptions.Sharded"/>): every replica reconciles the roosts of its shards.</summary>
+    public bool Sharded { get; init; }
+
+    /// <summary>Sets the sharding options (after RoostHa:Sharding is bound) in sharded mode.</summary>
+    public Action<RoostKeeper.Ha.Sharding.ShardingOptions>? ConfigureSharding { get; init; }
 }

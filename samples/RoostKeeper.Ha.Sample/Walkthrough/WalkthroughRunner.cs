@@ -103,7 +103,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
             await _process.DisposeAsync();
         }
 
-        foreach (var replica in _replicas)
+        foreach (var replica in _replicas.Concat(_shardReplicas))
         {
             await replica.DisposeAsync();
         }

@@ -29,6 +29,7 @@ public sealed class WalkthroughTests
         Assert.Contains(run.LogFile, run.Output, StringComparison.Ordinal);
         Assert.Contains("RoostKeeper.Ha.Election", await File.ReadAllTextAsync(run.LogFile), StringComparison.Ordinal);
         AssertPausedLeaderRefused(run);
+        AssertShardsMovedAndWorkContinued(run.Output);
     }
 
     [Fact]
@@ -74,6 +75,51 @@ public sealed class WalkthroughTests
         Assert.Contains("Unknown step teleport", run.Output, StringComparison.Ordinal);
         Assert.Contains("corrupt-backup", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_shards_step_spreads_the_shards_and_a_crashed_replicas_shards_move_while_the_others_keep_reconciling()
+    {
+        var run = await RunSampleAsync("--step", WalkthroughRunner.ShardsStep);
+
+        Assert.True(run.ExitCode == 0, $"exit code {run.ExitCode}; output:\n{run.Output}");
+        AssertShardsMovedAndWorkContinued(run.Output);
+    }
+
+    /// <summary>
+    /// The shards step's story, from the timeline: the map before (3 replicas, 16 shards, each 5 or 6, every shard
+    /// once), the crashed replica's shards moved to the others, who both reconciled meanwhile, the map after
+    /// (2 replicas, 8 each) and again balanced over 3 when it is back.
+    /// </summary>
+    private static void AssertShardsMovedAndWorkContinued(string output)
+    {
+        Assert.Contains("step shards: passed", output, StringComparison.Ordinal);
+        var maps = Regex.Matches(output, @"shard map: (?<map>[^;]+);").Select(m => ParseMap(m.Groups["map"].Value)).ToList();
+        Assert.True(maps.Count == 3, $"Expected the shard map before, after the crash and after healing:\n{output}");
+        foreach (var map in maps)
+        {
+            Assert.Equal(Enumerable.Range(0, WalkthroughRunner.ShardCount), map.Values.SelectMany(s => s).Order());
+            Assert.True(map.Values.Max(s => s.Count) - map.Values.Min(s => s.Count) <= 1, $"Unbalanced map {string.Join(" | ", map.Select(m => $"{m.Key}: {m.Value.Count}"))}");
+        }
+
+        Assert.Equal((3, 2, 3), (maps[0].Count, maps[1].Count, maps[2].Count));
+        var moved = Regex.Match(output, @"ok (?<victim>shard-[abc])'s (?<count>\d+) shards moved in [\d.]+ s \(first [\d.]+ s\); LeaseDuration \+ RetryPeriod = 4\.50 s");
+        Assert.True(moved.Success, $"The line on the moved shards is missing:\n{output}");
+        var victim = moved.Groups["victim"].Value;
+        Assert.Equal(maps[0][victim].Count, int.Parse(moved.Groups["count"].Value, CultureInfo.InvariantCulture));
+        Assert.DoesNotContain(victim, maps[1].Keys);
+        foreach (var shard in maps[0][victim])
+        {
+            Assert.Contains(maps[1], m => m.Value.Contains(shard));
+        }
+
+        var meanwhile = Regex.Match(output, @"meanwhile the others kept reconciling: (?<a>shard-[abc]) (?<n>\d+), (?<b>shard-[abc]) (?<m>\d+) reconciles");
+        Assert.True(meanwhile.Success, $"The survivors' reconcile counts during the move are missing:\n{output}");
+        Assert.True(long.Parse(meanwhile.Groups["n"].Value, CultureInfo.InvariantCulture) > 0 && long.Parse(meanwhile.Groups["m"].Value, CultureInfo.InvariantCulture) > 0);
+        Assert.DoesNotContain(victim, new[] { meanwhile.Groups["a"].Value, meanwhile.Groups["b"].Value });
+    }
+
+    private static Dictionary<string, List<int>> ParseMap(string text) =>
+        text.Split(" | ").Select(part => part.Split(" owns ")).ToDictionary(p => p[0].Trim(), p => p[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList());
 
     /// <summary>
     /// The pause step's story, from the timeline: replica-d (a process) leads term t, holds an update of a
