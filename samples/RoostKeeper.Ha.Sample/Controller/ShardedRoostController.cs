@@ -7,6 +7,7 @@ using RoostKeeper.Ha.Diagnostics;
 using RoostKeeper.Ha.Fencing;
 using RoostKeeper.Ha.KubernetesApi;
 using RoostKeeper.Ha.Sharding;
+using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -27,7 +28,8 @@ internal sealed class ShardedRoostController(
     ReconcileRecorder recorder,
     ControllerActivity activity,
     TimeProvider time,
-    ILogger<ShardedRoostController> logger) : BackgroundService
+    ILogger<ShardedRoostController> logger,
+    ShardOwnershipRecorder? workRecorder = null) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -86,7 +88,11 @@ internal sealed class ShardedRoostController(
             using var work = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, shard.Token);
             try
             {
-                outcomes.Add(await reconciler.ReconcileAsync(roost, maps.GetValueOrDefault(ManagedRoostReconciler.ConfigMapName(roost.Metadata.Name)), fence, work.Token));
+                // The walk-through records each reconcile as work on its shard, to show no shard is worked on twice at once.
+                using (workRecorder?.Started(ownership.Identity, shard.Shard, shard.Term))
+                {
+                    outcomes.Add(await reconciler.ReconcileAsync(roost, maps.GetValueOrDefault(ManagedRoostReconciler.ConfigMapName(roost.Metadata.Name)), fence, work.Token));
+                }
             }
             catch (StaleTermException)
             {

@@ -58,6 +58,11 @@ internal static class ReplicaApplication
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(HaTelemetry.Name).AddPrometheusExporter());
 
         builder.Services.AddSingleton(settings.Time);
+        if (settings.ShardWork is { } shardWork)
+        {
+            builder.Services.AddSingleton(shardWork);
+        }
+
         if (settings.ElectionClient is { } election)
         {
             builder.Services.AddSingleton(election);
@@ -165,6 +170,9 @@ internal sealed record ReplicaSettings
 
     /// <summary>Sharded mode (<see cref="ManagedRoostControllerOptions.Sharded"/>): every replica reconciles the roosts of its shards.</summary>
     public bool Sharded { get; init; }
+
+    /// <summary>The walk-through's record of which replica reconciled which shard when (sharded mode); null for none.</summary>
+    public RoostKeeper.Ha.Testing.ShardOwnershipRecorder? ShardWork { get; init; }
 
     /// <summary>Sets the sharding options (after RoostHa:Sharding is bound) in sharded mode.</summary>
     public Action<RoostKeeper.Ha.Sharding.ShardingOptions>? ConfigureSharding { get; init; }

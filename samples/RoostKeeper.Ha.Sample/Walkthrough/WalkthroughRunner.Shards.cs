@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using RoostKeeper.Ha.Sample.Controller;
 using RoostKeeper.Ha.Sample.Hosting;
 using RoostKeeper.Ha.Sharding;
+using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Sample.Walkthrough;
 
@@ -24,6 +25,7 @@ internal sealed partial class WalkthroughRunner
     private static readonly string[] Species = ["robin", "wren", "kestrel", "heron", "finch", "swift", "plover", "lark"];
 
     private readonly List<SampleReplica> _shardReplicas = [];
+    private readonly ShardOwnershipRecorder _shardWork = new();
 
     private static IShardOwnership Ownership(SampleReplica replica) => replica.Services.GetRequiredService<IShardOwnership>();
 
@@ -34,6 +36,7 @@ internal sealed partial class WalkthroughRunner
         Namespace = ShardNamespace,
         Sharded = true,
         ConfigureSharding = o => o.Shards = ShardCount,
+        ShardWork = _shardWork,
     };
 
     private async Task<string> ShardsAsync(CancellationToken cancellationToken)
@@ -140,6 +143,9 @@ internal sealed partial class WalkthroughRunner
         var rebalance = healed.Elapsed;
         await WaitForShardedRoostsAsync(_shardReplicas, cancellationToken);
         _timeline.Check($"healed: {victim.Name} got its share back in {Timeline.Seconds(rebalance)} (hand-off, no lease wait); shard map: {MapText(_shardReplicas)}; every roost Ready");
+        var overlaps = _shardWork.Overlaps();
+        Expect(overlaps.Count == 0, $"A shard was reconciled by two replicas at once: {string.Join("; ", overlaps.Take(3))}.");
+        _timeline.Check($"no shard was reconciled by two replicas at once: {_shardWork.Intervals.Count} reconciles recorded with their shard and replica (ShardOwnershipRecorder), 0 overlaps");
         return $"{moving.Count} shards of {victim.Name} moved in {Timeline.Seconds(moved)} (bound {Timeline.Seconds(bound)}); others reconciled {during.Values.Sum()} meanwhile";
     }
 

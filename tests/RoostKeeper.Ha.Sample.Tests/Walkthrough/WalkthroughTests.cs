@@ -116,6 +116,8 @@ public sealed class WalkthroughTests
         Assert.True(meanwhile.Success, $"The survivors' reconcile counts during the move are missing:\n{output}");
         Assert.True(long.Parse(meanwhile.Groups["n"].Value, CultureInfo.InvariantCulture) > 0 && long.Parse(meanwhile.Groups["m"].Value, CultureInfo.InvariantCulture) > 0);
         Assert.DoesNotContain(victim, new[] { meanwhile.Groups["a"].Value, meanwhile.Groups["b"].Value });
+        var recorded = Regex.Match(output, @"ok no shard was reconciled by two replicas at once: (?<n>\d+) reconciles recorded .*, 0 overlaps");
+        Assert.True(recorded.Success && int.Parse(recorded.Groups["n"].Value, CultureInfo.InvariantCulture) > 0, $"The ShardOwnershipRecorder check is missing:\n{output}");
     }
 
     private static Dictionary<string, List<int>> ParseMap(string text) =>
