@@ -17,7 +17,7 @@ internal sealed record SampleOptions
           --apply-crd        create or update the ManagedRoost CRD first (needs permission to)
           --backup-dir PATH  where backups are written (default: the temp directory)
           --metrics-url URL  serve /metrics on a URL of its own (default in a pod: http://+:9464; else on the API's URL)
-          --RoostHa:KEY=VALUE, --ManagedRoost:KEY=VALUE, --urls URL: configuration (see docs/sample.md)
+          --RoostHa:KEY=VALUE, --ManagedRoost:KEY=VALUE, --Logging:KEY=VALUE, --urls URL: configuration (see docs/sample.md)
         """;
 
     public string? Kubeconfig { get; init; }
@@ -66,7 +66,8 @@ internal sealed record SampleOptions
                 "--keep-running" => options with { KeepRunning = true },
                 "--apply-crd" => options with { ApplyCrd = true },
                 "--help" or "-h" => options with { Help = true },
-                _ when arg.StartsWith("--RoostHa:", StringComparison.OrdinalIgnoreCase) || arg.StartsWith("--ManagedRoost:", StringComparison.OrdinalIgnoreCase) => Pass(options, arg),
+                _ when arg.StartsWith("--RoostHa:", StringComparison.OrdinalIgnoreCase) || arg.StartsWith("--ManagedRoost:", StringComparison.OrdinalIgnoreCase)
+                    || arg.StartsWith("--Logging:", StringComparison.OrdinalIgnoreCase) => Pass(options, arg),
                 "--urls" => Pass(options, arg, Value()),
                 _ => throw new ArgumentException($"Unknown option {arg}."),
             };

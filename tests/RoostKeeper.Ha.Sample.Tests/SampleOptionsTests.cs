@@ -5,10 +5,10 @@ public sealed class SampleOptionsTests
     [Fact]
     public void Options_parse_and_configuration_arguments_pass_through()
     {
-        var options = SampleOptions.Parse(["--step", "crash", "--keep-running", "--log-file", "/tmp/x.log", "--RoostHa:LeaseDuration=00:00:20", "--urls", "http://127.0.0.1:9000"]);
+        var options = SampleOptions.Parse(["--step", "crash", "--keep-running", "--log-file", "/tmp/x.log", "--RoostHa:LeaseDuration=00:00:20", "--urls", "http://127.0.0.1:9000", "--ManagedRoost:WriteDelay=00:00:02", "--Logging:LogLevel:Default=Debug"]);
 
         Assert.Equal(("crash", true, "/tmp/x.log"), (options.Step, options.KeepRunning, options.LogFile));
-        Assert.Equal(["--RoostHa:LeaseDuration=00:00:20", "--urls", "http://127.0.0.1:9000"], options.Configuration);
+        Assert.Equal(["--RoostHa:LeaseDuration=00:00:20", "--urls", "http://127.0.0.1:9000", "--ManagedRoost:WriteDelay=00:00:02", "--Logging:LogLevel:Default=Debug"], options.Configuration);
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using RoostKeeper.Ha.ProcessChaos.Faults;
 using RoostKeeper.Ha.ProcessChaos.Replica;
+using RoostKeeper.Ha.Processes;
 using RoostKeeper.Ha.ProcessChaos.Runs;
 
 namespace RoostKeeper.Ha.ProcessChaos.Fleet;
@@ -79,7 +79,7 @@ internal sealed class ReplicaProcess
 
     public static ReplicaProcess Start(string identity, Uri server, ProcessChaosSettings settings)
     {
-        var start = ReplicaCommand.Create();
+        var start = DotnetCommand.For(typeof(ReplicaProcess).Assembly);
         foreach (var arg in new[]
         {
             "replica", "--server", server.ToString(), "--identity", identity, "--mode", settings.Mode.ToString(),
@@ -118,13 +118,13 @@ internal sealed class ReplicaProcess
 
     public bool Pause()
     {
-        Paused = Signals.Send(Pid, Signals.SigStop);
+        Paused = PosixSignals.Send(Pid, PosixSignals.SigStop);
         return Paused;
     }
 
     public void Resume()
     {
-        Signals.Send(Pid, Signals.SigCont);
+        PosixSignals.Send(Pid, PosixSignals.SigCont);
         Paused = false;
     }
 
@@ -142,7 +142,7 @@ internal sealed class ReplicaProcess
             Resume();
         }
 
-        Signals.Send(Pid, Signals.SigTerm);
+        PosixSignals.Send(Pid, PosixSignals.SigTerm);
         using var timeout = new CancellationTokenSource(patience);
         try
         {

@@ -11,6 +11,7 @@ internal sealed class ControllerActivity
     private IReadOnlyList<ReconcileOutcome> _lastOutcomes = [];
     private string? _lastError;
     private long _resyncs;
+    private long _reconciled;
 
     /// <summary>The term the controller runs under now; null while it does not run.</summary>
     public TermStamp? Term
@@ -26,6 +27,9 @@ internal sealed class ControllerActivity
 
     /// <summary>Completed resyncs since start (all terms).</summary>
     public long Resyncs => Interlocked.Read(ref _resyncs);
+
+    /// <summary>Roosts reconciled successfully since start (all terms and shards).</summary>
+    public long Reconciled => Interlocked.Read(ref _reconciled);
 
     /// <summary>The error of the last resync or reconcile, null when the last resync reconciled every roost.</summary>
     public string? LastError
@@ -77,6 +81,7 @@ internal sealed class ControllerActivity
             _lastError = outcomes.FirstOrDefault(o => o.Result == ReconcileResult.Error)?.Detail;
         }
 
+        Interlocked.Add(ref _reconciled, outcomes.Count(o => o.Result == ReconcileResult.Success));
         Interlocked.Increment(ref _resyncs);
     }
 

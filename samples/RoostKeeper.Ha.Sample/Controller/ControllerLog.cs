@@ -26,12 +26,15 @@ internal static partial class ControllerLog
     [LoggerMessage(9006, LogLevel.Information, "Deleted ConfigMap {Namespace}/{Name}: its ManagedRoost is gone")]
     public static partial void OrphanDeleted(ILogger logger, string @namespace, string name);
 
-    [LoggerMessage(9007, LogLevel.Debug, "ManagedRoost {Namespace}/{Name} was changed while reconciling; it is reconciled again at the next resync")]
-    public static partial void ChangedWhileReconciling(ILogger logger, string @namespace, string name);
+    [LoggerMessage(9007, LogLevel.Debug, "A conditional write for ManagedRoost {Namespace}/{Name} in term {Term} was refused ({Detail}): it changed after it was read; it is reconciled again at the next resync")]
+    public static partial void ChangedWhileReconciling(ILogger logger, string @namespace, string name, long term, string detail);
 
     [LoggerMessage(9008, LogLevel.Information, "CustomResourceDefinition {Name} {Action}")]
     public static partial void DefinitionApplied(ILogger logger, string name, string action);
 
     [LoggerMessage(9009, LogLevel.Warning, "Mutating endpoints use the bearer token from {Source}")]
     public static partial void TokenConfigured(ILogger logger, string source);
+
+    [LoggerMessage(9010, LogLevel.Information, "Holding the update of ConfigMap {Namespace}/{Name} in term {Term} for {Delay} ({Option}: fault injection); it is sent after that even if the term has ended")]
+    public static partial void HoldingWrite(ILogger logger, string @namespace, string name, long term, TimeSpan delay, string option);
 }

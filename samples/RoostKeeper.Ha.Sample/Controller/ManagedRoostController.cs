@@ -35,7 +35,7 @@ internal sealed class ManagedRoostController(
         var fence = TermFence.For(leadership);
         var term = fence.Stamp;
         var settings = options.Value;
-        var reconciler = new ManagedRoostReconciler(client.Kubernetes, settings.Namespace!, recorder, time, logger);
+        var reconciler = new ManagedRoostReconciler(client.Kubernetes, settings.Namespace!, recorder, time, logger) { WriteDelay = settings.WriteDelay };
         ControllerLog.Started(logger, term.Holder, term.Term, reconciler.Namespace);
         activity.TermStarted(term);
         try

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Election;
+using RoostKeeper.Ha.Sharding;
 
 namespace RoostKeeper.Ha.Sample.Controller;
 
@@ -14,7 +15,7 @@ internal static class ManagedRoostControllerRegistration
     /// and records the replica's leadership callbacks in <paramref name="journal"/>.
     /// </summary>
     public static IRoostHaBuilder AddManagedRoostController(this IRoostHaBuilder builder, IKubernetes controllerClient, LeadershipJournal journal,
-        Action<ManagedRoostControllerOptions>? configure = null)
+        Action<ManagedRoostControllerOptions>? configure = null, Action<ShardingOptions>? sharding = null)
     {
         var services = builder.Services;
         services.AddOptions<ManagedRoostControllerOptions>()
@@ -31,14 +32,21 @@ internal static class ManagedRoostControllerRegistration
         // The callbacks: the journal records who led when; the work itself is the leader-only hosted service,
         // started for each term and stopped (its token cancelled, then awaited) when the term ends.
         var identity = "";
-        return builder
+        builder
             .OnStartedLeading((leadership, _) =>
             {
                 identity = leadership.Identity;
                 journal.Add(leadership.Identity, LeadershipEventKind.StartedLeading, leadership.Term);
                 return Task.CompletedTask;
             })
-            .OnStoppedLeading(() => journal.Add(identity, LeadershipEventKind.StoppedLeading))
-            .AddLeaderHostedService<ManagedRoostController>();
+            .OnStoppedLeading(() => journal.Add(identity, LeadershipEventKind.StoppedLeading));
+        if (sharding is null)
+        {
+            return builder.AddLeaderHostedService<ManagedRoostController>();
+        }
+
+        // Sharded: the leader assigns the shards; every replica reconciles the roosts of the shards it owns.
+        services.AddHostedService<ShardedRoostController>();
+        return builder.AddShardedLeadership(sharding);
     }
 }

@@ -31,6 +31,9 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
 
     public string Namespace { get; } = @namespace;
 
+    /// <summary>Fault injection (<see cref="ManagedRoostControllerOptions.WriteDelay"/>): zero for none.</summary>
+    public TimeSpan WriteDelay { get; init; }
+
     public static string ConfigMapName(string roost) => "roost-" + roost;
 
     /// <summary>Lists the roosts and their ConfigMaps once, reconciles each roost and deletes ConfigMaps whose roost is gone.</summary>
@@ -97,7 +100,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         {
             // A conditional write lost: the object changed after it was read. The next resync reads it again.
             measurement.Complete(ReconcileResult.Requeue);
-            ControllerLog.ChangedWhileReconciling(logger, Namespace, name);
+            ControllerLog.ChangedWhileReconciling(logger, Namespace, name, fence.Stamp.Term, KubernetesApiErrors.Describe(e));
             return new ReconcileOutcome(name, ReconcileResult.Requeue, "changed while reconciling; reconciled again at the next resync");
         }
         catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound && e.Response.Content?.Contains(ManagedRoost.Plural, StringComparison.Ordinal) == true)
@@ -172,8 +175,19 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
             return "ConfigMap up to date";
         }
 
+        if (WriteDelay > TimeSpan.Zero)
+        {
+            // Fault injection: the last check of the term's token, then a window between the read and the write
+            // that a pause (SIGSTOP, a long GC) can land in. The write that follows is sent whatever the token says,
+            // as one already on its way would be: only the fence can stop it now.
+            cancellationToken.ThrowIfCancellationRequested();
+            ControllerLog.HoldingWrite(logger, Namespace, name, fence.Stamp.Term, WriteDelay, $"{ManagedRoostControllerOptions.SectionName}:{nameof(WriteDelay)}");
+            await Task.Delay(WriteDelay, time, CancellationToken.None);
+            cancellationToken = CancellationToken.None;
+        }
+
         // The fence stamps this term and sends the resourceVersion that was listed: a 409 means someone wrote
-        // since, and the next resync re-reads.
+        // since (a newer term, after a pause), and the next resync re-reads.
         existing.Data = data;
         await fence.ReplaceAsync(existing, (m, ct) => client.CoreV1.ReplaceNamespacedConfigMapAsync(m, name, Namespace, cancellationToken: ct), cancellationToken);
         return $"ConfigMap {name} updated";
@@ -215,7 +229,9 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         }
     }
 
-    private async Task DeleteOrphanAsync(V1ConfigMap map, TermFence fence, CancellationToken cancellationToken)
+    /// <summary>Deletes a ConfigMap whose roost is gone, fenced and preconditioned on the resourceVersion listed.</summary>
+    /// <exception cref="StaleTermException">It carries a newer term; nothing was deleted.</exception>
+    public async Task DeleteOrphanAsync(V1ConfigMap map, TermFence fence, CancellationToken cancellationToken)
     {
         // Checked by the fence and preconditioned on the listed resourceVersion, like every other write.
         var options = fence.DeleteOptions(map);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
@@ -57,6 +58,11 @@ internal static class ReplicaApplication
         builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(HaTelemetry.Name).AddPrometheusExporter());
 
         builder.Services.AddSingleton(settings.Time);
+        if (settings.ShardWork is { } shardWork)
+        {
+            builder.Services.AddSingleton(shardWork);
+        }
+
         if (settings.ElectionClient is { } election)
         {
             builder.Services.AddSingleton(election);
@@ -73,7 +79,9 @@ internal static class ReplicaApplication
             {
                 o.Namespace ??= settings.Namespace;
                 settings.ConfigureController?.Invoke(o);
-            })
+            }, sharding: settings.Sharded || builder.Configuration.GetValue<bool>($"{ManagedRoostControllerOptions.SectionName}:{nameof(ManagedRoostControllerOptions.Sharded)}")
+                ? o => settings.ConfigureSharding?.Invoke(o)
+                : null)
             .AddHealthChecks(
                 h => h.AddLeaderElection().AddKubernetesApi().AddCheck<ControllerHealthCheck>(ControllerHealthCheck.Name),
                 o => o.Interval = settings.HealthInterval)
@@ -159,4 +167,13 @@ internal sealed record ReplicaSettings
     public Action<LeaderElectionOptions>? ConfigureElection { get; init; }
 
     public Action<ManagedRoostControllerOptions>? ConfigureController { get; init; }
+
+    /// <summary>Sharded mode (<see cref="ManagedRoostControllerOptions.Sharded"/>): every replica reconciles the roosts of its shards.</summary>
+    public bool Sharded { get; init; }
+
+    /// <summary>The walk-through's record of which replica reconciled which shard when (sharded mode); null for none.</summary>
+    public RoostKeeper.Ha.Testing.ShardOwnershipRecorder? ShardWork { get; init; }
+
+    /// <summary>Sets the sharding options (after RoostHa:Sharding is bound) in sharded mode.</summary>
+    public Action<RoostKeeper.Ha.Sharding.ShardingOptions>? ConfigureSharding { get; init; }
 }

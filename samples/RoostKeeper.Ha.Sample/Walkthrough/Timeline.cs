@@ -29,7 +29,9 @@ internal sealed class Timeline(IAnsiConsole console)
     public void Check(string text) => Console.MarkupLine($"[grey]{Stamp()}[/] [green]ok[/] {Markup.Escape(text)}");
 
     /// <summary>The line the test (and a reader) looks for: "step NAME: passed|failed".</summary>
-    public void Result(StepResult result) => Console.MarkupLine(result.Passed
+    public void Result(StepResult result) => Console.MarkupLine(result.Skipped
+        ? $"[grey]{Stamp()}[/] [yellow]step {Markup.Escape(result.Name)}: skipped[/]: {Markup.Escape(result.Detail)}"
+        : result.Passed
         ? $"[grey]{Stamp()}[/] [green]step {Markup.Escape(result.Name)}: passed[/] ({Seconds(result.Duration)})"
         : $"[grey]{Stamp()}[/] [red]step {Markup.Escape(result.Name)}: failed[/] ({Seconds(result.Duration)}): {Markup.Escape(result.Detail)}");
 
@@ -61,21 +63,25 @@ internal sealed class Timeline(IAnsiConsole console)
         {
             table.AddRow(
                 Markup.Escape(r.Name),
-                r.Passed ? "[green]passed[/]" : "[red]failed[/]",
+                r.Skipped ? "[yellow]skipped[/]" : r.Passed ? "[green]passed[/]" : "[red]failed[/]",
                 Seconds(r.Duration),
                 Markup.Escape(r.Detail));
         }
 
         Console.Write(table);
-        var passed = results.Count(r => r.Passed);
-        Console.MarkupLine($"{passed} of {results.Count} steps passed in {Seconds(Elapsed)}. Library logs ({warnings} warnings, expected from the faults injected): {Markup.Escape(logFile)}");
+        var passed = results.Count(r => r.Passed && !r.Skipped);
+        var skipped = results.Count(r => r.Skipped);
+        Console.MarkupLine($"{passed} of {results.Count} steps passed{(skipped > 0 ? $" ({skipped} skipped)" : "")} in {Seconds(Elapsed)}. Library logs ({warnings} warnings, expected from the faults injected): {Markup.Escape(logFile)}");
     }
 
     private string Stamp() => "[[" + _clock.Elapsed.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture).PadLeft(7) + "s]]";
 }
 
-/// <summary>How one step of the walk-through ended.</summary>
-internal sealed record StepResult(string Name, bool Passed, TimeSpan Duration, string Detail);
+/// <summary>How one step of the walk-through ended. A skipped step (it cannot run on this OS) counts as passed.</summary>
+internal sealed record StepResult(string Name, bool Passed, TimeSpan Duration, string Detail, bool Skipped = false);
 
 /// <summary>A step's own check failed; the message says what was expected and what happened.</summary>
 internal sealed class StepFailedException(string message) : Exception(message);
+
+/// <summary>A step cannot run here (e.g. SIGSTOP on Windows); the message says why. It does not fail the walk-through.</summary>
+internal sealed class StepSkippedException(string message) : Exception(message);

@@ -21,6 +21,8 @@ internal sealed partial class WalkthroughRunner
         new("reconcile", "only the leader reconciles ManagedRoosts", ["election"], (w, ct) => w.ReconcileAsync(ct)),
         new("handover", "graceful hand-overs: POST /failover, then a graceful stop", ["reconcile"], (w, ct) => w.HandoverAsync(ct)),
         new("crash", "the leader is cut off; a follower takes over at the lease limit; fencing", ["reconcile"], (w, ct) => w.CrashAsync(ct)),
+        new(PauseStep, "a leader frozen by SIGSTOP past its lease wakes up; its late write is refused (fencing)", ["reconcile"], (w, ct) => w.PauseAsync(ct)),
+        new(ShardsStep, "three replicas share the shards; one crashes, its shards move, the others keep working", [], (w, ct) => w.ShardsAsync(ct)),
         new("health", "a leader that cannot do its work hands over", ["reconcile"], (w, ct) => w.HealthAsync(ct)),
         new("backup", "back up the ManagedRoosts", ["reconcile"], (w, ct) => w.BackupAsync(ct)),
         new("restore", "delete the roosts, validate the backup, restore it", ["backup"], (w, ct) => w.RestoreAsync(ct)),

@@ -32,6 +32,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
     private readonly OperatorToken _token = OperatorToken.Generate();
     private readonly List<SampleReplica> _replicas = [];
     private readonly ReconcileTally _reconciles = new();
+    private ProcessReplica? _process;
     private SimulatedCluster? _cluster;
     private IKubernetes? _admin;
 
@@ -61,7 +62,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
             var setUp = _timeline.Elapsed;
             try
             {
-                await SetUpAsync(cancellationToken);
+                await SetUpAsync(plan, cancellationToken);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
@@ -85,6 +86,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
 
         _timeline.Summary(results, _logs.Path, _logs.Warnings);
         _timeline.Console.WriteLine("Metrics: " + _reconciles);
+        _cluster?.Faults.Heal(ProcessClient);
         var allPassed = results.Count == plan.Count && results.All(r => r.Passed);
         if (_options.KeepRunning)
         {
@@ -96,7 +98,12 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var replica in _replicas)
+        if (_process is not null)
+        {
+            await _process.DisposeAsync();
+        }
+
+        foreach (var replica in _replicas.Concat(_shardReplicas))
         {
             await replica.DisposeAsync();
         }
@@ -151,6 +158,10 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
             var detail = await step.Run(this, timeout.Token);
             result = new StepResult(step.Name, true, _timeline.Elapsed - started, detail);
         }
+        catch (StepSkippedException e)
+        {
+            result = new StepResult(step.Name, true, _timeline.Elapsed - started, e.Message, Skipped: true);
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             var detail = e is StepFailedException ? e.Message : $"{e.GetType().Name}: {e.Message}";
@@ -162,7 +173,7 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
         return result;
     }
 
-    private async Task SetUpAsync(CancellationToken cancellationToken)
+    private async Task SetUpAsync(IReadOnlyList<WalkthroughStep> plan, CancellationToken cancellationToken)
     {
         _timeline.Heading("setup", "SimulatedCluster, the ManagedRoost CRD, three replicas");
         _cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { LoggerFactory = _loggerFactory, PodStartupDelay = TimeSpan.FromMilliseconds(100) }, cancellationToken);
@@ -171,6 +182,12 @@ internal sealed partial class WalkthroughRunner : IAsyncDisposable
         await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Namespace } }, cancellationToken: cancellationToken);
         await ManagedRoostDefinition.ApplyAsync(_admin, _loggerFactory.CreateLogger("RoostKeeper.Ha.Sample"), TimeProvider.System, TimeSpan.FromSeconds(30), cancellationToken);
         _timeline.Say($"applied CustomResourceDefinition {ManagedRoost.DefinitionName} (v1alpha1, namespaced, status subresource, printer columns)");
+        if (plan.Any(s => s.Name == PauseStep))
+        {
+            // Started now, so that its start-up overlaps the steps before the pause step, which lets it in.
+            StartProcessReplica();
+        }
+
         foreach (var name in ReplicaNames)
         {
             var replica = new SampleReplica(name, () => SettingsFor(name));

@@ -153,6 +153,53 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task With_WriteDelay_a_held_update_goes_out_after_its_term_ended_and_the_API_server_refuses_it_once_a_newer_term_wrote()
+    {
+        await _cluster.CreateRoostAsync("wren");
+        await _reconciler.ResyncAsync(TermThree, CancellationToken.None);
+        var logs = new LogCollector();
+        var paused = new ManagedRoostReconciler(_controllerClient, RoostCluster.Namespace, _measurements.Recorder, _time, logs.Logger) { WriteDelay = TimeSpan.FromSeconds(2) };
+        using var term = new CancellationTokenSource();
+
+        // Term 4 lists the roost and its ConfigMap (stamped by term 3) and holds the re-stamp.
+        var resync = paused.ResyncAsync(Term("replica-b", 4), term.Token);
+        await Eventually.UntilAsync(() => Task.FromResult(logs.Has(9010, "roost-wren in term 4")), "term 4 to hold its update", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(10));
+
+        // Term 5 takes over and writes; term 4 ends; then the hold is over and term 4's update goes out.
+        await new ManagedRoostReconciler(_cluster.Client, RoostCluster.Namespace, _measurements.Recorder, _time, NullLogger.Instance).ResyncAsync(Term("replica-c", 5), CancellationToken.None);
+        await term.CancelAsync();
+        for (var i = 0; i < 1000 && !resync.IsCompleted; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(10);
+        }
+
+        var outcome = Assert.Single(await resync);
+        Assert.Equal(ReconcileResult.Requeue, outcome.Result);
+        var refused = Assert.Single(logs.WithId(9007));
+        Assert.Contains($"ManagedRoost {RoostCluster.Namespace}/wren in term 4 was refused (409 Conflict", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Term("replica-c", 5).Stamp.ToString(), (await _cluster.ConfigMapAsync("wren"))!.Metadata.Annotations[TermFence.DefaultAnnotation]);
+        Assert.Equal(("replica-c", 5L), ((await _cluster.RoostAsync("wren")).Status!.Leader, (await _cluster.RoostAsync("wren")).Status!.Term));
+    }
+
+    [Fact]
+    public async Task With_WriteDelay_an_update_whose_term_ended_before_the_hold_is_neither_held_nor_sent()
+    {
+        await _cluster.CreateRoostAsync("wren");
+        await _reconciler.ResyncAsync(TermThree, CancellationToken.None);
+        var roost = await _cluster.RoostAsync("wren");
+        var map = await _cluster.ConfigMapAsync("wren");
+        var writes = _cluster.Simulation.Requests.CountPersistedWrites("controller");
+        var logs = new LogCollector();
+        var paused = new ManagedRoostReconciler(_controllerClient, RoostCluster.Namespace, _measurements.Recorder, _time, logs.Logger) { WriteDelay = TimeSpan.FromSeconds(2) };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => paused.ReconcileAsync(roost, map, Term("replica-b", 4), new CancellationToken(canceled: true)));
+
+        Assert.Empty(logs.WithId(9010));
+        Assert.Equal(writes, _cluster.Simulation.Requests.CountPersistedWrites("controller"));
+    }
+
+    [Fact]
     public async Task A_ConfigMap_of_the_same_name_not_managed_by_the_controller_is_an_Error_with_a_False_condition_saying_what_to_do()
     {
         await _cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "roost-wren" }, Data = new Dictionary<string, string> { ["mine"] = "yes" } }, RoostCluster.Namespace);
