@@ -47,13 +47,20 @@ internal sealed class WorkingFleet : IAsyncDisposable
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
         var ready = Sharded
-            ? await Fleet.Shards.WaitUntilAsync(s => ShardedFleet.Balanced(s, Fleet.Live.Select(r => r.Name).ToList()), timeout)
-            : await Fleet.Shards.WaitUntilAsync(_ => Fleet.Recorder.CurrentLeader is not null, timeout);
+            ? await Fleet.Shards.WaitUntilAsync(s => Failed() || ShardedFleet.Balanced(s, Fleet.Live.Select(r => r.Name).ToList()), timeout)
+            : await Fleet.Shards.WaitUntilAsync(_ => Failed() || Fleet.Recorder.CurrentLeader is not null, timeout);
+        if (Fleet.Replicas.FirstOrDefault(r => r.LastFailure is not null) is { } failed)
+        {
+            throw new InvalidOperationException($"Replica {failed.Name} failed: {failed.LastFailure!.GetType().Name}: {failed.LastFailure.Message}", failed.LastFailure);
+        }
+
         if (!ready)
         {
             throw new TimeoutException($"Not ready within {timeout.TotalSeconds:0} s: {(Sharded ? $"shards held by [{string.Join(", ", Fleet.Shards.HoldersNow().Select(h => h ?? "-"))}]" : "no leader")}.");
         }
     }
+
+    private bool Failed() => Fleet.Replicas.Any(r => r.LastFailure is not null);
 
     public async ValueTask DisposeAsync()
     {

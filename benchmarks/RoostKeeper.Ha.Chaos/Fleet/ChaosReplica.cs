@@ -40,6 +40,9 @@ internal abstract class ChaosReplica
     /// <summary>Failures of the replica's run that were not a stop (should stay 0 for ours).</summary>
     public int RunFailures => Volatile.Read(ref _runFailures);
 
+    /// <summary>The exception that ended the last failed run (not on stop), for reports.</summary>
+    public Exception? LastFailure { get; private set; }
+
     protected IKubernetes Client { get; }
 
     protected string LeaseNamespace { get; }
@@ -69,8 +72,9 @@ internal abstract class ChaosReplica
             {
                 await RunAsync(identity, token);
             }
-            catch (Exception) when (!token.IsCancellationRequested)
+            catch (Exception e) when (!token.IsCancellationRequested)
             {
+                LastFailure = e;
                 Interlocked.Increment(ref _runFailures);
                 throw;
             }

@@ -46,6 +46,8 @@ internal sealed class ShardedReplica : ChaosReplica
     /// <summary>The current leader term's token; cancelled (or none) when it does not lead.</summary>
     public CancellationToken LeaderToken => Volatile.Read(ref _leading)?.Token ?? new CancellationToken(true);
 
+    public override TimeSpan SlowStop { get; set; }
+
     /// <summary>The clock this replica runs on.</summary>
     public TimeProvider Clock => _clock;
 
@@ -132,10 +134,10 @@ internal sealed class ShardedReplica : ChaosReplica
         try
         {
             await (_setup.ShardWork?.Invoke(this, shard, token) ?? WaitAsync(token));
-            if (_setup.SlowStop?.Invoke(this) is { } slow && slow > TimeSpan.Zero)
+            if (SlowStop > TimeSpan.Zero)
             {
                 // Work that notices cancellation late: the shard must not be released before it returns.
-                await Task.Delay(slow, _clock, CancellationToken.None);
+                await Task.Delay(SlowStop, _clock, CancellationToken.None);
             }
         }
         finally

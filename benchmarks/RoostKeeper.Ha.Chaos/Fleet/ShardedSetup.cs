@@ -16,7 +16,4 @@ internal sealed record ShardedSetup(bool Sharded, int Shards, TimeSpan DrainTime
 
     /// <summary>The leader's work (single-leader mode), run from <c>OnStartedLeading</c>. Null: wait for the token.</summary>
     public Func<ShardedReplica, CancellationToken, Task>? LeaderWork { get; init; }
-
-    /// <summary>How long the work of a shard keeps running after its token is cancelled (chaos: a slow stop).</summary>
-    public Func<ShardedReplica, TimeSpan>? SlowStop { get; init; }
 }
