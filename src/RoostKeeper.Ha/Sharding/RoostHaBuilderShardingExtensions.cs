@@ -16,7 +16,11 @@ public static class RoostHaBuilderShardingExtensions
     /// <param name="configure">Sets <see cref="ShardingOptions"/>; bound from <c>RoostHa:Sharding</c> first.</param>
     /// <returns>The builder.</returns>
     public static IRoostHaBuilder AddShardedLeadership(this IRoostHaBuilder builder, Action<ShardingOptions>? configure = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddShardingOptions(configure);
+        return builder;
+    }
 
     /// <summary>Adds work to run for each shard while this replica holds it; its token is cancelled before the shard can move.</summary>
     /// <param name="builder">The builder.</param>

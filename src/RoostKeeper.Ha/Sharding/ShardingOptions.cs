@@ -36,4 +36,7 @@ public sealed class ShardingOptions
     /// </summary>
     /// <value>Default null: FNV-1a (32-bit) of the key's UTF-8 bytes, modulo the shard count (see <see cref="IShardOwnership.ShardOf"/>).</value>
     public Func<string, int, int>? Partitioner { get; set; }
+
+    /// <summary>The election Lease's name, filled in at start-up (the table's default name and a validation rule need it).</summary>
+    internal string? ElectionLeaseName { get; set; }
 }
