@@ -65,6 +65,7 @@ internal abstract class ChaosReplica
         Crashing = false;
         var identity = $"{Name}-{++_generation}";
         Identity = identity;
+        OnStarting(identity);
         var token = _run.Token;
         _task = Task.Run(async () =>
         {
@@ -107,9 +108,17 @@ internal abstract class ChaosReplica
     /// <summary>A crash: cut off from the API server first, then stopped, so nothing it does afterwards reaches the Lease.</summary>
     public async Task CrashAsync(ClusterFaults faults)
     {
-        faults.Partition(Name);
+        faults.Partition(FaultName);
         Crashing = true;
         await StopAsync();
+    }
+
+    /// <summary>The client name faults target for this replica's current run (its <see cref="Name"/> unless it changes per run).</summary>
+    public virtual string FaultName => Name;
+
+    /// <summary>Called when a run with <paramref name="identity"/> is about to start.</summary>
+    protected virtual void OnStarting(string identity)
+    {
     }
 
     /// <summary>Called when a stop (graceful or a crash) has ended the run: what else it recorded has ended too.</summary>

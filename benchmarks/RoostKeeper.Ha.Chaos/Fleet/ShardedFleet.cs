@@ -53,7 +53,7 @@ internal sealed class ShardedFleet : IAsyncDisposable
     }
 
     /// <summary>The replicas that run and are not cut off: the ones shards should be spread over.</summary>
-    public IReadOnlyList<ShardedReplica> Live => [.. Replicas.Where(r => r.Running && !Cluster.Faults.IsPartitioned(r.Name))];
+    public IReadOnlyList<ShardedReplica> Live => [.. Replicas.Where(r => r.Running && !Cluster.Faults.IsPartitioned(r.FaultName))];
 
     public ShardedReplica? Leader => Recorder.CurrentLeader is { } name ? Replicas.FirstOrDefault(r => r.Name == name) : null;
 
@@ -86,7 +86,7 @@ internal sealed class ShardedFleet : IAsyncDisposable
         {
             var index = _replicas.Count;
             var name = $"replica-{index + 1}";
-            var replica = new ShardedReplica(name, Cluster.CreateClient(name), Namespace, LeaseName, _timings, Recorder, Shards, _setup, _clock(index), _loggerFactory);
+            var replica = new ShardedReplica(name, Cluster.CreateClient, Namespace, LeaseName, _timings, Recorder, Shards, _setup, _clock(index), _loggerFactory);
             _replicas.Add(replica);
             return replica;
         }
@@ -131,7 +131,7 @@ internal sealed class ShardedFleet : IAsyncDisposable
         {
             if (graceful)
             {
-                Cluster.Faults.Clear(replica.Name);
+                Cluster.Faults.Clear(replica.FaultName);
             }
         }
 

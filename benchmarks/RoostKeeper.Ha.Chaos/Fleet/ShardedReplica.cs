@@ -14,7 +14,9 @@ namespace RoostKeeper.Ha.Chaos.Fleet;
 /// <see cref="ShardedSetup.Sharded"/>, <c>AddShardedLeadership</c>, on its own named client and clock. Every
 /// shard's work is recorded in a <see cref="ShardIntervalRecorder"/> and every term in the LeadershipRecorder. A
 /// graceful stop stops the host (shards handed over, Leases released); a crash cuts the client off first and
-/// stops the host with an already-cancelled token, so it gives nothing up.
+/// stops the host with an already-cancelled token, so it gives nothing up. Each run after the first has a client
+/// of its own (named after its identity), so the cut-off client of a crashed run stays cut off for good: whatever
+/// the stopped host might still do in the background never reaches the API server, as with a dead process.
 /// </summary>
 internal sealed class ShardedReplica : ChaosReplica
 {
@@ -22,18 +24,33 @@ internal sealed class ShardedReplica : ChaosReplica
     private readonly ShardedSetup _setup;
     private readonly TimeProvider _clock;
     private readonly ILoggerFactory? _loggerFactory;
+    private readonly Func<string, IKubernetes> _clientFor;
+    private string _clientName;
+    private IKubernetes _client;
     private IShardOwnership? _ownership;
     private TermToken? _leading;
 
-    public ShardedReplica(string name, IKubernetes client, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder,
+    public ShardedReplica(string name, Func<string, IKubernetes> clientFor, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder,
         ShardIntervalRecorder shards, ShardedSetup setup, TimeProvider? clock = null, ILoggerFactory? loggerFactory = null)
-        : base(name, client, leaseNamespace, leaseName, timings, recorder)
+        : this(name, clientFor, clientFor(name), leaseNamespace, leaseName, timings, recorder, shards, setup, clock, loggerFactory)
     {
+    }
+
+    private ShardedReplica(string name, Func<string, IKubernetes> clientFor, IKubernetes first, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder,
+        ShardIntervalRecorder shards, ShardedSetup setup, TimeProvider? clock, ILoggerFactory? loggerFactory)
+        : base(name, first, leaseNamespace, leaseName, timings, recorder)
+    {
+        _clientFor = clientFor;
+        _clientName = name;
+        _client = first;
         _shards = shards;
         _setup = setup;
         _clock = clock ?? TimeProvider.System;
         _loggerFactory = loggerFactory;
     }
+
+    /// <summary>The client name of the current run: the replica's name for the first run, its identity after.</summary>
+    public override string FaultName => Volatile.Read(ref _clientName);
 
     public override string Elector => _setup.Sharded ? "RoostKeeper.Ha sharded" : "RoostKeeper.Ha";
 
@@ -54,7 +71,7 @@ internal sealed class ShardedReplica : ChaosReplica
     protected override async Task RunAsync(string identity, CancellationToken stop)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Services.AddSingleton(Client);
+        builder.Services.AddSingleton(Volatile.Read(ref _client));
         builder.Services.AddSingleton(_clock);
         if (_loggerFactory is not null)
         {
@@ -108,6 +125,17 @@ internal sealed class ShardedReplica : ChaosReplica
         {
             Volatile.Write(ref _ownership, null);
         }
+    }
+
+    protected override void OnStarting(string identity)
+    {
+        if (identity == $"{Name}-1")
+        {
+            return;
+        }
+
+        Volatile.Write(ref _client, _clientFor(identity));
+        Volatile.Write(ref _clientName, identity);
     }
 
     protected override void OnStopped() => _shards.Stopped(Name);

@@ -60,7 +60,8 @@ internal sealed class ShardFaultInjector(ShardedFleet fleet, ShardChaosSettings 
                 var wasLeader = target == fleet.Leader;
                 await target.CrashAsync(Faults);
                 await DelayAsync(hold, cancellationToken);
-                Faults.Heal(target.Name);
+
+                // A new process with a client of its own; the crashed one's stays cut off.
                 target.Start();
                 return Describe($"crash of {(wasLeader ? "leader " : "")}{target.Name} without release, restarted", hold);
             }
@@ -72,9 +73,9 @@ internal sealed class ShardFaultInjector(ShardedFleet fleet, ShardChaosSettings 
                 var target = kind == ShardFaultKind.PartitionLeader && leader is not null ? leader
                     : followers.Count > 0 ? followers[random.Next(followers.Count)] : Target(0, runningOnly: true);
                 var mode = random.Next(2) == 0 ? PartitionMode.Reset : PartitionMode.Blackhole;
-                Faults.Partition(target.Name, mode);
+                Faults.Partition(target.FaultName, mode);
                 await DelayAsync(hold, cancellationToken);
-                Faults.Heal(target.Name);
+                Faults.Heal(target.FaultName);
                 return Describe($"partition ({mode.ToString().ToLowerInvariant()}) of {(target == leader ? "leader" : "member")} {target.Name}", hold);
             }
 
@@ -83,9 +84,9 @@ internal sealed class ShardFaultInjector(ShardedFleet fleet, ShardChaosSettings 
                 var target = Target(leaderBias: 0.5, runningOnly: true);
                 var status = Errors[random.Next(Errors.Length)];
                 var count = random.Next(1, 9);
-                Faults.FailNext(target.Name, status, count);
+                Faults.FailNext(target.FaultName, status, count);
                 await DelayAsync(hold, cancellationToken);
-                Faults.Clear(target.Name);
+                Faults.Clear(target.FaultName);
                 return Describe($"{count} × {(int)status} on {target.Name}", hold);
             }
 
@@ -93,17 +94,17 @@ internal sealed class ShardFaultInjector(ShardedFleet fleet, ShardChaosSettings 
             {
                 var target = Target(leaderBias: 0.5, runningOnly: true);
                 var latency = Timings.RenewDeadline * (0.05 + (random.NextDouble() * 0.9));
-                Faults.AddLatency(target.Name, latency);
+                Faults.AddLatency(target.FaultName, latency);
                 await DelayAsync(hold, cancellationToken);
-                Faults.AddLatency(target.Name, TimeSpan.Zero);
+                Faults.AddLatency(target.FaultName, TimeSpan.Zero);
                 return Describe($"latency {Ms(latency)} on {target.Name}", hold);
             }
 
             case ShardFaultKind.WatchDrop:
             {
                 var target = Target(leaderBias: 0.3, runningOnly: true);
-                Faults.Partition(target.Name);
-                Faults.Heal(target.Name);
+                Faults.Partition(target.FaultName);
+                Faults.Heal(target.FaultName);
                 return $"connections of {target.Name} dropped";
             }
 
