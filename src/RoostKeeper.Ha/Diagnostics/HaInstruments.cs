@@ -29,6 +29,15 @@ public static class HaInstruments
     /// <summary>Counter of watch events received for the Lease; label <c>lease</c>.</summary>
     public const string LeaderElectionWatchEvents = "roost_keeper.leader_election.watch.events";
 
+    /// <summary>Gauge of the shards this replica holds (its work runs); labels <c>identity</c>, <c>table</c>.</summary>
+    public const string ShardingOwnedShards = "roost_keeper.sharding.owned_shards";
+
+    /// <summary>Counter of shards this replica gave up or cleared; labels <c>table</c>, <c>reason</c> (rebalance, crash, leave, step_down, deadline, failed).</summary>
+    public const string ShardingMoves = "roost_keeper.sharding.moves";
+
+    /// <summary>Histogram (seconds) of how long a shard had no holder, observed when it gets one; label <c>table</c>.</summary>
+    public const string ShardingUnownedDuration = "roost_keeper.sharding.unowned.duration";
+
     /// <summary>Gauge, per health check, of its status in the last periodic round (2 Healthy, 1 Degraded, 0 Unhealthy); labels <c>check</c>, <c>identity</c>.</summary>
     public const string HealthStatus = "roost_keeper.health.status";
 

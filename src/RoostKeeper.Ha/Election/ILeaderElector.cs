@@ -18,6 +18,13 @@ internal interface ILeaderElector
     /// <summary>The current term while this replica leads, else null.</summary>
     Leadership? Leadership { get; }
 
+    /// <summary>
+    /// While this replica leads, when (<see cref="Time"/>'s timestamp) the term's last successful Lease write (its
+    /// acquisition or a renewal) was sent; else null. Sharded leadership counts the leader's renewals as its liveness
+    /// (the leader does not renew its membership Lease), with the same "sent" rule as the renew deadline.
+    /// </summary>
+    long? LastRenewalSentAt { get; }
+
     /// <summary>Another replica that holds the Lease and, by this replica's clock, has not expired; else null.</summary>
     string? CurrentLeader { get; }
 

@@ -18,6 +18,7 @@ internal sealed class LeaderTerm : IDisposable
     private FailoverRequest? _failover;
     private volatile bool _lost;
     private bool _ended;
+    private long _lastSent;
 
     public LeaderTerm(Leadership leadership, V1Lease written, long sentAt, TimeSpan renewDeadline, TimeProvider time)
     {
@@ -43,7 +44,11 @@ internal sealed class LeaderTerm : IDisposable
     public V1Lease Current { get; set; }
 
     /// <summary>When the last successful renewal was sent: the renew deadline counts from here.</summary>
-    public long LastSent { get; private set; }
+    public long LastSent
+    {
+        get => Volatile.Read(ref _lastSent);
+        private set => Volatile.Write(ref _lastSent, value);
+    }
 
     public LeaderWork? Work { get; set; }
 

@@ -82,6 +82,8 @@ internal sealed partial class LeaseElector : ILeaderElector
 
     public bool IsLeader => Leadership is not null;
 
+    public long? LastRenewalSentAt => Volatile.Read(ref _term)?.LastSent;
+
     /// <summary>Whether <see cref="RunAsync"/> is running: false before it starts, after it ends and if it failed.</summary>
     public bool IsRunning => Volatile.Read(ref _running) == 1;
 

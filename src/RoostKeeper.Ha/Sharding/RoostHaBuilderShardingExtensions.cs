@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Sharding;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,7 @@ public static class RoostHaBuilderShardingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddShardingOptions(configure);
+        builder.Services.AddShardingRuntime();
         return builder;
     }
 
@@ -27,24 +29,42 @@ public static class RoostHaBuilderShardingExtensions
     /// <param name="callback">The shard's work; the shard is released when it has returned (or after the drain timeout).</param>
     /// <returns>The builder.</returns>
     public static IRoostHaBuilder OnShardAcquired(this IRoostHaBuilder builder, Func<OwnedShard, CancellationToken, Task> callback)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(callback);
+        builder.Services.AddSingleton(new ShardCallbackRegistration { Acquired = callback });
+        return builder;
+    }
 
     /// <summary>Adds a callback for each shard this replica has given up (after its work has drained).</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="callback">Receives the shard given up.</param>
     /// <returns>The builder.</returns>
     public static IRoostHaBuilder OnShardReleased(this IRoostHaBuilder builder, Action<OwnedShard> callback)
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(callback);
+        builder.Services.AddSingleton(new ShardCallbackRegistration { Released = callback });
+        return builder;
+    }
 
     /// <summary>
     /// Runs one instance of <typeparamref name="T"/> per shard this replica holds, created in a DI scope of its own in
     /// which <see cref="OwnedShard"/> resolves to its shard; it is stopped (token cancelled, ExecuteAsync awaited) before
-    /// the shard is released. If it throws, the shard is released so another replica takes it.
+    /// the shard is released. If it throws, the shard is released (its term ends) and taken again, with a new instance and a new term, after a hold-off of LeaseDuration.
     /// </summary>
     /// <typeparam name="T">The hosted service. Do not also register it with AddHostedService.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IRoostHaBuilder AddShardedHostedService<T>(this IRoostHaBuilder builder)
         where T : class, IHostedService
-        => throw new NotImplementedException();
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(sp => new ShardCallbackRegistration
+        {
+            Name = typeof(T).Name,
+            Acquired = (shard, _) => ShardedHostedService.RunAsync<T>(sp, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<ShardingOptions>>().Value.DrainTimeout, shard),
+        });
+        return builder;
+    }
 }

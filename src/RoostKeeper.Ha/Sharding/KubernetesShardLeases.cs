@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using RoostKeeper.Ha.Election;
+using RoostKeeper.Ha.KubernetesApi;
+
+namespace RoostKeeper.Ha.Sharding;
+
+/// <summary>Sharding's Lease operations through KubernetesClient's typed coordination.k8s.io/v1 client.</summary>
+internal sealed class KubernetesShardLeases(IKubernetes kubernetes, string leaseNamespace, int watchTimeoutSeconds = 60) : IShardLeases
+{
+    public string Namespace { get; } = leaseNamespace;
+
+    public async Task<(IReadOnlyList<V1Lease> Items, string? ResourceVersion)> ListAsync(string labelSelector, CancellationToken cancellationToken)
+    {
+        var list = await kubernetes.CoordinationV1.ListNamespacedLeaseAsync(Namespace, labelSelector: labelSelector, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return ((IReadOnlyList<V1Lease>?)list.Items ?? [], list.Metadata?.ResourceVersion);
+    }
+
+    public async IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchAsync(string labelSelector, string? resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        Exception? error = null;
+        var stream = kubernetes.CoordinationV1.WatchListNamespacedLeaseAsync(
+            Namespace,
+            allowWatchBookmarks: true,
+            labelSelector: labelSelector,
+            resourceVersion: resourceVersion,
+            timeoutSeconds: watchTimeoutSeconds,
+            onError: e => error ??= e,
+            cancellationToken: cancellationToken);
+        var events = stream.GetAsyncEnumerator(cancellationToken);
+        await using (events.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is EndOfStreamException || e.InnerException is EndOfStreamException)
+                {
+                    break; // A quiet watch ended by timeoutSeconds (see KubernetesLeaseClient.WatchAsync).
+                }
+
+                yield return events.Current;
+            }
+        }
+
+        if (error is not null && KubernetesApiErrors.Classify(error) == ApiErrorKind.Expired)
+        {
+            throw new LeaseWatchExpiredException($"The watch on Leases {Namespace} ({labelSelector}) from resourceVersion {resourceVersion} expired: {error.Message}", error);
+        }
+
+        if (error is not null)
+        {
+            throw new InvalidOperationException($"The watch on Leases {Namespace} ({labelSelector}) failed: {error.Message}", error);
+        }
+    }
+
+    public async Task<V1Lease?> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task<V1Lease> CreateAsync(V1Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(lease, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
+        {
+            throw new LeaseConflictException($"Lease {Namespace}/{lease.Metadata?.Name} was created by someone else.", e);
+        }
+    }
+
+    public async Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
+        {
+            throw new LeaseConflictException($"Lease {Namespace}/{lease.Metadata?.Name} changed since resourceVersion {lease.Metadata?.ResourceVersion}.", e);
+        }
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await kubernetes.CoordinationV1.DeleteNamespacedLeaseAsync(name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
+        {
+        }
+    }
+}
