@@ -142,7 +142,7 @@ internal sealed class ShardMoves(ShardingSettings settings)
         var keyFraction = (double)workload.Keys.Count(k => movedSet.Contains(ownership.ShardOf(k))) / workload.Keys.Count;
         var total = settled ? last - start : Patience;
         await Console.Error.WriteLineAsync(Invariant($"moves: {scenario}: {moved.Count} moved, unowned max {Ms(gaps.DefaultIfEmpty().Max())}, whole move {Ms(total)} (balanced at {Ms(settledAt - start)})"));
-        return new Move(moved.Count, gaps, total, keyFraction, shards.Overlaps().Count, workload.Doubles);
+        return new Move(moved.Count, gaps, total, keyFraction, fleet.Fleet.Overlaps().Count, workload.Doubles);
     }
 
     private static TimeSpan Percentile(IReadOnlyList<TimeSpan> sorted, double p) =>

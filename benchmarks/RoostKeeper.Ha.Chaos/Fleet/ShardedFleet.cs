@@ -31,6 +31,7 @@ internal sealed class ShardedFleet : IAsyncDisposable
         _loggerFactory = loggerFactory;
         Recorder = new LeadershipRecorder();
         Shards = new ShardIntervalRecorder(setup.Shards);
+        Ownership = new ShardOwnershipRecorder();
     }
 
     public SimulatedCluster Cluster { get; }
@@ -38,6 +39,16 @@ internal sealed class ShardedFleet : IAsyncDisposable
     public LeadershipRecorder Recorder { get; }
 
     public ShardIntervalRecorder Shards { get; }
+
+    /// <summary>The library's recorder of the same work: the overlap check (its intervals end only when the work returned).</summary>
+    public ShardOwnershipRecorder Ownership { get; }
+
+    /// <summary>
+    /// Overlapping intervals of one shard as the library's recorder sees them, on the runner recorder's time axis
+    /// (both started together; the offset is the microseconds between their constructors).
+    /// </summary>
+    public IReadOnlyList<ShardOverlap> Overlaps() =>
+        [.. Ownership.Overlaps().Select(o => new ShardOverlap(Map(o.First), Map(o.Second), Shared(o.First, o.Second)))];
 
     public ShardedSetup Setup => _setup;
 
@@ -86,10 +97,20 @@ internal sealed class ShardedFleet : IAsyncDisposable
         {
             var index = _replicas.Count;
             var name = $"replica-{index + 1}";
-            var replica = new ShardedReplica(name, Cluster.CreateClient, Namespace, LeaseName, _timings, Recorder, Shards, _setup, _clock(index), _loggerFactory);
+            var replica = new ShardedReplica(name, Cluster.CreateClient, Namespace, LeaseName, _timings, Recorder, Shards, Ownership, _setup, _clock(index), _loggerFactory);
             _replicas.Add(replica);
             return replica;
         }
+    }
+
+    private static ShardInterval Map(ShardOwnershipRecorder.Interval i) => new(i.Replica, i.Shard, i.Term, i.Start, i.End);
+
+    private TimeSpan Shared(ShardOwnershipRecorder.Interval a, ShardOwnershipRecorder.Interval b)
+    {
+        var now = Ownership.Now;
+        var start = a.Start > b.Start ? a.Start : b.Start;
+        var end = (a.End ?? now) < (b.End ?? now) ? a.End ?? now : b.End ?? now;
+        return end - start;
     }
 
     public void StartAll()

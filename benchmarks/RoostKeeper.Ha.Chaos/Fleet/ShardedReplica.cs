@@ -12,7 +12,7 @@ namespace RoostKeeper.Ha.Chaos.Fleet;
 /// <summary>
 /// A replica as an application runs RoostKeeper.Ha: a generic host with <c>AddRoostHa</c> and, when
 /// <see cref="ShardedSetup.Sharded"/>, <c>AddShardedLeadership</c>, on its own named client and clock. Every
-/// shard's work is recorded in a <see cref="ShardIntervalRecorder"/> and every term in the LeadershipRecorder. A
+/// shard's work is recorded in RoostKeeper.Ha.Testing's ShardOwnershipRecorder and a <see cref="ShardIntervalRecorder"/>, and every term in the LeadershipRecorder. A
 /// graceful stop stops the host (shards handed over, Leases released); a crash cuts the client off first and
 /// stops the host with an already-cancelled token, so it gives nothing up. Each run after the first has a client
 /// of its own (named after its identity), so the cut-off client of a crashed run stays cut off for good: whatever
@@ -21,6 +21,7 @@ namespace RoostKeeper.Ha.Chaos.Fleet;
 internal sealed class ShardedReplica : ChaosReplica
 {
     private readonly ShardIntervalRecorder _shards;
+    private readonly ShardOwnershipRecorder _ownershipRecorder;
     private readonly ShardedSetup _setup;
     private readonly TimeProvider _clock;
     private readonly ILoggerFactory? _loggerFactory;
@@ -31,15 +32,16 @@ internal sealed class ShardedReplica : ChaosReplica
     private TermToken? _leading;
 
     public ShardedReplica(string name, Func<string, IKubernetes> clientFor, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder,
-        ShardIntervalRecorder shards, ShardedSetup setup, TimeProvider? clock = null, ILoggerFactory? loggerFactory = null)
-        : this(name, clientFor, clientFor(name), leaseNamespace, leaseName, timings, recorder, shards, setup, clock, loggerFactory)
+        ShardIntervalRecorder shards, ShardOwnershipRecorder ownershipRecorder, ShardedSetup setup, TimeProvider? clock = null, ILoggerFactory? loggerFactory = null)
+        : this(name, clientFor, clientFor(name), leaseNamespace, leaseName, timings, recorder, shards, ownershipRecorder, setup, clock, loggerFactory)
     {
     }
 
     private ShardedReplica(string name, Func<string, IKubernetes> clientFor, IKubernetes first, string leaseNamespace, string leaseName, ElectionTimings timings, LeadershipRecorder recorder,
-        ShardIntervalRecorder shards, ShardedSetup setup, TimeProvider? clock, ILoggerFactory? loggerFactory)
+        ShardIntervalRecorder shards, ShardOwnershipRecorder ownershipRecorder, ShardedSetup setup, TimeProvider? clock, ILoggerFactory? loggerFactory)
         : base(name, first, leaseNamespace, leaseName, timings, recorder)
     {
+        _ownershipRecorder = ownershipRecorder;
         _clientFor = clientFor;
         _clientName = name;
         _client = first;
@@ -158,6 +160,10 @@ internal sealed class ShardedReplica : ChaosReplica
 
     private async Task WorkOnShardAsync(OwnedShard shard, CancellationToken token)
     {
+        // Two records of the same work: the library's ShardOwnershipRecorder, whose intervals end only when this
+        // callback returns (a crashed run's too: its work must stop by the liveness guard, as behind a partition),
+        // and the runner's, which also ends them when the process is stopped (for holders and balance).
+        using var recorded = _ownershipRecorder.Started(Name, shard.Shard, shard.Term);
         var interval = _shards.Begin(Name, shard.Shard, shard.Term);
         try
         {

@@ -58,7 +58,7 @@ internal static class ShardChaosRun
                 seed,
                 faults,
                 recoveries,
-                shards.Overlaps(),
+                fleet.Overlaps(),
                 end - firstAt,
                 Unowned(intervals, settings.Shards, firstAt, end),
                 intervals.Count(i => i.Start > firstAt),
@@ -70,7 +70,7 @@ internal static class ShardChaosRun
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new ShardRunResult(seed, faults, recoveries, fleet?.Shards.Overlaps() ?? [], TimeSpan.Zero, TimeSpan.Zero, 0, [], [],
+            return new ShardRunResult(seed, faults, recoveries, fleet?.Overlaps() ?? [], TimeSpan.Zero, TimeSpan.Zero, 0, [], [],
                 e.GetType().Name + ": " + e.Message, fleet?.Replicas.Sum(r => r.RunFailures) ?? 0, null);
         }
         finally
