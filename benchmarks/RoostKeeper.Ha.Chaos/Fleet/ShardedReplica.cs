@@ -165,6 +165,7 @@ internal sealed class ShardedReplica : ChaosReplica
         // and the runner's, which also ends them when the process is stopped (for holders and balance).
         using var recorded = _ownershipRecorder.Started(Name, shard.Shard, shard.Term);
         var interval = _shards.Begin(Name, shard.Shard, shard.Term);
+        await using var cancelled = token.Register(() => _shards.Cancelled(interval));
         try
         {
             await (_setup.ShardWork?.Invoke(this, shard, token) ?? WaitAsync(token));

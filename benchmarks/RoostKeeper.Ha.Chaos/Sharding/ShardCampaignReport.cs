@@ -14,6 +14,7 @@ internal static class ShardCampaignReport
         var observed = completed.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.Observed);
         var unowned = completed.Aggregate(TimeSpan.Zero, (sum, r) => sum + r.UnownedShardTime);
         var overlaps = results.SelectMany(r => r.Overlaps).ToList();
+        var tokenOverlaps = results.SelectMany(r => r.TokenOverlaps).ToList();
 
         output.WriteLine($"### Sharded leadership, {settings.Replicas} replicas, {settings.Shards} shards: {results.Count} runs, seeds {settings.Seed}–{settings.Seed + settings.Runs - 1}");
         output.WriteLine();
@@ -29,8 +30,9 @@ internal static class ShardCampaignReport
         output.WriteLine("|---|---|");
         output.WriteLine(Invariant($"| Runs completed / ended by an error | {completed.Count} / {results.Count - completed.Count} |"));
         output.WriteLine(Invariant($"| Observed time (from each run's first balanced moment) | {observed.TotalMinutes:0.0} min |"));
-        output.WriteLine(Invariant($"| Overlapping intervals of one shard (runs affected) | **{overlaps.Count}** ({results.Count(r => r.Overlaps.Count > 0)}) |"));
+        output.WriteLine(Invariant($"| Overlapping intervals of one shard, work from the callback to its return (runs affected) | **{overlaps.Count}** ({results.Count(r => r.Overlaps.Count > 0)}) |"));
         output.WriteLine(Invariant($"| Longest overlap | {(overlaps.Count == 0 ? "—" : Ms(overlaps.Max(o => o.Duration)))} |"));
+        output.WriteLine(Invariant($"| Overlapping intervals of one shard, from the callback to the token's cancellation (runs affected) | **{tokenOverlaps.Count}** ({results.Count(r => r.TokenOverlaps.Count > 0)}) |"));
         output.WriteLine(Invariant($"| Shard time without an owner (of shards × observed time) | {unowned.TotalSeconds:0.0} s ({(observed > TimeSpan.Zero ? unowned / (observed * settings.Shards) * 100 : 0):0.00} %) |"));
         output.WriteLine(Invariant($"| Shard acquisitions after settling (total; per run, median) | {completed.Sum(r => r.Acquisitions)}; {Median(completed.Select(r => (double)r.Acquisitions)):0} |"));
         output.WriteLine(Invariant($"| Faults healed | {recoveries.Count} |"));
@@ -76,7 +78,12 @@ internal static class ShardCampaignReport
         {
             foreach (var overlap in run.Overlaps)
             {
-                output.WriteLine(Invariant($"- seed {run.Seed}: shard {overlap.First.Shard} overlap {Ms(overlap.Duration)}: {Describe(overlap.First)} and {Describe(overlap.Second)}"));
+                output.WriteLine(Invariant($"- seed {run.Seed}: shard {overlap.First.Shard} work overlap {Ms(overlap.Duration)}: {Describe(overlap.First)} and {Describe(overlap.Second)}"));
+            }
+
+            foreach (var overlap in run.TokenOverlaps)
+            {
+                output.WriteLine(Invariant($"- seed {run.Seed}: shard {overlap.First.Shard} token overlap {Ms(overlap.Duration)}: {Describe(overlap.First)} and {Describe(overlap.Second)}"));
             }
 
             foreach (var slow in run.SlowOwned)
@@ -107,7 +114,7 @@ internal static class ShardCampaignReport
     }
 
     public static string Describe(ShardInterval interval) =>
-        Invariant($"{interval.Replica} term {interval.Term} {interval.Start.TotalSeconds:0.000}–{(interval.End is { } end ? end.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "end")} s");
+        Invariant($"{interval.Replica} term {interval.Term} {interval.Start.TotalSeconds:0.000}–{(interval.End is { } end ? end.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "end")} s{(interval.Cancelled is { } c ? $" (token cancelled {c.TotalSeconds:0.000} s)" : "")}");
 
     private static string Percentile(IReadOnlyList<TimeSpan> sorted, double p)
     {

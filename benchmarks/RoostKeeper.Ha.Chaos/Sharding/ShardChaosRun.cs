@@ -59,6 +59,7 @@ internal static class ShardChaosRun
                 faults,
                 recoveries,
                 fleet.Overlaps(),
+                shards.Overlaps(byToken: true),
                 end - firstAt,
                 Unowned(intervals, settings.Shards, firstAt, end),
                 intervals.Count(i => i.Start > firstAt),
@@ -70,7 +71,7 @@ internal static class ShardChaosRun
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new ShardRunResult(seed, faults, recoveries, fleet?.Overlaps() ?? [], TimeSpan.Zero, TimeSpan.Zero, 0, [], [],
+            return new ShardRunResult(seed, faults, recoveries, fleet?.Overlaps() ?? [], fleet?.Shards.Overlaps(byToken: true) ?? [], TimeSpan.Zero, TimeSpan.Zero, 0, [], [],
                 e.GetType().Name + ": " + e.Message, fleet?.Replicas.Sum(r => r.RunFailures) ?? 0, null);
         }
         finally

@@ -1,9 +1,15 @@
 namespace RoostKeeper.Ha.Chaos.Sharding;
 
-/// <summary>One replica's ownership of one shard: from <c>OnShardAcquired</c> to the end of the shard's work.</summary>
-internal sealed record ShardInterval(string Replica, int Shard, long Term, TimeSpan Start, TimeSpan? End)
+/// <summary>
+/// One replica's ownership of one shard: from <c>OnShardAcquired</c> to the end of the shard's work, and when its
+/// token was cancelled (null if it was not, or not recorded).
+/// </summary>
+internal sealed record ShardInterval(string Replica, int Shard, long Term, TimeSpan Start, TimeSpan? End, TimeSpan? Cancelled = null)
 {
     public TimeSpan EndOr(TimeSpan openUntil) => End ?? openUntil;
+
+    /// <summary>The interval that ends when the token was cancelled (or the work ended, if sooner): what the protocol bounds.</summary>
+    public ShardInterval ByToken() => Cancelled is { } c && (End is not { } e || c < e) ? this with { End = c } : this;
 }
 
 /// <summary>Two intervals of one shard that overlap: two replicas (or one, twice) working on the same keys at once.</summary>
@@ -63,6 +69,16 @@ internal sealed class ShardIntervalRecorder
         Signal();
     }
 
+    /// <summary>Records that the token of the work begun with <paramref name="token"/> was cancelled now.</summary>
+    public void Cancelled(object token)
+    {
+        var entry = (Entry)token;
+        lock (_gate)
+        {
+            entry.Cancelled ??= Now;
+        }
+    }
+
     /// <summary>The process of <paramref name="replica"/> is gone: every interval of it still open ends now.</summary>
     public void Stopped(string replica)
     {
@@ -82,7 +98,7 @@ internal sealed class ShardIntervalRecorder
     {
         lock (_gate)
         {
-            return [.. _entries.Select(e => new ShardInterval(e.Replica, e.Shard, e.Term, e.Start, e.End))];
+            return [.. _entries.Select(e => new ShardInterval(e.Replica, e.Shard, e.Term, e.Start, e.End, e.Cancelled))];
         }
     }
 
@@ -110,12 +126,15 @@ internal sealed class ShardIntervalRecorder
         return holders;
     }
 
-    /// <summary>Every pair of intervals of one shard that overlap in time (open intervals run to now).</summary>
-    public IReadOnlyList<ShardOverlap> Overlaps()
+    /// <summary>
+    /// Every pair of intervals of one shard that overlap in time (open intervals run to now); with
+    /// <paramref name="byToken"/>, each interval ends when its token was cancelled if that came first.
+    /// </summary>
+    public IReadOnlyList<ShardOverlap> Overlaps(bool byToken = false)
     {
         var now = Now;
         var overlaps = new List<ShardOverlap>();
-        foreach (var shard in Intervals().GroupBy(i => i.Shard))
+        foreach (var shard in Intervals().Select(i => byToken ? i.ByToken() : i).GroupBy(i => i.Shard))
         {
             var sorted = shard.OrderBy(i => i.Start).ToList();
             for (var i = 0; i < sorted.Count; i++)
@@ -183,5 +202,7 @@ internal sealed class ShardIntervalRecorder
         public TimeSpan Start { get; } = start;
 
         public TimeSpan? End { get; set; }
+
+        public TimeSpan? Cancelled { get; set; }
     }
 }

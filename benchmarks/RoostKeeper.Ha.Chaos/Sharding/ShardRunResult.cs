@@ -15,7 +15,8 @@ internal sealed record ShardRecovery(string Fault, TimeSpan InjectedAt, TimeSpan
 /// <param name="Seed">The seed: <c>--sharded --replay Seed</c> runs the same fault schedule again.</param>
 /// <param name="Faults">The faults, in order, as described when injected.</param>
 /// <param name="Recoveries">One per fault.</param>
-/// <param name="Overlaps">Intervals of one shard that overlapped (must be none).</param>
+/// <param name="Overlaps">Intervals of one shard that overlapped, each from the callback to the return of its work (ShardOwnershipRecorder; must be none).</param>
+/// <param name="TokenOverlaps">The same, each interval ending when its token was cancelled (what the liveness guard bounds; must be none).</param>
 /// <param name="Observed">From the first balanced moment to the end of the run.</param>
 /// <param name="UnownedShardTime">The sum over shards of the time nobody worked on them, over <paramref name="Observed"/>.</param>
 /// <param name="Acquisitions">Shard intervals begun after the first balanced moment (moves).</param>
@@ -28,6 +29,7 @@ internal sealed record ShardRunResult(
     IReadOnlyList<string> Faults,
     IReadOnlyList<ShardRecovery> Recoveries,
     IReadOnlyList<ShardOverlap> Overlaps,
+    IReadOnlyList<ShardOverlap> TokenOverlaps,
     TimeSpan Observed,
     TimeSpan UnownedShardTime,
     int Acquisitions,
@@ -37,5 +39,5 @@ internal sealed record ShardRunResult(
     int ReplicaFailures,
     string? ReplicaFailure)
 {
-    public bool Violated => Overlaps.Count > 0 || SlowOwned.Count > 0 || SlowBalanced.Count > 0 || Error is not null || ReplicaFailures > 0;
+    public bool Violated => Overlaps.Count > 0 || TokenOverlaps.Count > 0 || SlowOwned.Count > 0 || SlowBalanced.Count > 0 || Error is not null || ReplicaFailures > 0;
 }

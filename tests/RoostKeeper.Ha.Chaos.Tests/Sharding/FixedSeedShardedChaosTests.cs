@@ -64,6 +64,7 @@ public sealed class FixedSeedShardedChaosTests
             Assert.True(run.Error is null, $"{replay}: the run failed: {run.Error}");
             Assert.True(run.ReplicaFailures == 0, $"{replay}: {run.ReplicaFailures} replica run(s) failed: {run.ReplicaFailure}");
             Assert.True(run.Overlaps.Count == 0, $"{replay}: a shard had two holders at once: {string.Join("; ", run.Overlaps.Select(o => $"shard {o.First.Shard}: {ShardCampaignReport.Describe(o.First)} and {ShardCampaignReport.Describe(o.Second)} for {o.Duration.TotalMilliseconds:0} ms"))}");
+            Assert.True(run.TokenOverlaps.Count == 0, $"{replay}: a shard's token was still live when another replica took it: {string.Join("; ", run.TokenOverlaps.Select(o => $"shard {o.First.Shard}: {ShardCampaignReport.Describe(o.First)} and {ShardCampaignReport.Describe(o.Second)} for {o.Duration.TotalMilliseconds:0} ms"))}");
             Assert.True(run.SlowOwned.Count == 0, $"{replay}: not every shard held within {settings.OwnedBound.TotalMilliseconds:0} ms after: {Describe(run.SlowOwned, r => r.TimeToOwned)}");
             Assert.True(run.SlowBalanced.Count == 0, $"{replay}: not balanced within {settings.BalanceBound.TotalMilliseconds:0} ms after: {Describe(run.SlowBalanced, r => r.TimeToBalanced)}");
         }

@@ -55,6 +55,37 @@ public sealed class ShardIntervalRecorderTests
     }
 
     [Fact]
+    public void Work_that_returns_late_after_its_token_was_cancelled_overlaps_by_work_but_not_by_token()
+    {
+        var recorder = new ShardIntervalRecorder(1, _time);
+        var a = recorder.Begin("a", 0, 1);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        recorder.Cancelled(a);
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        recorder.Begin("b", 0, 2);
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        recorder.End(a);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), Assert.Single(recorder.Overlaps()).Duration);
+        Assert.Empty(recorder.Overlaps(byToken: true));
+        Assert.Equal(TimeSpan.FromSeconds(1), recorder.Intervals()[0].Cancelled);
+    }
+
+    [Fact]
+    public void A_token_cancelled_after_the_next_holder_started_is_a_token_overlap()
+    {
+        var recorder = new ShardIntervalRecorder(1, _time);
+        var a = recorder.Begin("a", 0, 1);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        recorder.Begin("b", 0, 2);
+        _time.Advance(TimeSpan.FromMilliseconds(30));
+        recorder.Cancelled(a);
+        recorder.End(a);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(30), Assert.Single(recorder.Overlaps(byToken: true)).Duration);
+    }
+
+    [Fact]
     public void A_stopped_process_ends_every_open_interval_of_it_and_no_other()
     {
         var recorder = new ShardIntervalRecorder(3, _time);
