@@ -61,6 +61,10 @@ internal sealed partial class ShardCoordinator
         {
             ShardingLog.CallbackFailed(_logger, Identity, $"token of shard {holding.Shard.Shard}", e);
         }
+        catch (ObjectDisposedException)
+        {
+            // Dropped meanwhile by another pass: its token was cancelled before it was disposed.
+        }
     }
 
     private async Task ReleaseAsync(CancellationToken stop)
@@ -160,7 +164,11 @@ internal sealed partial class ShardCoordinator
         _ => "deadline",
     };
 
-    /// <summary>Stops the work of <paramref name="holdings"/> (cancel, then, with <paramref name="wait"/>, wait up to DrainTimeout) and forgets them.</summary>
+    /// <summary>
+    /// Stops the work of <paramref name="holdings"/> (cancel, then wait up to DrainTimeout) and forgets them, once per
+    /// holding: a holding already being dropped (by an earlier pass) is not dropped again, and, with
+    /// <paramref name="wait"/>, is awaited, so a release is never written while a shard's work still drains.
+    /// </summary>
     private async Task DropAsync(IReadOnlyList<Holding> holdings, string reason, bool wait)
     {
         if (holdings.Count == 0)
@@ -168,15 +176,49 @@ internal sealed partial class ShardCoordinator
             return;
         }
 
-        foreach (var holding in holdings)
+        var mine = new List<(Holding Holding, TaskCompletionSource Done)>();
+        var all = new List<Task>();
+        lock (_gate)
+        {
+            foreach (var holding in holdings)
+            {
+                if (holding.Dropped is null)
+                {
+                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    holding.Dropped = done.Task;
+                    mine.Add((holding, done));
+                }
+
+                all.Add(holding.Dropped);
+            }
+        }
+
+        var dropping = DropOwnAsync(mine);
+        if (wait)
+        {
+            await dropping.ConfigureAwait(false);
+            await Task.WhenAll(all).ConfigureAwait(false);
+        }
+
+        _ = reason;
+    }
+
+    private async Task DropOwnAsync(List<(Holding Holding, TaskCompletionSource Done)> mine)
+    {
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (holding, _) in mine)
         {
             Cancel(holding);
         }
 
-        if (wait)
+        Publish();
+        using (var timeout = new CancellationTokenSource(ElectionTiming.Clamp(_settings.DrainTimeout), _time))
         {
-            using var timeout = new CancellationTokenSource(ElectionTiming.Clamp(_settings.DrainTimeout), _time);
-            foreach (var holding in holdings)
+            foreach (var (holding, _) in mine)
             {
                 try
                 {
@@ -195,7 +237,7 @@ internal sealed partial class ShardCoordinator
 
         lock (_gate)
         {
-            foreach (var holding in holdings)
+            foreach (var (holding, _) in mine)
             {
                 if (_holdings.TryGetValue(holding.Shard.Shard, out var current) && current == holding)
                 {
@@ -205,13 +247,12 @@ internal sealed partial class ShardCoordinator
         }
 
         Publish();
-        foreach (var holding in holdings)
+        foreach (var (holding, done) in mine)
         {
             _work.Released(holding.Shard, _logger);
             holding.Token.Dispose();
+            done.TrySetResult();
         }
-
-        _ = reason;
     }
 
     /// <summary>The table cannot be trusted (missing, hostile, another shard count): no work runs on it, and nothing is written.</summary>
@@ -336,7 +377,7 @@ internal sealed partial class ShardCoordinator
         List<OwnedShard> owned;
         lock (_gate)
         {
-            owned = _holdings.Values.Select(h => h.Shard).ToList();
+            owned = _holdings.Values.Where(h => h.Dropped is null).Select(h => h.Shard).ToList();
         }
 
         Ownership.Publish(owned);

@@ -262,8 +262,9 @@ internal sealed partial class ShardCoordinator
 
                 since = at;
             }
-            else if (_unownedSince.Remove(s, out var from))
+            else if (_unownedSince.Remove(s, out var from) && e.Holder == Identity)
             {
+                // Recorded by the new holder only: every replica sees the gap, and each would count it.
                 _metrics?.RecordUnowned(_settings.TableName, s, (now - from).TotalSeconds);
             }
 
@@ -367,5 +368,8 @@ internal sealed partial class ShardCoordinator
 
         /// <summary>Its work threw: released, and not taken again for a while.</summary>
         public bool Failed { get; set; }
+
+        /// <summary>Set when its work is being stopped; completes when it has drained and is forgotten.</summary>
+        public Task? Dropped { get; set; }
     }
 }

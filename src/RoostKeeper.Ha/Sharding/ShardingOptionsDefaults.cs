@@ -10,7 +10,16 @@ internal sealed class ShardingOptionsDefaults(IOptions<LeaderElectionOptions> el
 
     public void PostConfigure(string? name, ShardingOptions options)
     {
-        options.ElectionLeaseName = election.Value.LeaseName;
+        try
+        {
+            options.ElectionLeaseName = election.Value.LeaseName;
+        }
+        catch (OptionsValidationException)
+        {
+            // The election's options are invalid: start-up fails on their own message, which names what to change.
+            return;
+        }
+
         options.TableName ??= options.ElectionLeaseName + TableSuffix;
     }
 }

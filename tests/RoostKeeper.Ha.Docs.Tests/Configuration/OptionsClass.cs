@@ -14,6 +14,7 @@ using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
 using RoostKeeper.Ha.RollingUpdates;
+using RoostKeeper.Ha.Sharding;
 using RoostKeeper.Ha.Testing;
 
 namespace RoostKeeper.Ha.Docs.Tests.Configuration;
@@ -103,6 +104,7 @@ internal sealed class OptionsClass
             },
             s => s.AddRoostHa().AddBackups(b => b.IncludeConfigMaps().ToDirectory(Path.Combine(Path.GetTempPath(), "roostha-docs-tests"))),
             bindsConfiguration: false),
+        FromDi<ShardingOptions>(() => new ShardingOptions(), s => s.AddRoostHa().AddShardedLeadership()),
         new(typeof(RestoreOptions), () => new RestoreOptions(), o => RestoreFailures((RestoreOptions)o), null),
         new(typeof(HaApiOptions), () => new HaApiOptions(), o => ApiFailures((HaApiOptions)o), null),
         new(typeof(S3BackupStoreOptions), () => new S3BackupStoreOptions { BucketName = "backups" }, o => S3Failures((S3BackupStoreOptions)o), null),

@@ -120,7 +120,8 @@ public sealed class ControllerTour : IAsyncLifetime
                     o.ReadinessTimeout = TimeSpan.FromSeconds(20);
                     o.Timeout = TimeSpan.FromSeconds(60);
                     o.RollbackTimeout = TimeSpan.FromSeconds(60);
-                });
+                })
+                .AddShardedLeadership(o => o.Shards = 4);
         })).ToList();
         try
         {

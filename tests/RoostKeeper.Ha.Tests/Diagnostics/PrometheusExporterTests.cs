@@ -11,6 +11,7 @@ using RoostKeeper.Ha.Election;
 using RoostKeeper.Ha.Health;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.RollingUpdates;
+using RoostKeeper.Ha.Sharding;
 using Xunit.Abstractions;
 
 namespace RoostKeeper.Ha.Tests.Diagnostics;
@@ -89,6 +90,11 @@ public sealed partial class PrometheusExporterTests(ITestOutputHelper output)
         rollouts.Duration.Record(30, new("outcome", "Succeeded"), new("namespace", "roost-system"), new("deployment", "roost"));
 
         new ReconcileRecorder(factory).Record("managedroost", ReconcileResult.Success, TimeSpan.FromMilliseconds(3));
+
+        var sharding = new ShardingMetrics(factory);
+        sharding.Track(() => ("replica-a", "roost-lease-shards", 5));
+        sharding.RecordMoves("roost-lease-shards", "rebalance", 4);
+        sharding.RecordUnowned("roost-lease-shards", 3, 0.05);
     }
 
     /// <summary>Each metric family of a Prometheus text exposition: its type, and the label keys of its samples.</summary>

@@ -257,4 +257,25 @@ public sealed class ShardCoordinatorTests
         Assert.Empty(a.Ownership.OwnedShards);
         Assert.Empty(harness.Recorder.CurrentHolders());
     }
+
+    [Fact]
+    public async Task A_replica_stepping_down_for_health_gives_up_its_shards_and_takes_them_back_when_healthy()
+    {
+        var (harness, replicas) = await ThreeAsync();
+        await using var _ = harness;
+        var sick = replicas.First(r => !r.IsLeader);
+        var others = replicas.Where(r => r != sick).ToArray();
+
+        sick.Coordinator.SetDraining("step_down");
+
+        Assert.True(await harness.RunUntilAsync(() => harness.Balanced(others), harness.LeaseDuration), "the sick replica's shards did not move");
+        Assert.Empty(sick.Ownership.OwnedShards);
+        Assert.Equal("true", harness.Leases.Get(ShardKeys.MemberLeaseName(harness.TableName, sick.Name))!.Metadata.Annotations[ShardTable.DrainingAnnotation]);
+        Assert.DoesNotContain(sick.Name, harness.Table()!.Members);
+
+        sick.Coordinator.SetDraining(null);
+
+        Assert.True(await harness.RunUntilAsync(() => harness.Balanced(replicas), harness.LeaseDuration), "the recovered replica did not get its share back");
+        Assert.Empty(harness.Recorder.Overlaps());
+    }
 }
