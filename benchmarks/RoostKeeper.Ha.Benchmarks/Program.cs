@@ -4,6 +4,7 @@ using RoostKeeper.Ha.Benchmarks.Fleet;
 using RoostKeeper.Ha.Benchmarks.Health;
 using RoostKeeper.Ha.Benchmarks.Recovery;
 using RoostKeeper.Ha.Benchmarks.RollingUpdates;
+using RoostKeeper.Ha.Benchmarks.Sharding;
 
 namespace RoostKeeper.Ha.Benchmarks;
 
@@ -16,6 +17,8 @@ internal static class Program
           health   [--rounds N]
           recovery [--sizes 1000,10000] [--restore 10000] [--parallelism 8] [--latency-ms N]
           rollout  [--runs N] [--progress-deadline-seconds N] [--pod-startup-ms N] [--replicas N] [--kubectl real|model]
+          sharding [--only throughput,moves,api] [--keys 3000] [--io-ms 20] [--workers 16] [--shards 16] [--replicas 1,3,5]
+                   [--window-seconds 20] [--runs 3] [--api-sizes 3,10,30] [--api-window-seconds 60] [--api-settle-seconds 20]
           micro    [BenchmarkDotNet arguments]
         """;
 
@@ -33,6 +36,7 @@ internal static class Program
                 ["health", .. var rest] => new HealthRoundRunner(HealthRounds(rest), [20, 100, 250]).RunAsync,
                 ["recovery", .. var rest] => RecoveryRunner.Parse(rest).RunAsync,
                 ["rollout", .. var rest] => new RolloutRunner(RolloutSettings.Parse(rest)).RunAsync,
+                ["sharding", .. var rest] => new ShardingRunner(ShardingSettings.Parse(rest)).RunAsync,
                 ["micro", .. var rest] => () => Task.FromResult(Micro(rest)),
                 _ => null,
             };

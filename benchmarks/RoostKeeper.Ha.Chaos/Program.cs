@@ -3,9 +3,16 @@ using System.Globalization;
 using RoostKeeper.Ha.Chaos.Faults;
 using RoostKeeper.Ha.Chaos.Fleet;
 using RoostKeeper.Ha.Chaos.Runs;
+using RoostKeeper.Ha.Chaos.Sharding;
 
 // The chaos runner (docs/reliability.md): seeded runs of a fleet under random faults, checked for two
-// leaders at once and for the time to a leader after each fault heals.
+// leaders at once and for the time to a leader after each fault heals. With --sharded, a fleet with sharded
+// leadership instead, checked per shard (docs/reliability.md, "Sharded leadership").
+if (args.Contains("--sharded"))
+{
+    return await ShardChaosProgram.RunAsync([.. args.Where(a => a != "--sharded")]);
+}
+
 var settings = ChaosSettings.Default;
 int? replay = null;
 var findSkew = false;
@@ -37,6 +44,7 @@ try
                                          [--clock-rate-error 0.02] [--slack-ms 500] [--only Crash,WatchGone,...]
                     RoostKeeper.Ha.Chaos --replay SEED [same options]      one run, traced
                     RoostKeeper.Ha.Chaos --find-skew [--skew-runs 10]       raise the clock-rate difference until two leaders overlap
+                    RoostKeeper.Ha.Chaos --sharded --help                    the sharded mode (its own options)
                     Exit code 1 when a fleet of ours overlapped, failed, or was slow to a leader after a heal.
                     """);
                 return 0;

@@ -31,8 +31,17 @@ internal abstract class ChaosReplica
 
     public bool Running => _task is { IsCompleted: false };
 
+    /// <summary>The identity of the current (or last) run: the name and the run's generation.</summary>
+    public string? Identity { get; private set; }
+
+    /// <summary>True while a crash stops the run: it must give nothing up (it is cut off anyway).</summary>
+    protected bool Crashing { get; private set; }
+
     /// <summary>Failures of the replica's run that were not a stop (should stay 0 for ours).</summary>
     public int RunFailures => Volatile.Read(ref _runFailures);
+
+    /// <summary>The exception that ended the last failed run (not on stop), for reports.</summary>
+    public Exception? LastFailure { get; private set; }
 
     protected IKubernetes Client { get; }
 
@@ -53,7 +62,10 @@ internal abstract class ChaosReplica
 
         _run?.Dispose();
         _run = new CancellationTokenSource();
+        Crashing = false;
         var identity = $"{Name}-{++_generation}";
+        Identity = identity;
+        OnStarting(identity);
         var token = _run.Token;
         _task = Task.Run(async () =>
         {
@@ -61,8 +73,9 @@ internal abstract class ChaosReplica
             {
                 await RunAsync(identity, token);
             }
-            catch (Exception) when (!token.IsCancellationRequested)
+            catch (Exception e) when (!token.IsCancellationRequested)
             {
+                LastFailure = e;
                 Interlocked.Increment(ref _runFailures);
                 throw;
             }
@@ -89,13 +102,28 @@ internal abstract class ChaosReplica
 
         // The process is gone: whatever it recorded as leading has ended.
         Recorder.Stopped(Name);
+        OnStopped();
     }
 
     /// <summary>A crash: cut off from the API server first, then stopped, so nothing it does afterwards reaches the Lease.</summary>
     public async Task CrashAsync(ClusterFaults faults)
     {
-        faults.Partition(Name);
+        faults.Partition(FaultName);
+        Crashing = true;
         await StopAsync();
+    }
+
+    /// <summary>The client name faults target for this replica's current run (its <see cref="Name"/> unless it changes per run).</summary>
+    public virtual string FaultName => Name;
+
+    /// <summary>Called when a run with <paramref name="identity"/> is about to start.</summary>
+    protected virtual void OnStarting(string identity)
+    {
+    }
+
+    /// <summary>Called when a stop (graceful or a crash) has ended the run: what else it recorded has ended too.</summary>
+    protected virtual void OnStopped()
+    {
     }
 
     /// <summary>Makes the current term's leader work throw (ours only; false when it is not leading).</summary>
