@@ -38,6 +38,16 @@ internal sealed class SampleProcess : IDisposable
         var dll = Path.Combine(RepositoryRoot.Path, "samples", "RoostKeeper.Ha.Sample", "bin", configuration, "net10.0", "RoostKeeper.Ha.Sample.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first.");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (OperatingSystem.IsLinux())
+        {
+            // A test run started in the background of a non-interactive shell (`bash .ci/run &`) inherits SIGINT
+            // ignored, the child would too, and .NET keeps a signal ignored at start-up ignored: Ctrl+C could never
+            // reach the sample. GNU env resets it to the default before it execs dotnet (same pid).
+            start.FileName = "env";
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
+
         start.ArgumentList.Add(dll);
         foreach (var arg in args)
         {
