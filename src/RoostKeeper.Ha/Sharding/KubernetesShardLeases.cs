@@ -61,41 +61,12 @@ internal sealed class KubernetesShardLeases(IKubernetes kubernetes, string lease
         }
     }
 
-    public async Task<V1Lease?> GetAsync(string name, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CoordinationV1.ReadNamespacedLeaseAsync(name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
-        {
-            return null;
-        }
-    }
+    // Reads and writes of one Lease translate the API's 404 and 409 as the election's do: one place for that.
+    public Task<V1Lease?> GetAsync(string name, CancellationToken cancellationToken) => One(name).GetAsync(cancellationToken);
 
-    public async Task<V1Lease> CreateAsync(V1Lease lease, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CoordinationV1.CreateNamespacedLeaseAsync(lease, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
-        {
-            throw new LeaseConflictException($"Lease {Namespace}/{lease.Metadata?.Name} was created by someone else.", e);
-        }
-    }
+    public Task<V1Lease> CreateAsync(V1Lease lease, CancellationToken cancellationToken) => One(lease.Metadata.Name).CreateAsync(lease, cancellationToken);
 
-    public async Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await kubernetes.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, lease.Metadata.Name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) is ApiErrorKind.Conflict or ApiErrorKind.NotFound)
-        {
-            throw new LeaseConflictException($"Lease {Namespace}/{lease.Metadata?.Name} changed since resourceVersion {lease.Metadata?.ResourceVersion}.", e);
-        }
-    }
+    public Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken) => One(lease.Metadata.Name).ReplaceAsync(lease, cancellationToken);
 
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
@@ -107,4 +78,6 @@ internal sealed class KubernetesShardLeases(IKubernetes kubernetes, string lease
         {
         }
     }
+
+    private KubernetesLeaseClient One(string name) => new(kubernetes, Namespace, name, watchTimeoutSeconds);
 }
