@@ -80,6 +80,9 @@ public sealed class StatefulSetControllerTests : IClassFixture<KubectlCluster>
 
         await _kubectl.RunAsync("scale", "statefulset/db", "-n", ns, "--replicas=1");
         await WaitAsync(async () => (await client.CoreV1.ListNamespacedPodAsync(ns)).Items.Count == 1, "scale down to one pod");
+
+        // The list can show one pod before the watch has delivered the second deletion: wait for the events, then check their order.
+        await WaitAsync(() => Task.FromResult(deleted.Count >= 2), "both deletions on the watch");
         Assert.Equal(["db-2", "db-1"], deleted.ToArray());
         Assert.Equal("db-0", Assert.Single((await client.CoreV1.ListNamespacedPodAsync(ns)).Items).Metadata.Name);
 
