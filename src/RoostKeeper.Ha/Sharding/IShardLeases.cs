@@ -27,6 +27,9 @@ internal interface IShardLeases
     /// <summary>Replaces a Lease conditional on its resourceVersion; throws <see cref="Election.LeaseConflictException"/> when stale or gone.</summary>
     Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a Lease; a Lease already gone is not an error.</summary>
-    Task DeleteAsync(string name, CancellationToken cancellationToken);
+    /// <summary>
+    /// Deletes a Lease, conditional on <paramref name="resourceVersion"/> when given (throws
+    /// <see cref="Election.LeaseConflictException"/> when it changed); a Lease already gone is not an error.
+    /// </summary>
+    Task DeleteAsync(string name, string? resourceVersion, CancellationToken cancellationToken);
 }

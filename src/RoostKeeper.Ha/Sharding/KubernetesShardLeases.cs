@@ -68,14 +68,19 @@ internal sealed class KubernetesShardLeases(IKubernetes kubernetes, string lease
 
     public Task<V1Lease> ReplaceAsync(V1Lease lease, CancellationToken cancellationToken) => One(lease.Metadata.Name).ReplaceAsync(lease, cancellationToken);
 
-    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    public async Task DeleteAsync(string name, string? resourceVersion, CancellationToken cancellationToken)
     {
+        var options = resourceVersion is null ? null : new V1DeleteOptions { Preconditions = new V1Preconditions { ResourceVersion = resourceVersion } };
         try
         {
-            await kubernetes.CoordinationV1.DeleteNamespacedLeaseAsync(name, Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await kubernetes.CoordinationV1.DeleteNamespacedLeaseAsync(name, Namespace, options, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
         {
+        }
+        catch (HttpOperationException e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.Conflict)
+        {
+            throw new LeaseConflictException($"Lease {Namespace}/{name} changed since resourceVersion {resourceVersion}.", e);
         }
     }
 

@@ -209,4 +209,60 @@ internal sealed partial class ShardCoordinator
             return null;
         }
     }
+
+    /// <summary>
+    /// How long a membership Lease must stay unchanged, on this leader's clock, before the leader deletes it: 20
+    /// LeaseDurations, at least 5 minutes. A replica that restarts or is cut off for a while keeps its record; a
+    /// crashed pod's record (a new pod has a new identity) does not pile up.
+    /// </summary>
+    internal TimeSpan MemberStaleAfter => TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(5).Ticks, _settings.LeaseDuration.Ticks * 20));
+
+    /// <summary>
+    /// On the leader, at most once per <see cref="MemberStaleAfter"/> / 5: deletes the membership Leases of replicas
+    /// long gone. Only liveness is at stake, never safety: a stale member is already dead to
+    /// <see cref="LiveMembers"/> (it gets no targets), one that still holds a shard or the election is left to the
+    /// clear path, and each delete is conditional on the version judged stale, so a replica that renewed in between
+    /// keeps its Lease (one deleted anyway creates it again on its next renewal, and the deletion, being a write,
+    /// only restarts its count of silence).
+    /// </summary>
+    private async Task CollectStaleMembersAsync(ShardTable table, CancellationToken stop)
+    {
+        var now = _time.GetTimestamp();
+        if (_lastMemberCollection is { } last && _time.GetElapsedTime(last, now) < MemberStaleAfter / 5)
+        {
+            return;
+        }
+
+        _lastMemberCollection = now;
+        var holders = table.Entries.Select(e => e.Holder).Where(h => h is not null).ToHashSet(StringComparer.Ordinal);
+        var leader = LeaseRecord.Holder(_elector.ObservedLease);
+        List<(string Identity, V1Lease Lease)> stale;
+        lock (_gate)
+        {
+            stale = _members
+                .Where(m => m.Key != Identity && m.Key != leader && !holders.Contains(m.Key) && _liveness.UnchangedFor(m.Key, now) >= Ticks(MemberStaleAfter))
+                .Select(m => (m.Key, m.Value))
+                .ToList();
+        }
+
+        foreach (var (identity, lease) in stale)
+        {
+            var name = lease.Metadata?.Name ?? ShardKeys.MemberLeaseName(_settings.TableName, identity);
+            using var attempt = new Attempt(stop, _settings.RenewDeadline, _time);
+            try
+            {
+                await _leases.DeleteAsync(name, lease.Metadata?.ResourceVersion, attempt.Token).ConfigureAwait(false);
+                ShardingLog.StaleMemberDeleted(_logger, Identity, name, identity, MemberStaleAfter);
+            }
+            catch (LeaseConflictException)
+            {
+                // Renewed since it was judged stale: not ours to delete.
+            }
+            catch (Exception e) when (!stop.IsCancellationRequested)
+            {
+                // Without delete on Leases (or with the API away) the record stays; it is judged dead, never trusted.
+                Failed("delete", name, e);
+            }
+        }
+    }
 }

@@ -109,7 +109,7 @@ internal sealed partial class ShardCoordinator
         using var call = new Attempt(cancellationToken, _settings.RenewDeadline, _time);
         try
         {
-            await _leases.DeleteAsync(_settings.MemberLeaseName, call.Token).ConfigureAwait(false);
+            await _leases.DeleteAsync(_settings.MemberLeaseName, resourceVersion: null, call.Token).ConfigureAwait(false);
             ShardingLog.Left(_logger, Identity, Table);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

@@ -54,6 +54,7 @@ internal sealed partial class ShardCoordinator
     private V1Lease? _table;
     private bool _tableSeen;
     private long? _tableMissingSince;
+    private long? _lastMemberCollection;
     private string? _reportedProblem;
     private long _membershipSent = long.MinValue;
     private long _electionSent = long.MinValue;
@@ -157,6 +158,7 @@ internal sealed partial class ShardCoordinator
         if (_elector.IsLeader)
         {
             table = await LeadAsync(table!.Value, stop).ConfigureAwait(false) ?? table;
+            await CollectStaleMembersAsync(table.Value.Table, stop).ConfigureAwait(false);
         }
 
         await ReleaseAsync(stop).ConfigureAwait(false);

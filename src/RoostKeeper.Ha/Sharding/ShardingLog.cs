@@ -49,4 +49,7 @@ internal static partial class ShardingLog
 
     [LoggerMessage(9113, LogLevel.Debug, "The watch of the shard Leases {Table} by {Identity} ended: {Problem}")]
     public static partial void WatchFailed(ILogger logger, string table, string identity, string problem);
+
+    [LoggerMessage(9114, LogLevel.Information, "Leader {Identity} deleted membership Lease {Lease} of {Holder}: unchanged for more than {StaleAfter}")]
+    public static partial void StaleMemberDeleted(ILogger logger, string identity, string lease, string holder, TimeSpan staleAfter);
 }

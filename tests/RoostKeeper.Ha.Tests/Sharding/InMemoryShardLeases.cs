@@ -195,10 +195,18 @@ internal sealed class InMemoryShardLeases
             }
         }
 
-        public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+        public async Task DeleteAsync(string name, string? resourceVersion, CancellationToken cancellationToken)
         {
             await BeforeWriteAsync(null, cancellationToken);
-            store.Delete(name);
+            lock (store._gate)
+            {
+                if (resourceVersion is not null && store._leases.TryGetValue(name, out var current) && current.Metadata.ResourceVersion != resourceVersion)
+                {
+                    throw new LeaseConflictException("changed");
+                }
+
+                store.Delete(name);
+            }
         }
 
         /// <summary>Cuts the client off; its open watches fail on their next event.</summary>
