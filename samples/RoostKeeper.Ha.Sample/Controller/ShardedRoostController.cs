@@ -64,7 +64,8 @@ internal sealed class ShardedRoostController(
     /// <summary>Key of a roost (and of its ConfigMap, by the roost's name): "{namespace}/{name}".</summary>
     public static string KeyOf(string @namespace, string roost) => @namespace + "/" + roost;
 
-    private async Task<IReadOnlyList<ReconcileOutcome>> ResyncOwnedAsync(ManagedRoostReconciler reconciler, CancellationToken stoppingToken)
+    /// <summary>One resync: reconciles the roosts of the shards owned now, and deletes the orphaned ConfigMaps of those shards.</summary>
+    internal async Task<IReadOnlyList<ReconcileOutcome>> ResyncOwnedAsync(ManagedRoostReconciler reconciler, CancellationToken stoppingToken)
     {
         var ns = reconciler.Namespace;
         var roosts = await client.Kubernetes.CustomObjects.ListNamespacedCustomObjectAsync<ManagedRoostList>(
