@@ -83,13 +83,12 @@ public sealed class ShardCoordinatorTests
         var leader = replicas.Single(r => r.IsLeader);
         var survivors = replicas.Where(r => r != leader).ToArray();
         var before = Holders(harness);
-        TimelineLogger.Lines.Clear();
 
         var crashedAt = harness.Now;
         await leader.KillAsync();
         Assert.True(await harness.RunUntilAsync(() => harness.Table()!.Entries.All(e => e.Holder is not null && e.Holder != leader.Name), Minute));
 
-        Assert.True(harness.Now - crashedAt <= harness.LeaseDuration + harness.RetryPeriod, $"the leader's shards moved after {harness.Now - crashedAt} (crash at {crashedAt})\n" + string.Join("\n", TimelineLogger.Lines));
+        Assert.True(harness.Now - crashedAt <= harness.LeaseDuration + harness.RetryPeriod, $"the leader's shards moved after {harness.Now - crashedAt} (crash at {crashedAt})\n" + string.Join("\n", harness.Timeline));
         Assert.Single(survivors, r => r.IsLeader);
         var after = Holders(harness);
         Assert.All(before.Where(b => b.Value.Holder != leader.Name), b => Assert.Equal(b.Value, after[b.Key]));

@@ -26,8 +26,11 @@ internal sealed class ShardHarness : IAsyncDisposable
 
     public int Shards { get; }
 
-    /// <summary>Whether replicas added from now on log to <see cref="TimelineLogger.Lines"/>.</summary>
+    /// <summary>Whether replicas added from now on log to <see cref="Timeline"/>.</summary>
     public bool Log { get; set; }
+
+    /// <summary>The log lines of this harness's replicas (with <see cref="Log"/>), stamped with the fake time.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Timeline { get; } = new();
 
     private Microsoft.Extensions.Logging.ILoggerFactory Loggers => NullLoggerFactory.Instance;
 
@@ -60,7 +63,7 @@ internal sealed class ShardHarness : IAsyncDisposable
         var shardSettings = new ShardSettings(name, InMemoryShardLeases.Namespace, TableName, shards ?? Shards, LeaseDuration, RenewDeadline, RetryPeriod, drainTimeout ?? TimeSpan.FromSeconds(10), null);
         var shardWork = new ShardWork();
         shardWork.AddAcquired("recorded", (shard, token) => Recorder.RunAsync(name, shard.Shard, shard.Term, token, work is null ? null : t => work(shard, t)));
-        var coordinator = new ShardCoordinator(manager.Elector, shardClient, shardSettings, shardWork, Log ? new TimelineLogger(() => Now, name) : NullLogger.Instance, Time);
+        var coordinator = new ShardCoordinator(manager.Elector, shardClient, shardSettings, shardWork, Log ? new TimelineLogger(() => Now, name, Timeline) : NullLogger.Instance, Time);
         var replica = new Replica(this, name, manager, electionClient, shardClient, coordinator);
         _replicas.Add(replica);
         return replica;

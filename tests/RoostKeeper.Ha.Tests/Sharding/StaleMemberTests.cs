@@ -51,7 +51,7 @@ public sealed class StaleMemberTests
         Assert.Contains(MemberLease(harness, survivor), others);
         Assert.Equal(others, Members(harness));
         Assert.True(harness.Balanced(leader, survivor));
-        Assert.Contains(TimelineLogger.Lines, l => l.Contains($"deleted membership Lease {MemberLease(harness, victim)} of {victim.Name}", StringComparison.Ordinal));
+        Assert.Contains(harness.Timeline, l => l.Contains($"deleted membership Lease {MemberLease(harness, victim)} of {victim.Name}", StringComparison.Ordinal));
         Assert.Empty(harness.Recorder.Overlaps());
     }
 
@@ -73,7 +73,7 @@ public sealed class StaleMemberTests
         Assert.True(await harness.RunUntilAsync(() => leader.ShardClient.Writes > writes, 2 * Minute, TimeSpan.FromMilliseconds(500)), "no second collection was attempted");
         Assert.InRange(harness.Now - firstAttempt, StaleAfter / 5 - TimeSpan.FromSeconds(1), StaleAfter / 5 + harness.RetryPeriod);
         Assert.NotNull(harness.Leases.Get(MemberLease(harness, victim)));
-        Assert.Contains(TimelineLogger.Lines, l => l.Contains($"delete of shard Lease {InMemoryShardLeases.Namespace}/{MemberLease(harness, victim)} by {leader.Name} failed", StringComparison.Ordinal));
+        Assert.Contains(harness.Timeline, l => l.Contains($"delete of shard Lease {InMemoryShardLeases.Namespace}/{MemberLease(harness, victim)} by {leader.Name} failed", StringComparison.Ordinal));
 
         Assert.True(await harness.RunUntilAsync(() => harness.Leases.Get(MemberLease(harness, victim)) is null, 2 * Minute, TimeSpan.FromMilliseconds(500)), "the third collection did not delete it");
         Assert.NotNull(harness.Leases.Get(MemberLease(harness, survivor)));
