@@ -6,8 +6,8 @@ namespace RoostKeeper.Ha.Diagnostics;
 /// </summary>
 /// <remarks>
 /// Names are OpenTelemetry-style: <c>roost_keeper.</c>, then the capability (<c>leader_election</c>, <c>health</c>,
-/// <c>recovery</c>, <c>rollout</c>, <c>reconcile</c>), then what is measured. The OpenTelemetry Prometheus exporter
-/// turns dots into underscores, appends the unit (<c>_seconds</c>, <c>_bytes</c>; annotation units such as
+/// <c>recovery</c>, <c>rolling_update</c>, <c>reconcile</c>), then what is measured. The OpenTelemetry Prometheus
+/// exporter turns dots into underscores, appends the unit (<c>_seconds</c>, <c>_bytes</c>; annotation units such as
 /// <c>{change}</c> add nothing) and <c>_total</c> on counters: <see cref="LeaderElectionChanges"/> is scraped as
 /// <c>roost_keeper_leader_election_changes_total</c>. docs/metrics.md lists each with its Prometheus name, type,
 /// unit and labels; a test keeps that page and these instruments equal.
@@ -72,19 +72,19 @@ public static class HaInstruments
     public const string RecoveryUnreadableStoreEntries = "roost_keeper.recovery.store.unreadable_entries";
 
     /// <summary>Counter of rolling updates started; labels <c>namespace</c>, <c>deployment</c>.</summary>
-    public const string RolloutUpdatesStarted = "roost_keeper.rollout.updates.started";
+    public const string RollingUpdatesStarted = "roost_keeper.rolling_update.started";
 
     /// <summary>Counter of rolling updates completed and verified; labels <c>namespace</c>, <c>deployment</c>.</summary>
-    public const string RolloutUpdatesSucceeded = "roost_keeper.rollout.updates.succeeded";
+    public const string RollingUpdatesSucceeded = "roost_keeper.rolling_update.succeeded";
 
     /// <summary>Counter of rolling updates rolled back after a failure; labels <c>namespace</c>, <c>deployment</c>, <c>failure</c>.</summary>
-    public const string RolloutUpdatesRolledBack = "roost_keeper.rollout.updates.rolled_back";
+    public const string RollingUpdatesRolledBack = "roost_keeper.rolling_update.rolled_back";
 
     /// <summary>Counter of rolling updates that ended Failed or TimedOut; labels <c>namespace</c>, <c>deployment</c>, <c>failure</c>.</summary>
-    public const string RolloutUpdatesFailed = "roost_keeper.rollout.updates.failed";
+    public const string RollingUpdatesFailed = "roost_keeper.rolling_update.failed";
 
     /// <summary>Histogram (seconds) from a rolling update's start to its final phase; labels <c>outcome</c>, <c>namespace</c>, <c>deployment</c>.</summary>
-    public const string RolloutDuration = "roost_keeper.rollout.duration";
+    public const string RollingUpdateDuration = "roost_keeper.rolling_update.duration";
 
     /// <summary>Counter of reconciles the user's controller completed (<see cref="ReconcileRecorder"/>); labels <c>controller</c>, <c>result</c>.</summary>
     public const string Reconciles = "roost_keeper.reconcile";

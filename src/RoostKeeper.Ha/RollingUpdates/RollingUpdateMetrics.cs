@@ -4,10 +4,10 @@ using RoostKeeper.Ha.Diagnostics;
 namespace RoostKeeper.Ha.RollingUpdates;
 
 /// <summary>
-/// Rolling updates' instruments on the "RoostKeeper.Ha" meter: <c>roost_keeper.rollout.updates.started</c>,
+/// Rolling updates' instruments on the "RoostKeeper.Ha" meter: <c>roost_keeper.rolling_update.started</c>,
 /// <c>.succeeded</c>, <c>.rolled_back</c> and <c>.failed</c> (counters, tagged with namespace and deployment;
-/// rolled_back and failed also with the failure kind) and <c>roost_keeper.rollout.duration</c> (seconds from start to
-/// a final phase, tagged with the outcome).
+/// rolled_back and failed also with the failure kind) and <c>roost_keeper.rolling_update.duration</c> (seconds from
+/// start to a final phase, tagged with the outcome).
 /// </summary>
 internal sealed class RollingUpdateMetrics : IDisposable
 {
@@ -17,11 +17,11 @@ internal sealed class RollingUpdateMetrics : IDisposable
     {
         var meter = Meter = HaTelemetry.CreateMeter(meterFactory, out _ownedMeter);
 
-        Started = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesStarted, "{update}", "Rolling updates started.");
-        Succeeded = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesSucceeded, "{update}", "Rolling updates that completed and were verified.");
-        RolledBack = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesRolledBack, "{update}", "Rolling updates rolled back after a failure, by failure kind.");
-        Failed = meter.CreateCounter<long>(HaInstruments.RolloutUpdatesFailed, "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
-        Duration = meter.CreateHistogram<double>(HaInstruments.RolloutDuration, "s", "Time from the start of a rolling update to its final phase, by outcome.");
+        Started = meter.CreateCounter<long>(HaInstruments.RollingUpdatesStarted, "{update}", "Rolling updates started.");
+        Succeeded = meter.CreateCounter<long>(HaInstruments.RollingUpdatesSucceeded, "{update}", "Rolling updates that completed and were verified.");
+        RolledBack = meter.CreateCounter<long>(HaInstruments.RollingUpdatesRolledBack, "{update}", "Rolling updates rolled back after a failure, by failure kind.");
+        Failed = meter.CreateCounter<long>(HaInstruments.RollingUpdatesFailed, "{update}", "Rolling updates that ended Failed or TimedOut, by failure kind.");
+        Duration = meter.CreateHistogram<double>(HaInstruments.RollingUpdateDuration, "s", "Time from the start of a rolling update to its final phase, by outcome.");
     }
 
     /// <summary>The meter the instruments belong to (shared when it came from an <see cref="IMeterFactory"/>).</summary>

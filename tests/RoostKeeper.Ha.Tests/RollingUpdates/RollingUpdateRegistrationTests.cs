@@ -82,7 +82,7 @@ public sealed class RollingUpdateRegistrationTests
         await ControllerTestKit.WaitForAsync(() => Task.FromResult(ha.IsLeader), l => l, "replica-a to lead");
         var measurements = new List<(string Name, double Value, string? Tag)>();
         using var listener = new MeterListener();
-        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == HaTelemetry.Name && i.Name.StartsWith("roost_keeper.rollout", StringComparison.Ordinal)) { l.EnableMeasurementEvents(i); } };
+        listener.InstrumentPublished = (i, l) => { if (i.Meter.Name == HaTelemetry.Name && i.Name.StartsWith("roost_keeper.rolling_update", StringComparison.Ordinal)) { l.EnableMeasurementEvents(i); } };
         listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i.Name, v, tags));
         listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i.Name, v, tags));
         listener.Start();
@@ -103,10 +103,10 @@ public sealed class RollingUpdateRegistrationTests
         Assert.Equal((RollingUpdatePhase.Succeeded, RollingUpdatePhase.RolledBack), (good.Phase, bad.Phase));
         lock (measurements)
         {
-            Assert.Equal(2, measurements.Count(m => m.Name == "roost_keeper.rollout.updates.started"));
-            Assert.Single(measurements, m => m.Name == "roost_keeper.rollout.updates.succeeded");
-            Assert.Single(measurements, m => m.Name == "roost_keeper.rollout.updates.rolled_back" && m.Tag == "CrashLoop");
-            Assert.Equal(2, measurements.Count(m => m.Name == "roost_keeper.rollout.duration" && m.Value > 0));
+            Assert.Equal(2, measurements.Count(m => m.Name == "roost_keeper.rolling_update.started"));
+            Assert.Single(measurements, m => m.Name == "roost_keeper.rolling_update.succeeded");
+            Assert.Single(measurements, m => m.Name == "roost_keeper.rolling_update.rolled_back" && m.Tag == "CrashLoop");
+            Assert.Equal(2, measurements.Count(m => m.Name == "roost_keeper.rolling_update.duration" && m.Value > 0));
         }
 
         lock (activities)
