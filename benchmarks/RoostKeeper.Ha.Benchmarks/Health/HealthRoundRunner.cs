@@ -14,7 +14,7 @@ namespace RoostKeeper.Ha.Benchmarks.Health;
 /// <summary>
 /// One round of the six built-in checks against an API server made slow by injected latency: the round's
 /// duration (checks run concurrently, reads shared) against the slowest check run alone and against the
-/// sum of the checks run one after another (what a sequential loop such as the seed's costs), and the API
+/// sum of the checks run one after another (what a loop running the checks one at a time costs), and the API
 /// requests each way.
 /// </summary>
 internal sealed class HealthRoundRunner(int rounds, IReadOnlyList<int> latenciesMs)
@@ -82,7 +82,7 @@ internal sealed class HealthRoundRunner(int rounds, IReadOnlyList<int> latencies
                 throw new InvalidOperationException($"The round was {report.Status}: {string.Join("; ", report.Entries.Select(e => $"{e.Key}: {e.Value.Description}"))}");
             }
 
-            // Each check alone, one after another: the seed's loop. Each alone is also the "slowest single".
+            // Each check alone, one after another: a loop running the checks one at a time. Each alone is also the "slowest single".
             cluster.Requests.Reset();
             var singles = new List<double>();
             foreach (var name in health.CheckNames)

@@ -119,7 +119,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
         {
             measurement.Complete(ReconcileResult.Error);
-            var message = Describe(e);
+            var message = KubernetesApiErrors.Describe(e);
             ControllerLog.ReconcileFailed(logger, Namespace, name, message, e);
             await TryWriteFailureAsync(roost, "ApiError", message, fence, cancellationToken);
             return new ReconcileOutcome(name, ReconcileResult.Error, message);
@@ -225,7 +225,7 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && KubernetesApiErrors.IsApiOrNetwork(e))
         {
             // The API is what failed; the failure is already recorded and logged, and the next resync retries.
-            ControllerLog.ReconcileFailed(logger, Namespace, roost.Metadata.Name, "could not write the Error status either: " + Describe(e), null);
+            ControllerLog.ReconcileFailed(logger, Namespace, roost.Metadata.Name, "could not write the Error status either: " + KubernetesApiErrors.Describe(e), null);
         }
     }
 
@@ -308,18 +308,6 @@ internal sealed class ManagedRoostReconciler(IKubernetes client, string @namespa
         var a = actual.Conditions?.FirstOrDefault(c => c.Type == ReadyCondition);
         var d = desired.Conditions![0];
         return a is not null && a.Status == d.Status && a.Reason == d.Reason && a.Message == d.Message && a.ObservedGeneration == d.ObservedGeneration;
-    }
-
-    private static string Describe(Exception e) => e switch
-    {
-        HttpOperationException http => $"HTTP {(int)http.Response.StatusCode} {http.Response.StatusCode}: {FirstLine(http.Response.Content)}",
-        _ => $"{e.GetType().Name}: {e.Message}",
-    };
-
-    private static string FirstLine(string? text)
-    {
-        var line = (text ?? "").Split('\n')[0];
-        return line.Length > 200 ? line[..200] : line;
     }
 
     /// <summary>The ConfigMap name the roost needs belongs to someone else.</summary>

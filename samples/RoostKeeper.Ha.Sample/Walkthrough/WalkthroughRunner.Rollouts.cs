@@ -1,6 +1,6 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
+using RoostKeeper.Ha.KubernetesApi;
 using RoostKeeper.Ha.RollingUpdates;
 using RoostKeeper.Ha.Testing;
 
@@ -66,7 +66,7 @@ internal sealed partial class WalkthroughRunner
             await Admin.AppsV1.ReadNamespacedDeploymentAsync(Deployment, Namespace, cancellationToken: cancellationToken);
             return;
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        catch (Exception e) when (KubernetesApiErrors.Classify(e) == ApiErrorKind.NotFound)
         {
             // Created below.
         }

@@ -5,7 +5,7 @@ namespace RoostKeeper.Ha.Election;
 /// <summary>
 /// The API server keeps refusing a Lease call in a way retrying cannot fix (403 or 401: RBAC or credentials;
 /// 404 on a write: the namespace or the Lease API does not exist): what was refused and what to do about it.
-/// Read it from <see cref="HaManager.LeaseRefusal"/>, for a liveness or readiness probe of your own.
+/// Read it from <c>HaManager.LeaseRefusal</c>, for a liveness or readiness probe of your own.
 /// </summary>
 /// <param name="StatusCode">The HTTP status of the refusals.</param>
 /// <param name="Operation">The elector's operation (read, watch, acquire, renew).</param>

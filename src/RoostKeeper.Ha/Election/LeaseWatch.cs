@@ -206,8 +206,10 @@ internal sealed class LeaseWatch
     }
 
     /// <summary>
-    /// Records what the Lease looks like now. Only a new resourceVersion counts as a change: re-reading an
-    /// unchanged Lease must not restart a follower's expiry count.
+    /// Records what the Lease looks like now. A read or event of the version already recorded (or older than one
+    /// the watch delivered) changes nothing. A new version is recorded, but a follower's expiry count starts
+    /// from the first sighting of the current election record (<see cref="LeaseRecord.SameRecord"/>): a new
+    /// version that leaves the record unchanged (a label, another annotation) keeps the earlier sighting.
     /// </summary>
     private void Apply(V1Lease? lease, bool fromWatch, bool restartsStream, string? version = null)
     {

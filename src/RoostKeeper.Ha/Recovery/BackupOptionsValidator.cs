@@ -5,24 +5,21 @@ using RoostKeeper.Ha.Recovery.Resources;
 
 namespace RoostKeeper.Ha.Recovery;
 
-/// <summary>The rules of <see cref="BackupOptions"/>, each failure naming the option and the rule.</summary>
+/// <summary>
+/// Validates <see cref="BackupOptions"/>; every failure names the option, its value and the rule. The options are
+/// set in code only (no configuration section), so a message names them <c>BackupOptions.Option</c>.
+/// </summary>
 internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 {
     private static readonly BackupOptionsAnnotations Annotations = new();
 
     public ValidateOptionsResult Validate(string? name, BackupOptions options) => OptionsRules.Result(Failures(options));
 
-    /// <summary>Throws <see cref="ArgumentException"/> with every failure, for use outside DI.</summary>
-    public static void ThrowIfInvalid(BackupOptions options)
-    {
-        var failures = Failures(options).ToList();
-        if (failures.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", failures), nameof(options));
-        }
-    }
+    /// <summary>Throws what start-up validation would report, for the manager built without DI.</summary>
+    /// <exception cref="OptionsValidationException"><paramref name="options"/> break a rule.</exception>
+    public static void ThrowIfInvalid(BackupOptions options) => OptionsRules.ThrowIfAny<BackupOptions>(Failures(options));
 
-    private static IEnumerable<string> Failures(BackupOptions options)
+    public static IEnumerable<string> Failures(BackupOptions options)
     {
         foreach (var failure in OptionsRules.Failures(Annotations.Validate(null, options)))
         {
@@ -53,7 +50,7 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 
         if (options.PageSize is < 10 or > 5000)
         {
-            yield return $"BackupOptions.PageSize ({options.PageSize}) must be between 10 and 5000.";
+            yield return $"BackupOptions.PageSize ({options.PageSize}) must be from 10 to 5000.";
         }
 
         if (options.Retention is { } retention)
@@ -65,7 +62,7 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 
             if (retention.MaxAge is { } age && age <= TimeSpan.Zero)
             {
-                yield return $"BackupOptions.Retention.MaxAge ({age}) must be positive.";
+                yield return $"BackupOptions.Retention.MaxAge ({OptionsRules.Format(age)}) must be greater than zero.";
             }
         }
 
@@ -89,7 +86,7 @@ internal sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             else if (options.Retention is { MaxAge: { } maxAge } && cron!.GetNextOccurrence(DateTime.UnixEpoch) is { } first
                 && cron.GetNextOccurrence(first) is { } second && second - first > maxAge)
             {
-                yield return $"BackupOptions.Retention.MaxAge ({maxAge}) is shorter than the interval of BackupOptions.Schedule (\"{schedule}\", {second - first}): every backup but the newest would be deleted as soon as it is made.";
+                yield return $"BackupOptions.Retention.MaxAge ({OptionsRules.Format(maxAge)}) is shorter than the interval of BackupOptions.Schedule (\"{schedule}\", {OptionsRules.Format(second - first)}): every backup but the newest would be deleted as soon as it is made.";
             }
         }
     }

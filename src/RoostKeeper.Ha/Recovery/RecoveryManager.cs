@@ -42,7 +42,7 @@ public sealed class RecoveryManager : IDisposable
     /// <param name="timeProvider">Time; <see cref="TimeProvider.System"/> when null.</param>
     /// <param name="meterFactory">Where the "RoostKeeper.Ha" meter comes from; null for a meter of its own, disposed with the manager.</param>
     /// <param name="healthCheck">Run after a restore that wrote (e.g. the HealthManager's check); none when null.</param>
-    /// <exception cref="ArgumentException">An option breaks a rule (the message names it), e.g. Secrets included without encryption.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option breaks a rule (the message names each one), e.g. Secrets included without encryption.</exception>
     public RecoveryManager(
         IKubernetes kubernetes,
         BackupOptions options,
@@ -183,13 +183,11 @@ public sealed class RecoveryManager : IDisposable
     /// <exception cref="BackupIntegrityException">The backup failed validation (or is unencrypted while a key is configured, or its info describes another backup); nothing was written. Or the store served a different archive for the restore than the one validated: <see cref="BackupIntegrityException.RestoredBeforeFailure"/> lists what was written before it; rerun the restore.</exception>
     /// <exception cref="BackupKeyException">The backup is encrypted with another key (or no key is configured); nothing was written.</exception>
     /// <exception cref="UnsupportedBackupFormatException">The backup's format version is not readable; nothing was written.</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option of <paramref name="options"/> breaks a rule (the message names each one); nothing was read or written.</exception>
     public async Task<RestoreResult> RestoreFromBackupAsync(string backupId, RestoreOptions? options = null, IProgress<RestoreProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options = options is null ? new RestoreOptions() : options.Snapshot();
-        if (options.MaxParallelism is < 1 or > 64)
-        {
-            throw new ArgumentException($"RestoreOptions.MaxParallelism ({options.MaxParallelism}) must be between 1 and 64.", nameof(options));
-        }
+        RestoreOptionsValidator.ThrowIfInvalid(options);
 
         using var activity = HaTelemetry.ActivitySource.StartActivity(HaActivities.Restore);
         activity?.SetTag("backup.id", backupId);

@@ -15,6 +15,7 @@ public sealed class RestoreOptions
     public ExistingObjectPolicy ExistingObjects { get; set; } = ExistingObjectPolicy.Skip;
 
     /// <summary>Restore objects of namespace key into namespace value (namespaces not listed keep their name).</summary>
+    /// <value>Default empty: every object into its own namespace. Keys and values are namespace names (lowercase RFC 1123 labels of at most 63 characters).</value>
     public IReadOnlyDictionary<string, string> NamespaceMapping { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Objects written at once within one phase.</summary>
@@ -26,7 +27,7 @@ public sealed class RestoreOptions
     public bool IncludeStatus { get; set; }
 
     /// <summary>How long to wait for a restored CustomResourceDefinition to become Established.</summary>
-    /// <value>Default 60 s.</value>
+    /// <value>Default 60 s. Greater than zero and at most 1 hour.</value>
     public TimeSpan DefinitionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Run the configured health check after a restore that wrote (see <see cref="RecoveryManager"/>).</summary>
@@ -38,7 +39,8 @@ public sealed class RestoreOptions
     {
         DryRun = DryRun,
         ExistingObjects = ExistingObjects,
-        NamespaceMapping = new Dictionary<string, string>(NamespaceMapping, StringComparer.Ordinal),
+        // A null mapping is copied as null for the validator, which runs on the snapshot, to name it.
+        NamespaceMapping = NamespaceMapping is null ? null! : new Dictionary<string, string>(NamespaceMapping, StringComparer.Ordinal),
         MaxParallelism = MaxParallelism,
         IncludeStatus = IncludeStatus,
         DefinitionTimeout = DefinitionTimeout,

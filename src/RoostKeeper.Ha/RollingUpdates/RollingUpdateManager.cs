@@ -91,6 +91,7 @@ public sealed class RollingUpdateManager : IDisposable
     /// <exception cref="RollingUpdateInProgressException">Another update of the Deployment is running.</exception>
     /// <exception cref="RollingUpdateFailedException">The update failed and its rollback did not complete.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (after the rollback, if any).</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option of <paramref name="options"/> breaks a rule (the message names each one); nothing changed.</exception>
     public async Task<RollingUpdateStatus> PerformRollingUpdateAsync(string @namespace, string deployment, string image, RollingUpdateOptions? options = null,
         IProgress<RollingUpdateStatus>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -114,6 +115,7 @@ public sealed class RollingUpdateManager : IDisposable
     /// <exception cref="RollingUpdateInProgressException">Another update of the Deployment is running.</exception>
     /// <exception cref="RollingUpdateFailedException">The update failed and its rollback did not complete.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (after the rollback, if any).</exception>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option of <paramref name="options"/> breaks a rule (the message names each one); nothing changed.</exception>
     public async Task<RollingUpdateStatus> PerformRollingUpdateAsync(string @namespace, string deployment, IReadOnlyDictionary<string, string> images,
         RollingUpdateOptions? options = null, IProgress<RollingUpdateStatus>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using RoostKeeper.Ha.Election;
+using RoostKeeper.Ha.Recovery;
+using RoostKeeper.Ha.RollingUpdates;
 
 namespace RoostKeeper.Ha.Docs.Tests.Configuration;
 
@@ -180,7 +182,8 @@ public sealed class ConfigurationReferenceTests
         Assert.Throws<FormatException>(() => OptionRule.Parse("positive", property));
         Assert.True(Mentions("RoostHa:LeaseName is required", nameof(LeaderElectionOptions), LeaderElectionOptions.SectionName, "LeaseName"));
         Assert.False(Mentions("RoostHa:LeaseNamespace is required", nameof(LeaderElectionOptions), LeaderElectionOptions.SectionName, "LeaseName"));
-        Assert.False(Mentions("RollingUpdateOptions.ReadinessTimeout (2m) must be less than Timeout (1m).", "RollingUpdateOptions", null, "Timeout"));
+        Assert.False(Mentions("RoostHa:RollingUpdates:ReadinessTimeout (120s) must be less than Timeout (60s).", nameof(RollingUpdateOptions), RollingUpdateOptions.SectionName, "Timeout"));
+        Assert.True(Mentions("RestoreOptions.MaxParallelism (0) must be from 1 to 64.", nameof(RestoreOptions), null, "MaxParallelism"));
     }
 
     private static void Set(System.Reflection.PropertyInfo property, object instance, object? value)

@@ -140,9 +140,9 @@ internal sealed class OptionsClass
                 // Options are checked before anything is read; a valid call then finds no such backup.
                 recovery.RestoreFromBackupAsync("no-such-backup", options).GetAwaiter().GetResult();
             }
-            catch (ArgumentException e)
+            catch (OptionsValidationException e) when (e.OptionsType == typeof(RestoreOptions))
             {
-                return [e.Message];
+                return e.Failures.ToList();
             }
             catch (BackupNotFoundException)
             {

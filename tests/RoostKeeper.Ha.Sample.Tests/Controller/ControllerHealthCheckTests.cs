@@ -21,10 +21,10 @@ public sealed class ControllerHealthCheckTests
 
         Assert.Equal(HealthStatus.Healthy, (await check.CheckHealthAsync(new HealthCheckContext())).Status);
 
-        activity.Resynced([new ReconcileOutcome("wren", ReconcileResult.Error, "HTTP 500")]);
+        activity.Resynced([new ReconcileOutcome("wren", ReconcileResult.Error, "500 InternalServerError")]);
         var degraded = await check.CheckHealthAsync(new HealthCheckContext());
         Assert.Equal(HealthStatus.Degraded, degraded.Status);
-        Assert.Contains("HTTP 500", degraded.Description, StringComparison.Ordinal);
+        Assert.Contains("500 InternalServerError", degraded.Description, StringComparison.Ordinal);
 
         cluster.Simulation.Faults.Partition("controller");
         var unhealthy = await check.CheckHealthAsync(new HealthCheckContext());

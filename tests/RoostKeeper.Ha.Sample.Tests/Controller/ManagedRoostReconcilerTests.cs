@@ -227,7 +227,7 @@ public sealed class ManagedRoostReconcilerTests : IAsyncLifetime, IDisposable
         var outcome = await _reconciler.ReconcileAsync(roost, null, TermThree, CancellationToken.None);
 
         Assert.Equal(ReconcileResult.Error, outcome.Result);
-        Assert.Contains("HTTP 500", outcome.Detail, StringComparison.Ordinal);
+        Assert.Contains("500 InternalServerError", outcome.Detail, StringComparison.Ordinal);
         Assert.Equal([("managedroost", "error")], _measurements.Results);
         var status = (await _cluster.RoostAsync("wren")).Status!;
         Assert.Equal(("Error", "ApiError"), (status.Phase, status.Conditions![0].Reason));

@@ -14,7 +14,7 @@ public sealed class OptionsTests
     public async Task Secrets_without_encryption_are_refused_with_a_clear_error()
     {
         await using var bed = await RecoveryTestBed.StartAsync();
-        var e = Assert.Throws<ArgumentException>(() => bed.Manager("backup", RecoveryTestBed.Options(secrets: true, encrypt: false)));
+        var e = Assert.Throws<OptionsValidationException>(() => bed.Manager("backup", RecoveryTestBed.Options(secrets: true, encrypt: false)));
         Assert.Contains("Secrets", e.Message, StringComparison.Ordinal);
         Assert.Contains("EncryptionKey", e.Message, StringComparison.Ordinal);
         Assert.Equal(0, bed.Cluster.Requests.Count("backup"));
@@ -41,6 +41,26 @@ public sealed class OptionsTests
         Assert.Contains("BackupOptions.Retention.Count (0)", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("BackupOptions.Resources is empty", result.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("BackupOptions.PageSize (1)", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_with_durations_written_as_configuration_writes_them()
+    {
+        var options = RecoveryTestBed.Options(secrets: false, encrypt: false);
+        options.PageSize = 5001;
+        options.Schedule = "0 0 * * *";
+        options.Retention = new BackupRetention(3, TimeSpan.FromHours(1));
+
+        var e = Assert.Throws<OptionsValidationException>(() => BackupOptionsValidator.ThrowIfInvalid(options));
+
+        Assert.Equal(typeof(BackupOptions), e.OptionsType);
+        Assert.Collection(
+            e.Failures,
+            f => Assert.Equal("BackupOptions.PageSize (5001) must be from 10 to 5000.", f),
+            f => Assert.StartsWith("BackupOptions.Retention.MaxAge (3600s) is shorter than the interval of BackupOptions.Schedule (\"0 0 * * *\", 86400s)", f, StringComparison.Ordinal));
+
+        options.Retention = new BackupRetention(3, TimeSpan.FromMinutes(-1));
+        Assert.Contains("BackupOptions.Retention.MaxAge (-60000ms) must be greater than zero.", BackupOptionsValidator.Failures(options));
     }
 
     [Fact]

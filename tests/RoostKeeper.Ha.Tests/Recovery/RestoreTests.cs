@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Recovery;
 
 namespace RoostKeeper.Ha.Tests.Recovery;
@@ -251,8 +252,9 @@ public sealed class RestoreTests
     public async Task Restore_options_out_of_range_are_rejected_naming_the_option()
     {
         await using var bed = await RecoveryTestBed.StartAsync();
-        var e = await Assert.ThrowsAsync<ArgumentException>(() => bed.Manager("restorer", Plain).RestoreFromBackupAsync("x", new RestoreOptions { MaxParallelism = 0 }));
-        Assert.Contains("MaxParallelism", e.Message, StringComparison.Ordinal);
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => bed.Manager("restorer", Plain).RestoreFromBackupAsync("x", new RestoreOptions { MaxParallelism = 0 }));
+        Assert.Equal("RestoreOptions.MaxParallelism (0) must be from 1 to 64.", Assert.Single(e.Failures));
+        Assert.Equal(0, bed.Cluster.Requests.Count("restorer"));
     }
 
     [Fact]

@@ -7,7 +7,7 @@ using RoostKeeper.Ha.Testing;
 namespace RoostKeeper.Ha.Tests.Recovery;
 
 /// <summary>
-/// Backups and restores while the API fails (issue 15): a backup completes and validates or fails with
+/// Backups and restores while the API fails: a backup completes and validates or fails with
 /// <see cref="BackupFailedException"/> leaving nothing that lists; a restore cut by a partition can be run
 /// again and ends with every object present once. Random faults come from fixed seeds.
 /// </summary>

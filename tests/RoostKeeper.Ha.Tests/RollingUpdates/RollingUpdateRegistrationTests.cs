@@ -24,13 +24,13 @@ public sealed class RollingUpdateRegistrationTests
 
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
-        Assert.Contains("RollingUpdateOptions.MaxRestarts (0) must be at least 1.", e.Message, StringComparison.Ordinal);
+        Assert.Contains("RoostHa:RollingUpdates:MaxRestarts (0) must be at least 1.", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("PollInterval", "00:00:00.001", "PollInterval (00:00:00.0010000) must be between 10 ms and 1 minute")]
-    [InlineData("ReadinessTimeout", "00:20:00", "ReadinessTimeout (00:20:00) must be less than Timeout (00:10:00)")]
-    [InlineData("MaxSurge", "lots", "MaxSurge (lots) must be a non-negative count or percentage")]
+    [InlineData("PollInterval", "00:00:00.001", "RoostHa:RollingUpdates:PollInterval (1ms) must be from 10ms to 60s")]
+    [InlineData("ReadinessTimeout", "00:20:00", "RoostHa:RollingUpdates:ReadinessTimeout (1200s) must be less than Timeout (600s)")]
+    [InlineData("MaxSurge", "lots", "RoostHa:RollingUpdates:MaxSurge \"lots\" must be a non-negative count or a percentage")]
     public void Options_bind_from_configuration_and_bad_values_are_named(string key, string value, string expected)
     {
         using var provider = Provider(new() { ["RoostHa:RollingUpdates:" + key] = value });

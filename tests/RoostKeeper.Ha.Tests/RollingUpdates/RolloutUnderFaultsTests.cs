@@ -6,7 +6,7 @@ using RoostKeeper.Ha.Testing;
 namespace RoostKeeper.Ha.Tests.RollingUpdates;
 
 /// <summary>
-/// A rollout hit by random API errors, latency and partitions from a fixed seed (issue 15) either completes or rolls
+/// A rollout hit by random API errors, latency and partitions from a fixed seed either completes or rolls
 /// back, or reports clearly where it stopped; it never ends half-way without saying so.
 /// </summary>
 public sealed class RolloutUnderFaultsTests

@@ -16,19 +16,19 @@ namespace RoostKeeper.Ha.Health.Checks;
 /// </summary>
 internal sealed class LeaderElectionHealthCheck : IHealthCheck
 {
-    private readonly ILeaderElector? _manager;
+    private readonly ILeaderElector? _elector;
     private readonly IKubernetes? _client;
     private readonly string _namespace;
     private readonly string _lease;
     private readonly TimeSpan _tolerance;
     private readonly TimeProvider _time;
 
-    /// <summary>Judges the election of <paramref name="manager"/> (this replica).</summary>
-    public LeaderElectionHealthCheck(ILeaderElector manager, TimeSpan tolerance, TimeProvider time)
+    /// <summary>Judges the election of <paramref name="elector"/> (this replica).</summary>
+    public LeaderElectionHealthCheck(ILeaderElector elector, TimeSpan tolerance, TimeProvider time)
     {
-        _manager = manager;
-        _namespace = manager.Settings.LeaseNamespace;
-        _lease = manager.Settings.LeaseName;
+        _elector = elector;
+        _namespace = elector.Settings.LeaseNamespace;
+        _lease = elector.Settings.LeaseName;
         _tolerance = tolerance;
         _time = time;
     }
@@ -47,14 +47,14 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
     {
         var failure = context.Registration.FailureStatus;
         var name = $"Lease {_namespace}/{_lease}";
-        if (_manager?.Refusal is { } refused)
+        if (_elector?.Refusal is { } refused)
         {
             // A configuration that can never work (RBAC, a missing namespace): say so, and what to change,
             // rather than "no replica leads", which reads as a transient state.
-            return new HealthCheckResult(failure, Describe(refused, _manager.Identity, name), data: new Dictionary<string, object>
+            return new HealthCheckResult(failure, Describe(refused, _elector.Identity, name), data: new Dictionary<string, object>
             {
                 ["lease"] = $"{_namespace}/{_lease}",
-                ["isLeader"] = _manager.IsLeader,
+                ["isLeader"] = _elector.IsLeader,
                 ["refusedStatus"] = refused.StatusCode,
                 ["refusedVerb"] = refused.Verb,
                 ["refusals"] = refused.Count,
@@ -64,8 +64,8 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
         V1Lease? lease;
         try
         {
-            lease = _manager is not null
-                ? await _manager.ReadForStatusAsync(cancellationToken).ConfigureAwait(false)
+            lease = _elector is not null
+                ? await _elector.ReadForStatusAsync(cancellationToken).ConfigureAwait(false)
                 : await KubernetesReads.For(_client!).ReadLeaseAsync(_namespace, _lease, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (KubernetesApiErrors.IsApiOrNetwork(e) && !cancellationToken.IsCancellationRequested)
@@ -82,23 +82,23 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
 
         var spec = lease?.Spec;
         var holder = spec?.HolderIdentity is { Length: > 0 } h ? h : null;
-        var duration = spec?.LeaseDurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _manager?.Settings.LeaseDuration ?? TimeSpan.Zero;
+        var duration = spec?.LeaseDurationSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : _elector?.Settings.LeaseDuration ?? TimeSpan.Zero;
         var renewed = spec?.RenewTime is { } renew ? new DateTimeOffset(DateTime.SpecifyKind(renew, DateTimeKind.Utc)) : (DateTimeOffset?)null;
         var sinceRenew = renewed is { } r ? _time.GetUtcNow() - r : (TimeSpan?)null;
         var data = new Dictionary<string, object>
         {
             ["lease"] = $"{_namespace}/{_lease}",
             ["holder"] = holder ?? "",
-            ["isLeader"] = _manager?.IsLeader ?? false,
+            ["isLeader"] = _elector?.IsLeader ?? false,
         };
         if (sinceRenew is { } age)
         {
             data["secondsSinceRenew"] = Math.Round(age.TotalSeconds, 3);
         }
 
-        if (_manager is { IsLeader: true })
+        if (_elector is { IsLeader: true })
         {
-            var identity = _manager.Identity;
+            var identity = _elector.Identity;
             if (holder != identity)
             {
                 return new HealthCheckResult(failure, $"{identity} acts as leader but {name} names {holder ?? "no holder"}.", data: data);
@@ -110,7 +110,7 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
                 return new HealthCheckResult(failure, $"{identity} leads but last renewed {name} {Seconds(sinceRenew)} ago, more than LeaseDuration ({Seconds(duration)}) + tolerance ({Seconds(_tolerance)}).", data: data);
             }
 
-            return HealthCheckResult.Healthy($"{identity} leads {name} (term {_manager.Leadership?.Term.ToString(CultureInfo.InvariantCulture) ?? "?"}), renewed {Seconds(sinceRenew)} ago.", data);
+            return HealthCheckResult.Healthy($"{identity} leads {name} (term {_elector.Leadership?.Term.ToString(CultureInfo.InvariantCulture) ?? "?"}), renewed {Seconds(sinceRenew)} ago.", data);
         }
 
         if (holder is null)
@@ -120,8 +120,8 @@ internal sealed class LeaderElectionHealthCheck : IHealthCheck
 
         // A follower judges expiry on its own monotonic clock (the elector's view); without one, by renewTime
         // with the tolerance absorbing clock skew between the holder and this replica.
-        var expired = _manager is not null
-            ? _manager.CurrentLeader is null
+        var expired = _elector is not null
+            ? _elector.CurrentLeader is null
             : sinceRenew is null || sinceRenew > duration + _tolerance;
         return expired
             ? HealthCheckResult.Degraded($"{name} is held by {holder} but has expired (renewed {Seconds(sinceRenew)} ago, LeaseDuration {Seconds(duration)}).", data: data)
