@@ -6,11 +6,12 @@ namespace RoostKeeper.Ha.Diagnostics;
 /// </summary>
 /// <remarks>
 /// Names are OpenTelemetry-style: <c>roost_keeper.</c>, then the capability (<c>leader_election</c>, <c>health</c>,
-/// <c>recovery</c>, <c>rolling_update</c>, <c>sharding</c>, <c>reconcile</c>), then what is measured. The OpenTelemetry Prometheus
-/// exporter turns dots into underscores, appends the unit (<c>_seconds</c>, <c>_bytes</c>; annotation units such as
-/// <c>{change}</c> add nothing) and <c>_total</c> on counters: <see cref="LeaderElectionChanges"/> is scraped as
-/// <c>roost_keeper_leader_election_changes_total</c>. docs/metrics.md lists each with its Prometheus name, type,
-/// unit and labels; a test keeps that page and these instruments equal.
+/// <c>recovery</c>, <c>rolling_update</c>, <c>sharding</c>, <c>reconcile</c>), then what is measured. The
+/// OpenTelemetry Prometheus exporter turns dots into underscores, appends the unit (<c>_seconds</c>, <c>_bytes</c>;
+/// annotation units such as <c>{change}</c> add nothing) and <c>_total</c> on counters:
+/// <see cref="LeaderElectionChanges"/> is scraped as <c>roost_keeper_leader_election_changes_total</c>.
+/// docs/metrics.md lists each with its Prometheus name, type, unit and labels; a test keeps that page and these
+/// instruments equal.
 /// </remarks>
 public static class HaInstruments
 {
