@@ -347,6 +347,7 @@ internal sealed partial class ObjectStore
         }
 
         Commit(type, existing, updated, "MODIFIED");
+        CollectIfNewlyOrphaned(type, existing, updated);
         if (type == ResourceRegistry.Namespaces && ObjectMeta.IsDeleting(updated) && !_dryRun)
         {
             // A Terminating namespace whose own finalizers were just removed may now go.
