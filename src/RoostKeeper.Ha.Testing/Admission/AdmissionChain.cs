@@ -49,7 +49,13 @@ internal sealed class AdmissionChain
         kind.Default(obj, context);
         var errors = new FieldErrors();
         ObjectMetaValidation.ValidateUpdate(obj, old, errors);
-        kind.ValidateUpdate(obj, old, errors);
+
+        // The binding registry writes the pod's nodeName itself, past the pod strategy's update validation.
+        if (context.Subresource != "binding")
+        {
+            kind.ValidateUpdate(obj, old, errors);
+        }
+
         errors.ThrowIfAny(type, ObjectMeta.Name(obj));
     }
 

@@ -103,6 +103,6 @@ internal sealed partial class ApiServer
 
         _store.Patch(ResourceRegistry.Pods, request.Namespace, podName, PatchKind.Merge,
             new JsonObject { ["metadata"] = new JsonObject { ["resourceVersion"] = ObjectMeta.ResourceVersion(pod) }, ["spec"] = new JsonObject { ["nodeName"] = node } },
-            statusOnly: false);
+            statusOnly: false, subresource: "binding");
     }
 }

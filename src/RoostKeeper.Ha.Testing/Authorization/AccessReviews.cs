@@ -1,5 +1,5 @@
-using System.Net;
 using System.Text.Json.Nodes;
+using RoostKeeper.Ha.Testing.Admission;
 using RoostKeeper.Ha.Testing.Resources;
 
 namespace RoostKeeper.Ha.Testing.Authorization;
@@ -39,15 +39,31 @@ internal static class AccessReviews
         review["spec"] = spec;
         var resource = spec["resourceAttributes"] as JsonObject;
         var nonResource = spec["nonResourceAttributes"] as JsonObject;
-        var errors = new List<string>();
+        if (type.Kind == "LocalSubjectAccessReview")
+        {
+            // The create handler first fills an empty metadata.namespace from the URL and refuses a different one.
+            var metadata = (JsonObject)review["metadata"]!;
+            var objectNamespace = metadata["namespace"]?.GetValue<string>() ?? "";
+            if (objectNamespace.Length == 0)
+            {
+                metadata["namespace"] = ns;
+            }
+            else if (objectNamespace != ns)
+            {
+                throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+        }
+
+        // ValidateSubjectAccessReviewSpec, then ValidateLocalSubjectAccessReview's own rules, in their order.
+        var errors = new FieldErrors();
         if (resource is not null && nonResource is not null)
         {
-            errors.Add("spec.nonResourceAttributes: Invalid value: \"object\": cannot be specified in combination with resourceAttributes");
+            errors.Add(FieldError.InvalidRendered("spec.nonResourceAttributes", "\"object\"", "cannot be specified in combination with resourceAttributes"));
         }
 
         if (resource is null && nonResource is null)
         {
-            errors.Add("spec.resourceAttributes: Invalid value: \"null\": exactly one of nonResourceAttributes or resourceAttributes must be specified");
+            errors.Add(FieldError.InvalidRendered("spec.resourceAttributes", "\"null\"", "exactly one of nonResourceAttributes or resourceAttributes must be specified"));
         }
 
         var subject = requester;
@@ -57,23 +73,26 @@ internal static class AccessReviews
             var groups = PolicyRules.Strings(spec["groups"]).Where(g => g.Length > 0).ToList();
             if (user.Length == 0 && groups.Count == 0)
             {
-                errors.Add($"spec.user: Invalid value: \"\": at least one of user or group must be specified");
+                errors.Add(FieldError.Invalid("spec.user", "", "at least one of user or group must be specified"));
             }
 
             subject = ClusterIdentity.Exactly(user, groups);
         }
 
-        if (type.Kind == "LocalSubjectAccessReview" && resource is not null && (resource["namespace"]?.GetValue<string>() ?? "") != ns)
+        if (type.Kind == "LocalSubjectAccessReview")
         {
-            throw ApiException.BadRequest($"spec.resourceAttributes.namespace must match namespace: {ns}");
+            if (resource is not null && Text(resource, "namespace") != ns)
+            {
+                errors.Add(FieldError.Invalid("spec.resourceAttributes.namespace", Text(resource, "namespace"), "must match metadata.namespace"));
+            }
+
+            if (nonResource is not null)
+            {
+                errors.Add(FieldError.InvalidRendered("spec.nonResourceAttributes", "\"object\"", "disallowed on this kind of request"));
+            }
         }
 
-        if (errors.Count > 0)
-        {
-            var message = errors.Count == 1 ? errors[0] : $"[{string.Join(", ", errors)}]";
-            throw new ApiException(HttpStatusCode.UnprocessableEntity, "Invalid", $"{type.Kind}.{type.Group} \"\" is invalid: {message}",
-                new JsonObject { ["group"] = type.Group, ["kind"] = type.Kind });
-        }
+        errors.ThrowIfAny(type, "");
 
         var attributes = resource is not null
             ? new RequestAttributes(subject, Text(resource, "verb"), true, Text(resource, "group"), Text(resource, "version"), Text(resource, "resource"),

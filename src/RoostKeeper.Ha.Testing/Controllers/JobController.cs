@@ -122,13 +122,13 @@ internal sealed class JobController : IAsyncDisposable
             if (outcome == "Complete")
             {
                 status["completionTime"] = now;
-                StatusConditions.Set(j, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", time, withUpdateTime: true);
-                StatusConditions.Set(j, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", time, withUpdateTime: true);
+                StatusConditions.Set(j, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", time, withProbeTime: true);
+                StatusConditions.Set(j, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", time, withProbeTime: true);
             }
             else if (outcome == "Failed")
             {
-                StatusConditions.Set(j, "FailureTarget", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit", time, withUpdateTime: true);
-                StatusConditions.Set(j, "Failed", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit", time, withUpdateTime: true);
+                StatusConditions.Set(j, "FailureTarget", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit", time, withProbeTime: true);
+                StatusConditions.Set(j, "Failed", "True", "BackoffLimitExceeded", "Job has reached the specified backoff limit", time, withProbeTime: true);
             }
         }, statusOnly: true);
 

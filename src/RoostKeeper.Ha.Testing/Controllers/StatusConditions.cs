@@ -16,7 +16,7 @@ internal static class StatusConditions
     /// while status and reason stay the same (unless <paramref name="refresh"/>, which Progressing uses to
     /// record fresh progress), and lastTransitionTime only moves when the status flips.
     /// </summary>
-    public static void Set(JsonObject obj, string type, string status, string? reason, string? message, DateTimeOffset now, bool withUpdateTime = false, bool refresh = false)
+    public static void Set(JsonObject obj, string type, string status, string? reason, string? message, DateTimeOffset now, bool withUpdateTime = false, bool refresh = false, bool withProbeTime = false)
     {
         var statusObject = JsonFields.Object(obj, "status");
         if (statusObject["conditions"] is not JsonArray conditions)
@@ -39,6 +39,12 @@ internal static class StatusConditions
         if (withUpdateTime)
         {
             condition["lastUpdateTime"] = stamp;
+        }
+
+        if (withProbeTime)
+        {
+            // Job conditions have lastProbeTime where Deployment conditions have lastUpdateTime.
+            condition["lastProbeTime"] = stamp;
         }
 
         condition["lastTransitionTime"] = existing is not null && JsonFields.String(existing["status"]) == status

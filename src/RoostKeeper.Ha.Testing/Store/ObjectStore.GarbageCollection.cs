@@ -6,7 +6,7 @@ namespace RoostKeeper.Ha.Testing.Store;
 /// <summary>
 /// The garbage collector, run synchronously inside the write that triggers it: a dependent goes when no owner
 /// of it is left (dangling references to gone owners are dropped, so a shared dependent survives one owner), an
-/// object created with only owners that do not exist is collected, orphaning strips the owner's references, and
+/// object created or updated with only owners that do not exist is collected, orphaning strips the owner's references, and
 /// foreground deletion keeps the owner, with the <c>foregroundDeletion</c> finalizer, until its dependents that
 /// set <c>blockOwnerDeletion</c> are gone.
 /// </summary>
@@ -79,6 +79,19 @@ internal sealed partial class ObjectStore
         if (Bucket(type).TryGetValue((ObjectMeta.Namespace(created) ?? "", ObjectMeta.Name(created)), out var stored))
         {
             DeleteDependent(type, stored, foreground: false);
+        }
+    }
+
+    /// <summary>
+    /// An update that changes an object's ownerReferences so that they name only owners that do not exist gets it
+    /// collected, as the collector does when its graph sees the new references point at absent owners. An object
+    /// already being deleted is left to its finalizers.
+    /// </summary>
+    private void CollectIfNewlyOrphaned(ResourceType type, JsonObject existing, JsonObject updated)
+    {
+        if (!ObjectMeta.IsDeleting(updated) && !JsonNode.DeepEquals(existing["metadata"]?["ownerReferences"], updated["metadata"]?["ownerReferences"]))
+        {
+            CollectIfOrphaned(type, updated);
         }
     }
 

@@ -314,7 +314,7 @@ internal sealed partial class ObjectStore
                 metadata["managedFields"] = managedFields.DeepClone();
             }
 
-            Admission.AdmitUpdate(type, updated, existing, Context(existing, updated));
+            Admission.AdmitUpdate(type, updated, existing, Context(existing, updated, subresource));
             if (previous["generation"] is not null && SpecChanged(existing, updated, statusIsSeparate: type.HasStatusSubresource))
             {
                 metadata["generation"] = ObjectMeta.Generation(existing) + 1;
@@ -347,6 +347,7 @@ internal sealed partial class ObjectStore
         }
 
         Commit(type, existing, updated, "MODIFIED");
+        CollectIfNewlyOrphaned(type, existing, updated);
         if (type == ResourceRegistry.Namespaces && ObjectMeta.IsDeleting(updated) && !_dryRun)
         {
             // A Terminating namespace whose own finalizers were just removed may now go.
@@ -378,7 +379,7 @@ internal sealed partial class ObjectStore
         Record(new StoredChange(_resourceVersion, eventType, type, before, after));
     }
 
-    private AdmissionContext Context(JsonObject? old, JsonObject obj) => new(t => Bucket(t).Values, old, Time, ObjectMeta.Name(obj));
+    private AdmissionContext Context(JsonObject? old, JsonObject obj, string? subresource = null) => new(t => Bucket(t).Values, old, Time, ObjectMeta.Name(obj), subresource);
 
     private JsonObject Find(ResourceType type, string? ns, string name) =>
         Bucket(type).TryGetValue((ns ?? "", name), out var obj) ? obj : throw ApiException.NotFound(type, name);

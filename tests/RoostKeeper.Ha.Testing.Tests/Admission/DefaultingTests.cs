@@ -9,7 +9,8 @@ namespace RoostKeeper.Ha.Testing.Tests.Admission;
 
 /// <summary>
 /// The defaults a v1.33 API server fills in, seen as the clients see them: a Deployment from <c>kubectl create
-/// deployment</c>, a Service (with an allocated cluster IP) and a Secret's stringData from <c>kubectl apply</c>,
+/// deployment</c>; StatefulSets, a ReplicaSet, DaemonSets, a Service (with an allocated cluster IP) and a Secret's
+/// stringData from <c>kubectl apply</c>;
 /// a Pod from the Python client.
 /// </summary>
 public sealed class DefaultingTests : IClassFixture<KubectlCluster>
@@ -50,6 +51,64 @@ public sealed class DefaultingTests : IClassFixture<KubectlCluster>
         var sidecar = updated.Spec.Template.Spec.Containers.Single(c => c.Name == "sidecar");
         Assert.Equal(("IfNotPresent", "File"), (sidecar.ImagePullPolicy, sidecar.TerminationMessagePolicy));
         Assert.Equal("Always", updated.Spec.Template.Spec.Containers.Single(c => c.Name == "nginx").ImagePullPolicy);
+    }
+
+    [Fact]
+    public async Task Statefulsets_replicasets_and_daemonsets_get_the_apps_v1_defaults()
+    {
+        var ns = await _fixture.NewNamespaceAsync("default-apps");
+        static string Workload(string kind, string name, string spec = "") => $"""
+            apiVersion: apps/v1
+            kind: {kind}
+            metadata:
+              name: {name}
+            spec:
+              selector:
+                matchLabels:
+                  app: {name}
+              template:
+                metadata:
+                  labels:
+                    app: {name}
+                spec:
+                  containers:
+                  - name: main
+                    image: nginx:1.27
+            {spec}
+            """;
+        var manifest = _fixture.WriteFile("apps.yaml", string.Join("\n---\n",
+            Workload("StatefulSet", "db", "  serviceName: db"),
+            Workload("StatefulSet", "db-typed", "  serviceName: db\n  updateStrategy: {type: RollingUpdate}"),
+            Workload("ReplicaSet", "rs"),
+            Workload("DaemonSet", "agent"),
+            Workload("DaemonSet", "agent-ondelete", "  updateStrategy: {type: OnDelete}")));
+        await _kubectl.RunAsync("apply", "-n", ns, "-f", manifest);
+
+        async Task<JsonNode> SpecAsync(string kind, string name) =>
+            JsonNode.Parse(await _kubectl.RunAsync("get", kind, name, "-n", ns, "-o", "json"))!["spec"]!;
+
+        // SetDefaults_StatefulSet: the defaulted type brings rollingUpdate with partition 0; PVCs are retained.
+        var db = await SpecAsync("statefulset", "db");
+        Assert.Equal((1, 10, "OrderedReady"), ((int)db["replicas"]!, (int)db["revisionHistoryLimit"]!, (string?)db["podManagementPolicy"]));
+        Assert.Equal("""{"rollingUpdate":{"partition":0},"type":"RollingUpdate"}""", Sorted(db["updateStrategy"]!));
+        Assert.Equal("""{"whenDeleted":"Retain","whenScaled":"Retain"}""", Sorted(db["persistentVolumeClaimRetentionPolicy"]!));
+        Assert.Equal(("Always", "ClusterFirst"), ((string?)db["template"]!["spec"]!["restartPolicy"], (string?)db["template"]!["spec"]!["dnsPolicy"]));
+
+        // An explicit RollingUpdate type gets no rollingUpdate: the defaulter adds it only with the type.
+        Assert.Equal("""{"type":"RollingUpdate"}""", Sorted((await SpecAsync("statefulset", "db-typed"))["updateStrategy"]!));
+
+        // SetDefaults_ReplicaSet: only replicas (and the pod template's defaults).
+        var rs = await SpecAsync("replicaset", "rs");
+        Assert.Equal(1, (int)rs["replicas"]!);
+        Assert.Null(rs["revisionHistoryLimit"]);
+        Assert.Equal(("IfNotPresent", 30), ((string?)rs["template"]!["spec"]!["containers"]![0]!["imagePullPolicy"], (int)rs["template"]!["spec"]!["terminationGracePeriodSeconds"]!));
+
+        // SetDefaults_DaemonSet: RollingUpdate with maxUnavailable 1 and maxSurge 0 (integers), history 10; no replicas.
+        var agent = await SpecAsync("daemonset", "agent");
+        Assert.Equal("""{"rollingUpdate":{"maxSurge":0,"maxUnavailable":1},"type":"RollingUpdate"}""", Sorted(agent["updateStrategy"]!));
+        Assert.Equal(10, (int)agent["revisionHistoryLimit"]!);
+        Assert.Null(agent["replicas"]);
+        Assert.Equal("""{"type":"OnDelete"}""", Sorted((await SpecAsync("daemonset", "agent-ondelete"))["updateStrategy"]!));
     }
 
     [Fact]
@@ -154,4 +213,11 @@ public sealed class DefaultingTests : IClassFixture<KubectlCluster>
         Assert.Equal("[10,\"/\",\"HTTP\"]", pod["probe"]!.ToJsonString());
         Assert.Equal(("Pending", "BestEffort"), ((string?)pod["phase"], (string?)pod["qos"]));
     }
+
+    /// <summary>The node as JSON with object keys in ordinal order, so the assertions do not depend on the server's key order.</summary>
+    private static string Sorted(JsonNode node) => node switch
+    {
+        JsonObject obj => "{" + string.Join(",", obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{(p.Value is null ? "null" : Sorted(p.Value))}")) + "}",
+        _ => node.ToJsonString(),
+    };
 }

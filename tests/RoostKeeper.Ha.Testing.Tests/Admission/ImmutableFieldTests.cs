@@ -9,7 +9,8 @@ namespace RoostKeeper.Ha.Testing.Tests.Admission;
 
 /// <summary>
 /// Fields a v1.33 API server refuses to change (422 with its message): a workload's selector, a Service's cluster
-/// IP, the data of a ConfigMap or Secret marked immutable; and the cross-field rules of a workload on create.
+/// IP, the data of a ConfigMap or Secret marked immutable, a Job's template (but for the scheduling directives of a
+/// suspended Job that never started); and the cross-field rules of a workload on create.
 /// </summary>
 public sealed class ImmutableFieldTests : IClassFixture<KubectlCluster>
 {
@@ -100,5 +101,71 @@ public sealed class ImmutableFieldTests : IClassFixture<KubectlCluster>
         // Metadata may still change, and the object may be deleted.
         await _kubectl.RunAsync("label", "configmap", "settings", "-n", ns, "tier=edge");
         await _kubectl.RunAsync("delete", "configmap", "settings", "-n", ns);
+    }
+
+    private string JobManifest(string ns, string image, bool suspend) => _fixture.WriteFile("job.yaml", $"""
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: work
+          namespace: {ns}
+        spec:
+          suspend: {(suspend ? "true" : "false")}
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: work
+                image: {image}
+        """);
+
+    [Fact]
+    public async Task Changing_a_jobs_template_with_kubectl_apply_is_refused()
+    {
+        var ns = await _fixture.NewNamespaceAsync("immutable-job");
+        await _kubectl.RunAsync("apply", "-f", JobManifest(ns, "batch:one", suspend: false));
+
+        var result = await _kubectl.TryRunAsync("apply", "-f", JobManifest(ns, "batch:two", suspend: false));
+
+        Assert.NotEqual(0, result.ExitCode);
+        // The server prints the template with Go's %#v (pointers as addresses); the simulator abbreviates it.
+        Assert.Contains("The Job \"work\" is invalid: spec.template: Invalid value: core.PodTemplateSpec{", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("}: field is immutable", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("batch:one", (await _fixture.Client.BatchV1.ReadNamespacedJobAsync("work", ns)).Spec.Template.Spec.Containers[0].Image);
+        // Not even the scheduling directives of a Job that is not suspended.
+        await RefusedAsync(ns, """{"spec":{"template":{"spec":{"nodeSelector":{"disk":"ssd"}}}}}""");
+    }
+
+    [Fact]
+    public async Task A_suspended_job_that_never_started_may_change_only_its_scheduling_directives()
+    {
+        var ns = await _fixture.NewNamespaceAsync("suspended-job");
+        await _kubectl.RunAsync("apply", "-f", JobManifest(ns, "batch:one", suspend: true));
+
+        await _kubectl.RunAsync("patch", "job", "work", "-n", ns, "--type=merge", "-p", """
+            {"spec":{"template":{"metadata":{"labels":{"queue":"fast"},"annotations":{"team":"roost"}},
+             "spec":{"nodeSelector":{"disk":"ssd"},"tolerations":[{"key":"gpu","operator":"Exists"}],"schedulingGates":[{"name":"quota"}],
+             "affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"zone","operator":"In","values":["a"]}]}]}}}}}}}
+            """);
+        var template = (await _fixture.Client.BatchV1.ReadNamespacedJobAsync("work", ns)).Spec.Template;
+        Assert.Equal(("fast", "ssd", "quota"), (template.Metadata.Labels["queue"], template.Spec.NodeSelector["disk"], template.Spec.SchedulingGates[0].Name));
+        Assert.NotNull(template.Spec.Affinity.NodeAffinity);
+
+        // Clearing the affinity again is allowed too (it held only node affinity), but not other changes.
+        await _kubectl.RunAsync("patch", "job", "work", "-n", ns, "--type=json", "-p", """[{"op":"remove","path":"/spec/template/spec/affinity"}]""");
+        await RefusedAsync(ns, """{"spec":{"template":{"spec":{"containers":[{"name":"work","image":"batch:two"}]}}}}""");
+        await RefusedAsync(ns, """{"spec":{"template":{"spec":{"affinity":{"podAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[{"topologyKey":"zone","labelSelector":{"matchLabels":{"app":"db"}}}]}}}}}}""");
+
+        // Once it has started (status.startTime set), a suspended Job's template is fixed too.
+        await _fixture.Client.BatchV1.PatchNamespacedJobStatusAsync(
+            new V1Patch("""{"status":{"startTime":"2026-01-01T00:00:00Z"}}""", V1Patch.PatchType.MergePatch), "work", ns);
+        await RefusedAsync(ns, """{"spec":{"template":{"spec":{"nodeSelector":{"disk":"hdd"}}}}}""");
+    }
+
+    private async Task RefusedAsync(string ns, string patch)
+    {
+        var result = await _kubectl.TryRunAsync("patch", "job", "work", "-n", ns, "--type=merge", "-p", patch);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable", result.Stderr, StringComparison.Ordinal);
     }
 }

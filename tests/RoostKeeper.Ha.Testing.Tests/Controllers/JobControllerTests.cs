@@ -42,10 +42,15 @@ public sealed class JobControllerTests : IClassFixture<KubectlCluster>
     public async Task A_job_runs_its_completions_at_most_parallelism_at_a_time_and_completes()
     {
         var ns = await _fixture.NewNamespaceAsync("job-complete");
-        await _kubectl.RunAsync("apply", "-f", _fixture.WriteFile("job.yaml", Manifest(ns, "batch:ok", "completions: 3\n  parallelism: 2")));
+        var manifest = _fixture.WriteFile("job.yaml", Manifest(ns, "batch:ok", "completions: 3\n  parallelism: 2"));
+        await _kubectl.RunAsync("apply", "-f", manifest);
         Assert.Contains("job.batch/work condition met", await _kubectl.RunAsync("wait", "--for=condition=complete", "job/work", "-n", ns, "--timeout=60s"));
 
+        // The conditions carry JobCondition's fields only (lastProbeTime, not a Deployment's lastUpdateTime), so
+        // re-applying the manifest under kubectl's strict field validation still works.
+        Assert.Contains("job.batch/work unchanged", await _kubectl.RunAsync("apply", "-f", manifest));
         var job = await _fixture.Client.BatchV1.ReadNamespacedJobAsync("work", ns);
+        Assert.All(job.Status.Conditions, c => Assert.NotNull(c.LastProbeTime));
         Assert.Equal((3, 0, 0), (job.Status.Succeeded ?? 0, job.Status.Active ?? 0, job.Status.Failed ?? 0));
         Assert.NotNull(job.Status.CompletionTime);
         Assert.Contains(job.Status.Conditions, c => c.Type == "SuccessCriteriaMet" && c.Status == "True");

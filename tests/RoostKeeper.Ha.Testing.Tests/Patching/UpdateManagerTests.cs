@@ -11,7 +11,8 @@ namespace RoostKeeper.Ha.Testing.Tests.Patching;
 
 /// <summary>
 /// Writes that are not applies are recorded in managedFields as <c>Update</c> managers (named by the
-/// fieldManager parameter, else by the User-Agent), so a later apply that changes their fields conflicts with
+/// fieldManager parameter, else by the User-Agent; kubectl's client-side apply, create, replace, patch, edit, scale),
+/// so a later apply that changes their fields conflicts with
 /// them as on a real server, with the real message.
 /// </summary>
 public sealed class UpdateManagerTests : IClassFixture<KubectlCluster>
@@ -45,6 +46,30 @@ public sealed class UpdateManagerTests : IClassFixture<KubectlCluster>
         var stored = await _fixture.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns);
         Assert.Equal("two", stored.Data["key"]);
         Assert.Contains("f:key", Assert.Single(stored.Metadata.ManagedFields, m => m.Manager == "kubectl" && m.Operation == "Apply").FieldsV1.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_server_side_apply_after_kubectl_replace_conflicts_with_kubectl_replace()
+    {
+        var ns = await _fixture.NewNamespaceAsync("replace-ssa");
+        await _kubectl.RunAsync("create", "-f", _fixture.WriteFile("cm.yaml", Manifests.ConfigMap(ns, "settings", "one")));
+        await _kubectl.RunAsync("replace", "-f", _fixture.WriteFile("cm.yaml", Manifests.ConfigMap(ns, "settings", "two")));
+
+        // The replace changed .data.key, so the field moved from the creator to the replacer.
+        var entries = (await _fixture.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns)).Metadata.ManagedFields;
+        var replaced = Assert.Single(entries, m => m.Manager == "kubectl-replace");
+        Assert.Equal(("Update", "v1"), (replaced.Operation, replaced.ApiVersion));
+        Assert.Contains("f:key", replaced.FieldsV1.ToString(), StringComparison.Ordinal);
+
+        var changed = _fixture.WriteFile("cm.yaml", Manifests.ConfigMap(ns, "settings", "three"));
+        var refused = await _kubectl.TryRunAsync("apply", "--server-side", "-f", changed);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("error: Apply failed with 1 conflict: conflict with \"kubectl-replace\" using v1: .data.key", refused.Stderr, StringComparison.Ordinal);
+        Assert.Equal("two", (await _fixture.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns)).Data["key"]);
+
+        // Applying the value the replace wrote is no conflict: the applier co-owns it.
+        await _kubectl.RunAsync("apply", "--server-side", "-f", _fixture.WriteFile("cm.yaml", Manifests.ConfigMap(ns, "settings", "two")));
     }
 
     [Fact]

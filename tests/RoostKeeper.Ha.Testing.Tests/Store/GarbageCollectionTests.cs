@@ -8,8 +8,8 @@ namespace RoostKeeper.Ha.Testing.Tests.Store;
 
 /// <summary>
 /// Garbage collection by ownerReferences as a v1.33 cluster's collector does it: a dependent goes only when no
-/// owner is left, an object whose owners do not exist is collected, and foreground deletion (<c>kubectl delete
-/// --cascade=foreground</c>) keeps the owner until its blocking dependents are gone.
+/// owner is left, an object whose owners do not exist (when created, or after an update) is collected, and
+/// foreground deletion (<c>kubectl delete --cascade=foreground</c>) keeps the owner until its blocking dependents are gone.
 /// </summary>
 public sealed class GarbageCollectionTests : IClassFixture<KubectlCluster>
 {
@@ -66,6 +66,27 @@ public sealed class GarbageCollectionTests : IClassFixture<KubectlCluster>
         Assert.True(await IsGoneAsync(() => Client.CoreV1.ReadNamespacedConfigMapAsync("orphaned", ns)));
         Assert.True(await IsGoneAsync(() => Client.CoreV1.ReadNamespacedConfigMapAsync("same-name-other-uid", ns)));
         Assert.NotNull(await Client.CoreV1.ReadNamespacedConfigMapAsync("kept", ns));
+    }
+
+    [Fact]
+    public async Task An_object_updated_to_name_only_missing_owners_is_collected()
+    {
+        var ns = await _fixture.NewNamespaceAsync("gc-updated");
+        var live = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("live"), ns);
+        await DependentAsync(ns, "repointed", null, Owner(live));
+        await DependentAsync(ns, "partly", null, Owner(live));
+        var ghost = $$"""{"apiVersion":"v1","kind":"ConfigMap","name":"ghost","uid":"{{Guid.NewGuid()}}"}""";
+        var liveRef = $$"""{"apiVersion":"v1","kind":"ConfigMap","name":"live","uid":"{{live.Metadata.Uid}}"}""";
+
+        // A dry run changes nothing, so nothing is collected.
+        await _kubectl.RunAsync("patch", "configmap", "repointed", "-n", ns, "--type=merge", "--dry-run=server", "-p", $$$"""{"metadata":{"ownerReferences":[{{{ghost}}}]}}""");
+        Assert.NotNull(await Client.CoreV1.ReadNamespacedConfigMapAsync("repointed", ns));
+
+        await _kubectl.RunAsync("patch", "configmap", "repointed", "-n", ns, "--type=merge", "-p", $$$"""{"metadata":{"ownerReferences":[{{{ghost}}}]}}""");
+        await _kubectl.RunAsync("patch", "configmap", "partly", "-n", ns, "--type=merge", "-p", $$$"""{"metadata":{"ownerReferences":[{{{ghost}}},{{{liveRef}}}]}}""");
+
+        Assert.True(await IsGoneAsync(() => Client.CoreV1.ReadNamespacedConfigMapAsync("repointed", ns)));
+        Assert.NotNull(await Client.CoreV1.ReadNamespacedConfigMapAsync("partly", ns)); // one owner still exists
     }
 
     [Fact]

@@ -97,7 +97,13 @@ public sealed class RestoreTests
         original["status"] = new JsonObject { ["phase"] = "Ready" };
         await bed.Admin.CustomObjects.ReplaceNamespacedCustomObjectStatusAsync(original, RecoveryTestBed.Group, RecoveryTestBed.Version, "ns-0", RecoveryTestBed.Plural, "roost-00000");
         var cm = await bed.Admin.CoreV1.ReadNamespacedConfigMapAsync("roost-config", "ns-0");
-        cm.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "Pod", Name = "gone-pod", Uid = "0000-gone" }];
+        // An owner that exists when the backup is taken (as the garbage collector requires) but is not backed up.
+        var owner = await bed.Admin.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "gone-pod" },
+            Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "registry.k8s.io/pause:3.9" }] },
+        }, "ns-0");
+        cm.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "v1", Kind = "Pod", Name = "gone-pod", Uid = owner.Metadata.Uid }];
         await bed.Admin.CoreV1.ReplaceNamespacedConfigMapAsync(cm, "roost-config", "ns-0");
         original = await ReadRoostAsync(bed, "ns-0", "roost-00000");
         Assert.Equal("Ready", original["status"]!["phase"]!.GetValue<string>());

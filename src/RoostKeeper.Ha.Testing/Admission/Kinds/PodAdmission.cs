@@ -7,7 +7,8 @@ namespace RoostKeeper.Ha.Testing.Admission.Kinds;
 /// Pods: the pod spec defaults, SetDefaults_Pod's enableServiceLinks, what the default admission plugins add
 /// on create (ServiceAccount: serviceAccountName <c>default</c>; Priority: priority 0 and preemptionPolicy;
 /// DefaultTolerationSeconds: the not-ready and unreachable tolerations of 300 s), the strategy's initial
-/// status (Pending, with its QoS class), and the pod spec validation.
+/// status (Pending, with its QoS class), the pod spec validation, and on update the few spec changes a pod allows
+/// (<see cref="PodUpdateValidation"/>).
 /// </summary>
 internal sealed class PodAdmission : KindAdmission
 {
@@ -39,6 +40,12 @@ internal sealed class PodAdmission : KindAdmission
     }
 
     public override void ValidateCreate(JsonObject obj, FieldErrors errors) => PodSpecValidation.Validate(obj["spec"], "spec", errors);
+
+    public override void ValidateUpdate(JsonObject obj, JsonObject old, FieldErrors errors)
+    {
+        ValidateCreate(obj, errors);
+        PodUpdateValidation.Validate(obj, old, errors);
+    }
 
     /// <summary>Guaranteed when every container limits CPU and memory at its requests, BestEffort with no resources at all, else Burstable.</summary>
     private static string QosClass(JsonObject spec)

@@ -98,10 +98,18 @@ internal sealed class WorkloadAdmission(string kindName, Action<JsonObject> defa
         spec["podManagementPolicy"] ??= "OrderedReady";
         spec["revisionHistoryLimit"] ??= 10;
         var strategy = JsonFields.Object(spec, "updateStrategy");
-        strategy["type"] ??= "RollingUpdate";
-        if (JsonFields.String(strategy["type"]) == "RollingUpdate")
+
+        // Unlike a Deployment's or DaemonSet's, SetDefaults_StatefulSet adds rollingUpdate only with the type it
+        // defaults: an explicit RollingUpdate without rollingUpdate stays without it (partition 0 is implied).
+        if (strategy["type"] is null)
         {
-            JsonFields.Object(strategy, "rollingUpdate")["partition"] ??= 0;
+            strategy["type"] = "RollingUpdate";
+            strategy["rollingUpdate"] ??= new JsonObject();
+        }
+
+        if (JsonFields.String(strategy["type"]) == "RollingUpdate" && strategy["rollingUpdate"] is JsonObject rollingUpdate)
+        {
+            rollingUpdate["partition"] ??= 0;
         }
 
         var retention = JsonFields.Object(spec, "persistentVolumeClaimRetentionPolicy");
