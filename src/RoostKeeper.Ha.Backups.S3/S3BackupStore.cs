@@ -1,6 +1,7 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
 
@@ -26,24 +27,31 @@ public sealed class S3BackupStore : IBackupStore
     /// <summary>Creates the store over an S3 client.</summary>
     /// <param name="s3">The S3 client (its endpoint, region and credentials are used as they are).</param>
     /// <param name="options">The bucket, prefix and upload settings.</param>
-    /// <exception cref="ArgumentException">An option breaks a rule; the message names it.</exception>
+    /// <exception cref="OptionsValidationException">Options break their rules; <see cref="OptionsValidationException.Failures"/> names each, all at once.</exception>
     public S3BackupStore(IAmazonS3 s3, S3BackupStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.BucketName))
         {
-            throw new ArgumentException("S3BackupStoreOptions.BucketName is required.", nameof(options));
+            failures.Add("S3BackupStoreOptions.BucketName is required.");
         }
 
         if (options.PartSizeBytes is < MinimumPartSize or > MaximumPartSize)
         {
-            throw new ArgumentException($"S3BackupStoreOptions.PartSizeBytes ({options.PartSizeBytes}) must be between 5 MiB and 5 GiB (S3's limits for a part).", nameof(options));
+            failures.Add($"S3BackupStoreOptions.PartSizeBytes ({options.PartSizeBytes}) must be between 5 MiB and 5 GiB (S3's limits for a part).");
         }
 
         if (options.ListPageSize is < 1 or > 1000)
         {
-            throw new ArgumentException($"S3BackupStoreOptions.ListPageSize ({options.ListPageSize}) must be between 1 and 1000.", nameof(options));
+            failures.Add($"S3BackupStoreOptions.ListPageSize ({options.ListPageSize}) must be between 1 and 1000.");
+        }
+
+        if (failures.Count > 0)
+        {
+            // The same exception, and one message per option, as every other options class (docs/configuration.md).
+            throw new OptionsValidationException(nameof(S3BackupStoreOptions), typeof(S3BackupStoreOptions), failures);
         }
 
         _s3 = s3;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Options;
 using RoostKeeper.Ha.Recovery;
 using RoostKeeper.Ha.Recovery.Stores;
 using RoostKeeper.Ha.Testing;
@@ -129,8 +130,21 @@ public sealed class S3BackupStoreTests(S3rverServer server) : IClassFixture<S3rv
     public void Options_out_of_range_are_rejected_naming_the_option()
     {
         using var client = server.CreateClient();
-        Assert.Contains("BucketName", Assert.Throws<ArgumentException>(() => new S3BackupStore(client, new S3BackupStoreOptions())).Message, StringComparison.Ordinal);
-        Assert.Contains("PartSizeBytes", Assert.Throws<ArgumentException>(() => new S3BackupStore(client, new S3BackupStoreOptions { BucketName = "b", PartSizeBytes = 1024 })).Message, StringComparison.Ordinal);
+        Assert.Contains("BucketName", Assert.Single(Assert.Throws<OptionsValidationException>(() => new S3BackupStore(client, new S3BackupStoreOptions())).Failures), StringComparison.Ordinal);
+        Assert.Contains("PartSizeBytes", Assert.Single(Assert.Throws<OptionsValidationException>(() => new S3BackupStore(client, new S3BackupStoreOptions { BucketName = "b", PartSizeBytes = 1024 })).Failures), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_bad_option_is_reported_at_once()
+    {
+        using var client = server.CreateClient();
+
+        var e = Assert.Throws<OptionsValidationException>(() => new S3BackupStore(client, new S3BackupStoreOptions { BucketName = " ", PartSizeBytes = 6L * 1024 * 1024 * 1024, ListPageSize = 0 }));
+
+        Assert.Equal(typeof(S3BackupStoreOptions), e.OptionsType);
+        Assert.Equal(
+            ["S3BackupStoreOptions.BucketName is required.", "S3BackupStoreOptions.PartSizeBytes (6442450944) must be between 5 MiB and 5 GiB (S3's limits for a part).", "S3BackupStoreOptions.ListPageSize (0) must be between 1 and 1000."],
+            e.Failures);
     }
 
     private static async Task<BackupInfo> UploadAsync(S3BackupStore store, string id, byte[] data)

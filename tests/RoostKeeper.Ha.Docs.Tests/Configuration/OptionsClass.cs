@@ -197,9 +197,9 @@ internal sealed class OptionsClass
             _ = new S3BackupStore(s3, options);
             return [];
         }
-        catch (ArgumentException e)
+        catch (OptionsValidationException e) when (e.OptionsType == typeof(S3BackupStoreOptions))
         {
-            return [e.Message];
+            return e.Failures.ToList();
         }
     }
 
