@@ -40,7 +40,7 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
-    public void Seed_timings_are_valid_and_the_callers_options_are_not_modified()
+    public void Default_timings_are_valid_and_the_callers_options_are_not_modified()
     {
         var options = new LeaderElectionOptions { LeaseName = "roost-keeper-controller", LeaseNamespace = "roost-keeper-system" };
         using var manager = new HaManager(Mock.Of<IKubernetes>(), options);
