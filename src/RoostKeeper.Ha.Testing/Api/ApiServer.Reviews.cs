@@ -10,7 +10,8 @@ namespace RoostKeeper.Ha.Testing.Api;
 /// <summary>
 /// The kinds whose create is answered, never stored. The access reviews and SelfSubjectReview are answered from
 /// the cluster's authentication and authorizer (<see cref="AccessReviews"/>): with RBAC off every request is
-/// allowed, as with the AlwaysAllow authorizer. A TokenReview authenticates its token as a request bearing it
+/// allowed, as with the AlwaysAllow authorizer. A SelfSubjectRulesReview lists the requester's rules
+/// (<see cref="RulesReview"/>). A TokenReview authenticates its token as a request bearing it
 /// would be; a Binding assigns its pod to a node as the scheduler's does.
 /// </summary>
 internal sealed partial class ApiServer
@@ -40,7 +41,9 @@ internal sealed partial class ApiServer
         answer["kind"] = request.Type.Kind;
         answer["apiVersion"] = request.Type.ApiVersion;
         answer["metadata"] = new JsonObject { ["creationTimestamp"] = null };
-        answer["status"] = request.Type.Kind == "TokenReview" ? TokenReviewStatus(body) : RulesReviewStatus();
+        answer["status"] = request.Type.Kind == "TokenReview"
+            ? TokenReviewStatus(body)
+            : RulesReview.Status(body, RequestAccess.IdentityOf(context), _access);
         await WriteAsync(context, HttpStatusCode.Created, answer).ConfigureAwait(false);
     }
 
@@ -62,26 +65,6 @@ internal sealed partial class ApiServer
             },
         };
     }
-
-    /// <summary>
-    /// Without RBAC every request is allowed, so the rules are everything. With RBAC on the authorizer does not
-    /// list rules (it only decides requests), so the answer says it is incomplete, as a real server's does for an
-    /// authorizer that cannot enumerate them; <c>kubectl auth can-i VERB RESOURCE</c> is the reliable question.
-    /// </summary>
-    private JsonObject RulesReviewStatus() => _access.RbacEnabled
-        ? new JsonObject
-        {
-            ["resourceRules"] = new JsonArray(),
-            ["nonResourceRules"] = new JsonArray(),
-            ["incomplete"] = true,
-            ["evaluationError"] = "SimulatedCluster's RBAC authorizer does not list rules; ask for one access with a SelfSubjectAccessReview (kubectl auth can-i VERB RESOURCE)",
-        }
-        : new JsonObject
-        {
-            ["resourceRules"] = new JsonArray(new JsonObject { ["verbs"] = new JsonArray("*"), ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*") }),
-            ["nonResourceRules"] = new JsonArray(new JsonObject { ["verbs"] = new JsonArray("*"), ["nonResourceURLs"] = new JsonArray("*") }),
-            ["incomplete"] = false,
-        };
 
     /// <summary>pods/binding: sets the pod's node, once (a bound pod is a 409, as the real registry answers).</summary>
     private void Bind(ApiRequest request, JsonObject binding)

@@ -10,7 +10,8 @@ namespace RoostKeeper.Ha.Testing.Authorization;
 /// the first rule that allows the request decides, and its binding is the reason ("RBAC: allowed by ..."). A
 /// binding whose role does not exist is skipped and named in the reason of a refusal, as the real authorizer does.
 /// Members of <c>system:masters</c> are allowed before RBAC is asked. ClusterRoles with an aggregationRule are
-/// evaluated with the rules of the ClusterRoles their selectors match, at the time of the request.
+/// evaluated with the rules of the ClusterRoles their selectors match, at the time of the request. The same walk over
+/// the bindings lists a user's rules for a SelfSubjectRulesReview (<see cref="RulesFor"/>).
 /// </summary>
 internal sealed class RbacAuthorizer
 {
@@ -31,48 +32,73 @@ internal sealed class RbacAuthorizer
         }
 
         var errors = new List<string>();
-        foreach (var binding in _store.List(WatchFilter.All(Type("clusterrolebindings"))).Items)
+        foreach (var (binding, rules) in Bindings(request.User, request.Namespace, errors))
         {
-            if (AppliesTo(request.User, binding, "") is not { } subject)
-            {
-                continue;
-            }
-
-            var rules = RulesOf(binding["roleRef"] as JsonObject, "", errors);
             if (rules.Any(rule => PolicyRules.Allows(rule, request)))
             {
-                return new AuthorizationDecision(true, $"RBAC: allowed by ClusterRoleBinding \"{ObjectMeta.Name(binding)}\" of {RoleRef(binding)} to {Describe(subject, "")}");
+                return new AuthorizationDecision(true, "RBAC: allowed by " + binding());
             }
         }
 
-        if (request.Namespace.Length > 0)
-        {
-            foreach (var binding in _store.List(WatchFilter.All(Type("rolebindings"), request.Namespace)).Items)
-            {
-                if (AppliesTo(request.User, binding, request.Namespace) is not { } subject)
-                {
-                    continue;
-                }
-
-                var rules = RulesOf(binding["roleRef"] as JsonObject, request.Namespace, errors);
-                if (rules.Any(rule => PolicyRules.Allows(rule, request)))
-                {
-                    return new AuthorizationDecision(true, $"RBAC: allowed by RoleBinding \"{ObjectMeta.Name(binding)}/{request.Namespace}\" of {RoleRef(binding)} to {Describe(subject, request.Namespace)}");
-                }
-            }
-        }
-
-        var distinct = errors.Distinct(StringComparer.Ordinal).ToList();
-        return new AuthorizationDecision(false, distinct.Count switch
-        {
-            0 => "",
-            1 => "RBAC: " + distinct[0],
-            _ => $"RBAC: [{string.Join(", ", distinct)}]",
-        });
+        return new AuthorizationDecision(false, Aggregate(errors) is { } error ? "RBAC: " + error : "");
     }
 
-    /// <summary>The rules a roleRef grants; a missing role adds the real authorizer's error and grants nothing.</summary>
-    private List<JsonObject> RulesOf(JsonObject? roleRef, string bindingNamespace, List<string> errors)
+    /// <summary>
+    /// Every rule the user's bindings grant in <paramref name="namespace"/> (the real resolver's <c>RulesFor</c>), in
+    /// the order the authorizer visits them, and the aggregated error of the bindings whose role is missing (null when
+    /// there is none). <c>system:masters</c> is not special here: on a real server that group is allowed by the
+    /// privileged-group authorizer, which lists no rules, so its members see the rules RBAC binds to them.
+    /// </summary>
+    public (List<JsonObject> Rules, string? Error) RulesFor(ClusterIdentity user, string @namespace)
+    {
+        var errors = new List<string>();
+        var rules = Bindings(user, @namespace, errors).SelectMany(binding => binding.Rules).ToList();
+        return (rules, Aggregate(errors));
+    }
+
+    /// <summary>
+    /// The bindings that apply to the user, ClusterRoleBindings first, then the RoleBindings of the namespace, each
+    /// with its description (for the reason of an allow) and its role's rules; lazily, so that the authorizer stops
+    /// at the first binding that allows, as the real visitor does. A binding whose role is missing adds its error.
+    /// </summary>
+    private IEnumerable<(Func<string> Describe, List<JsonObject> Rules)> Bindings(ClusterIdentity user, string @namespace, List<string> errors)
+    {
+        foreach (var binding in _store.List(WatchFilter.All(Type("clusterrolebindings"))).Items)
+        {
+            if (AppliesTo(user, binding, "") is { } subject && RulesOf(binding["roleRef"] as JsonObject, "", errors) is { } rules)
+            {
+                yield return (() => $"ClusterRoleBinding \"{ObjectMeta.Name(binding)}\" of {RoleRef(binding)} to {Describe(subject, "")}", rules);
+            }
+        }
+
+        if (@namespace.Length == 0)
+        {
+            yield break;
+        }
+
+        foreach (var binding in _store.List(WatchFilter.All(Type("rolebindings"), @namespace)).Items)
+        {
+            if (AppliesTo(user, binding, @namespace) is { } subject && RulesOf(binding["roleRef"] as JsonObject, @namespace, errors) is { } rules)
+            {
+                yield return (() => $"RoleBinding \"{ObjectMeta.Name(binding)}/{@namespace}\" of {RoleRef(binding)} to {Describe(subject, @namespace)}", rules);
+            }
+        }
+    }
+
+    /// <summary>The errors as the real <c>utilerrors.NewAggregate</c> prints them: one alone, several in brackets, repeats once.</summary>
+    private static string? Aggregate(List<string> errors)
+    {
+        var distinct = errors.Distinct(StringComparer.Ordinal).ToList();
+        return distinct.Count switch
+        {
+            0 => null,
+            1 => distinct[0],
+            _ => $"[{string.Join(", ", distinct)}]",
+        };
+    }
+
+    /// <summary>The rules a roleRef grants; a missing role adds the real resolver's error and is null.</summary>
+    private List<JsonObject>? RulesOf(JsonObject? roleRef, string bindingNamespace, List<string> errors)
     {
         var kind = roleRef?["kind"]?.GetValue<string>() ?? "";
         var name = roleRef?["name"]?.GetValue<string>() ?? "";
@@ -85,7 +111,7 @@ internal sealed class RbacAuthorizer
                 }
 
                 errors.Add($"role.{Group} \"{name}\" not found");
-                return [];
+                return null;
             case "ClusterRole":
                 if (_store.TryGet(Type("clusterroles"), null, name) is { } clusterRole)
                 {
@@ -93,10 +119,10 @@ internal sealed class RbacAuthorizer
                 }
 
                 errors.Add($"clusterrole.{Group} \"{name}\" not found");
-                return [];
+                return null;
             default:
                 errors.Add($"unsupported role reference kind: \"{kind}\"");
-                return [];
+                return null;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using RoostKeeper.Ha.Testing.Store;
 using RoostKeeper.Ha.Testing.Resources;
@@ -59,6 +60,13 @@ internal sealed class RequestAccess
 
     public AuthorizationDecision Authorize(RequestAttributes attributes) =>
         _rbac?.Authorize(attributes) ?? new AuthorizationDecision(true, "");
+
+    /// <summary>
+    /// The rules RBAC grants <paramref name="user"/> in <paramref name="namespace"/> and the error of any binding whose
+    /// role is missing; null without RBAC, where everything is allowed.
+    /// </summary>
+    public (List<JsonObject> Rules, string? Error)? RulesFor(ClusterIdentity user, string @namespace) =>
+        _rbac?.RulesFor(user, @namespace);
 
     /// <summary>The identity a request bearing <paramref name="token"/> authenticates as (a TokenReview's answer), or null when it would be 401.</summary>
     public ClusterIdentity? AuthenticateToken(string token) =>

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 using RoostKeeper.Ha.Testing.Tests.Clients;
 using Xunit.Abstractions;
@@ -51,6 +52,49 @@ public sealed class KubectlAuthTests : IClassFixture<RbacKubectlCluster>
         Assert.Equal((1, "no"), (no.ExitCode, no.Stdout.Trim()));
         Assert.Equal("yes", (await _kubectl.RunAsync("auth", "can-i", "delete", "nodes")).Trim());
     }
+
+    [Fact]
+    public async Task Auth_can_i_list_prints_the_rules_of_the_role_and_cluster_role_bindings()
+    {
+        var (ns, robot) = await RobotAsync();
+        await GrantClusterAsync(_fixture.Client, $"{ns}-nodes", ServiceAccount(ns, "robot"), Rule("", "nodes", "get", "list"),
+            new V1PolicyRule { NonResourceURLs = ["/metrics"], Verbs = ["get"] });
+
+        var list = await _kubectl.RunAsync("--kubeconfig", robot, "auth", "can-i", "--list", "-n", ns);
+        var rows = Rows(list);
+        Assert.Equal(["Resources", "Non-Resource", "URLs", "Resource", "Names", "Verbs"], rows[0]);
+        Assert.Contains(["leases.coordination.k8s.io", "[]", "[]", "[get", "list", "watch", "create", "update]"], rows);
+        Assert.Contains(["deployments.apps/scale", "[]", "[]", "[get]"], rows);
+        Assert.Contains(["nodes", "[]", "[]", "[get", "list]"], rows);
+        Assert.Contains(["selfsubjectrulesreviews.authorization.k8s.io", "[]", "[]", "[create]"], rows);
+        Assert.Contains(["[/metrics]", "[]", "[get]"], rows);
+        Assert.DoesNotContain(rows, row => row[0] is "pods" or "*.*");
+
+        // The admin lists the service account's rules by impersonation, and its own: cluster-admin's.
+        Assert.Equal(list, await _kubectl.RunAsync("--kubeconfig", Kubeconfig(null), "auth", "can-i", "--list", "-n", ns, "--as", $"system:serviceaccount:{ns}:robot"));
+        Assert.Contains(["*.*", "[]", "[]", "[*]"], Rows(await _kubectl.RunAsync("auth", "can-i", "--list", "-n", ns)));
+    }
+
+    [Fact]
+    public async Task Auth_can_i_list_with_a_binding_to_a_missing_role_lists_the_other_rules_without_a_warning()
+    {
+        var (ns, robot) = await RobotAsync();
+        await _fixture.Client.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        {
+            Metadata = new V1ObjectMeta { Name = "dangling" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "gone" },
+            Subjects = [ServiceAccount(ns, "robot")],
+        }, ns);
+
+        // The review carries the error but is not incomplete (RBAC never says so), so kubectl warns of nothing,
+        // as against a real server, and lists the rules the other bindings grant.
+        var result = await _kubectl.TryRunAsync("--kubeconfig", robot, "auth", "can-i", "--list", "-n", ns);
+        Assert.Equal((0, ""), (result.ExitCode, result.Stderr.Trim()));
+        Assert.Contains(["leases.coordination.k8s.io", "[]", "[]", "[get", "list", "watch", "create", "update]"], Rows(result.Stdout));
+    }
+
+    private static List<string[]> Rows(string table) =>
+        [.. table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
 
     [Fact]
     public async Task A_refused_command_prints_the_servers_forbidden_message()
