@@ -103,21 +103,8 @@ public sealed class ImmutableFieldTests : IClassFixture<KubectlCluster>
         await _kubectl.RunAsync("delete", "configmap", "settings", "-n", ns);
     }
 
-    private string JobManifest(string ns, string image, bool suspend) => _fixture.WriteFile("job.yaml", $"""
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: work
-          namespace: {ns}
-        spec:
-          suspend: {(suspend ? "true" : "false")}
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-              - name: work
-                image: {image}
-        """);
+    private string JobManifest(string ns, string image, bool suspend) =>
+        _fixture.WriteFile("job.yaml", Manifests.Job(ns, image, $"suspend: {(suspend ? "true" : "false")}"));
 
     [Fact]
     public async Task Changing_a_jobs_template_with_kubectl_apply_is_refused()

@@ -11,183 +11,165 @@ namespace RoostKeeper.Ha.Testing.Tests.Authorization;
 /// their Roles, ClusterRoles and bindings grant and refused the rest with the real 403 message; the admin client
 /// stays allowed everything.
 /// </summary>
-public sealed class RbacAuthorizerTests : IAsyncLifetime
+public sealed class RbacAuthorizerTests() : RbacClusterTest("rbac")
 {
-    private SimulatedCluster _cluster = null!;
-    private IKubernetes _admin = null!;
-    private string _ns = null!;
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await SimulatedCluster.StartAsync(new SimulatedClusterOptions { EnableRbac = true, RunControllers = false });
-        _admin = _cluster.CreateClient("admin");
-        _ns = $"rbac-{Guid.NewGuid():N}"[..13];
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = _ns } });
-    }
-
-    public async Task DisposeAsync()
-    {
-        Assert.Empty(_cluster.Errors);
-        await _cluster.DisposeAsync();
-    }
-
-    private IKubernetes AsServiceAccount(string name = "robot") => _cluster.CreateClient(name, ClusterIdentity.ServiceAccount(_ns, name));
+    private IKubernetes AsServiceAccount(string name = "robot") => Cluster.CreateClient(name, ClusterIdentity.ServiceAccount(Ns, name));
 
     private static V1Lease Lease(string name) => new() { Metadata = new V1ObjectMeta { Name = name }, Spec = new V1LeaseSpec { HolderIdentity = "x" } };
 
     [Fact]
     public async Task A_service_account_may_do_what_its_role_grants_and_is_refused_the_rest_with_the_real_message()
     {
-        await GrantAsync(_admin, _ns, "leases", ServiceAccount(_ns, "robot"), Rule("coordination.k8s.io", "leases", "get", "create"));
+        await GrantAsync(Admin, Ns, "leases", ServiceAccount(Ns, "robot"), Rule("coordination.k8s.io", "leases", "get", "create"));
         var robot = AsServiceAccount();
 
-        await robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("lock"), _ns);
-        Assert.Equal("x", (await robot.CoordinationV1.ReadNamespacedLeaseAsync("lock", _ns)).Spec.HolderIdentity);
+        await robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("lock"), Ns);
+        Assert.Equal("x", (await robot.CoordinationV1.ReadNamespacedLeaseAsync("lock", Ns)).Spec.HolderIdentity);
 
-        var user = $"system:serviceaccount:{_ns}:robot";
+        var user = $"system:serviceaccount:{Ns}:robot";
         Assert.Equal(
-            $"leases.coordination.k8s.io \"lock\" is forbidden: User \"{user}\" cannot delete resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"{_ns}\"",
-            await ForbiddenAsync(() => robot.CoordinationV1.DeleteNamespacedLeaseAsync("lock", _ns)));
+            $"leases.coordination.k8s.io \"lock\" is forbidden: User \"{user}\" cannot delete resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"{Ns}\"",
+            await ForbiddenAsync(() => robot.CoordinationV1.DeleteNamespacedLeaseAsync("lock", Ns)));
         Assert.Equal(
-            $"pods is forbidden: User \"{user}\" cannot list resource \"pods\" in API group \"\" in the namespace \"{_ns}\"",
-            await ForbiddenAsync(() => robot.CoreV1.ListNamespacedPodAsync(_ns)));
+            $"pods is forbidden: User \"{user}\" cannot list resource \"pods\" in API group \"\" in the namespace \"{Ns}\"",
+            await ForbiddenAsync(() => robot.CoreV1.ListNamespacedPodAsync(Ns)));
         Assert.Equal(
-            $"namespaces \"{_ns}\" is forbidden: User \"{user}\" cannot get resource \"namespaces\" in API group \"\" at the cluster scope",
-            await ForbiddenAsync(() => robot.CoreV1.ReadNamespaceAsync(_ns)));
+            $"namespaces \"{Ns}\" is forbidden: User \"{user}\" cannot get resource \"namespaces\" in API group \"\" at the cluster scope",
+            await ForbiddenAsync(() => robot.CoreV1.ReadNamespaceAsync(Ns)));
 
         // A Role grants in its own namespace only.
-        await _admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = _ns + "-other" } });
-        await ForbiddenAsync(() => robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("lock"), _ns + "-other"));
+        await Admin.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = Ns + "-other" } });
+        await ForbiddenAsync(() => robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("lock"), Ns + "-other"));
     }
 
     [Fact]
     public async Task Subresources_need_their_own_rule_or_a_star_subresource_rule()
     {
-        await _admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web"), _ns);
-        await GrantAsync(_admin, _ns, "deployments", ServiceAccount(_ns, "robot"), Rule("apps", "deployments", "get", "patch"));
+        await Admin.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web"), Ns);
+        await GrantAsync(Admin, Ns, "deployments", ServiceAccount(Ns, "robot"), Rule("apps", "deployments", "get", "patch"));
         var robot = AsServiceAccount();
 
         Assert.Equal(
-            $"deployments.apps \"web\" is forbidden: User \"system:serviceaccount:{_ns}:robot\" cannot get resource \"deployments/scale\" in API group \"apps\" in the namespace \"{_ns}\"",
-            await ForbiddenAsync(() => robot.AppsV1.ReadNamespacedDeploymentScaleAsync("web", _ns)));
+            $"deployments.apps \"web\" is forbidden: User \"system:serviceaccount:{Ns}:robot\" cannot get resource \"deployments/scale\" in API group \"apps\" in the namespace \"{Ns}\"",
+            await ForbiddenAsync(() => robot.AppsV1.ReadNamespacedDeploymentScaleAsync("web", Ns)));
         Assert.Contains("cannot patch resource \"deployments/status\"",
-            await ForbiddenAsync(() => robot.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch("{}", V1Patch.PatchType.MergePatch), "web", _ns)));
-        Assert.Contains("cannot get resource \"pods/log\"", await ForbiddenAsync(() => robot.CoreV1.ReadNamespacedPodLogAsync("web-0", _ns)));
+            await ForbiddenAsync(() => robot.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch("{}", V1Patch.PatchType.MergePatch), "web", Ns)));
+        Assert.Contains("cannot get resource \"pods/log\"", await ForbiddenAsync(() => robot.CoreV1.ReadNamespacedPodLogAsync("web-0", Ns)));
 
-        await GrantAsync(_admin, _ns, "scale", ServiceAccount(_ns, "robot"), Rule("apps", "*/scale", "get"));
-        Assert.Equal(1, (await robot.AppsV1.ReadNamespacedDeploymentScaleAsync("web", _ns)).Spec.Replicas);
-        await ForbiddenAsync(() => robot.AppsV1.ReadNamespacedDeploymentStatusAsync("web", _ns));
+        await GrantAsync(Admin, Ns, "scale", ServiceAccount(Ns, "robot"), Rule("apps", "*/scale", "get"));
+        Assert.Equal(1, (await robot.AppsV1.ReadNamespacedDeploymentScaleAsync("web", Ns)).Spec.Replicas);
+        await ForbiddenAsync(() => robot.AppsV1.ReadNamespacedDeploymentStatusAsync("web", Ns));
     }
 
     [Fact]
     public async Task Resource_names_limit_a_rule_to_the_objects_named_also_for_a_watch_narrowed_by_field_selector()
     {
-        await _admin.CoordinationV1.CreateNamespacedLeaseAsync(Lease("mine"), _ns);
-        await _admin.CoordinationV1.CreateNamespacedLeaseAsync(Lease("theirs"), _ns);
-        await GrantAsync(_admin, _ns, "one-lease", ServiceAccount(_ns, "robot"),
+        await Admin.CoordinationV1.CreateNamespacedLeaseAsync(Lease("mine"), Ns);
+        await Admin.CoordinationV1.CreateNamespacedLeaseAsync(Lease("theirs"), Ns);
+        await GrantAsync(Admin, Ns, "one-lease", ServiceAccount(Ns, "robot"),
             new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], ResourceNames = ["mine"], Verbs = ["get", "list", "watch", "create"] });
         var robot = AsServiceAccount();
 
-        await robot.CoordinationV1.ReadNamespacedLeaseAsync("mine", _ns);
-        await ForbiddenAsync(() => robot.CoordinationV1.ReadNamespacedLeaseAsync("theirs", _ns));
+        await robot.CoordinationV1.ReadNamespacedLeaseAsync("mine", Ns);
+        await ForbiddenAsync(() => robot.CoordinationV1.ReadNamespacedLeaseAsync("theirs", Ns));
         Assert.Equal(
-            $"leases.coordination.k8s.io is forbidden: User \"system:serviceaccount:{_ns}:robot\" cannot list resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"{_ns}\"",
-            await ForbiddenAsync(() => robot.CoordinationV1.ListNamespacedLeaseAsync(_ns)));
-        Assert.Single((await robot.CoordinationV1.ListNamespacedLeaseAsync(_ns, fieldSelector: "metadata.name=mine")).Items);
+            $"leases.coordination.k8s.io is forbidden: User \"system:serviceaccount:{Ns}:robot\" cannot list resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"{Ns}\"",
+            await ForbiddenAsync(() => robot.CoordinationV1.ListNamespacedLeaseAsync(Ns)));
+        Assert.Single((await robot.CoordinationV1.ListNamespacedLeaseAsync(Ns, fieldSelector: "metadata.name=mine")).Items);
 
         // create has no name when it is authorized, so resourceNames never match it (as on a real server).
-        await ForbiddenAsync(() => robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("mine-2"), _ns));
+        await ForbiddenAsync(() => robot.CoordinationV1.CreateNamespacedLeaseAsync(Lease("mine-2"), Ns));
     }
 
     [Fact]
     public async Task Stars_groups_and_cluster_role_bindings_grant_across_namespaces()
     {
-        await GrantClusterAsync(_admin, "everything-in-apps", Group($"system:serviceaccounts:{_ns}"), new V1PolicyRule { ApiGroups = ["apps", ""], Resources = ["*"], Verbs = ["*"] });
+        await GrantClusterAsync(Admin, "everything-in-apps", Group($"system:serviceaccounts:{Ns}"), new V1PolicyRule { ApiGroups = ["apps", ""], Resources = ["*"], Verbs = ["*"] });
         var robot = AsServiceAccount("any-name");
-        await robot.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web"), _ns);
-        await robot.AppsV1.DeleteNamespacedDeploymentAsync("web", _ns);
+        await robot.AppsV1.CreateNamespacedDeploymentAsync(Deployment("web"), Ns);
+        await robot.AppsV1.DeleteNamespacedDeploymentAsync("web", Ns);
         Assert.NotEmpty((await robot.CoreV1.ListNamespaceAsync()).Items);
-        await ForbiddenAsync(() => robot.CoordinationV1.ListNamespacedLeaseAsync(_ns));
+        await ForbiddenAsync(() => robot.CoordinationV1.ListNamespacedLeaseAsync(Ns));
 
         // A user is in the groups it was created with, and every identity is in system:authenticated.
-        var alice = _cluster.CreateClient("alice", ClusterIdentity.User("alice", "auditors"));
-        await ForbiddenAsync(() => alice.CoreV1.ListNamespacedConfigMapAsync(_ns));
-        await GrantClusterAsync(_admin, "auditors", Group("auditors"), Rule("", "configmaps", "list"));
-        await alice.CoreV1.ListNamespacedConfigMapAsync(_ns);
-        await GrantClusterAsync(_admin, "all-users", Group("system:authenticated"), Rule("", "secrets", "list"));
-        await robot.CoreV1.ListNamespacedSecretAsync(_ns);
+        var alice = Cluster.CreateClient("alice", ClusterIdentity.User("alice", "auditors"));
+        await ForbiddenAsync(() => alice.CoreV1.ListNamespacedConfigMapAsync(Ns));
+        await GrantClusterAsync(Admin, "auditors", Group("auditors"), Rule("", "configmaps", "list"));
+        await alice.CoreV1.ListNamespacedConfigMapAsync(Ns);
+        await GrantClusterAsync(Admin, "all-users", Group("system:authenticated"), Rule("", "secrets", "list"));
+        await robot.CoreV1.ListNamespacedSecretAsync(Ns);
     }
 
     [Fact]
     public async Task A_role_binding_to_a_cluster_role_grants_in_its_namespace_only()
     {
-        await _admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = $"{_ns}-reader" }, Rules = [Rule("", "configmaps", "get", "list")] });
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        await Admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole { Metadata = new V1ObjectMeta { Name = $"{Ns}-reader" }, Rules = [Rule("", "configmaps", "get", "list")] });
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
         {
             Metadata = new V1ObjectMeta { Name = "reader" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = $"{_ns}-reader" },
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = $"{Ns}-reader" },
             Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = "robot" }], // no namespace: the binding's
-        }, _ns);
+        }, Ns);
         var robot = AsServiceAccount();
-        await robot.CoreV1.ListNamespacedConfigMapAsync(_ns);
+        await robot.CoreV1.ListNamespacedConfigMapAsync(Ns);
         Assert.Contains("at the cluster scope", await ForbiddenAsync(() => robot.CoreV1.ListConfigMapForAllNamespacesAsync()));
     }
 
     [Fact]
     public async Task An_aggregated_cluster_role_grants_the_rules_of_the_roles_its_selectors_match()
     {
-        var label = $"example.com/aggregate-to-{_ns}";
-        await _admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        var label = $"example.com/aggregate-to-{Ns}";
+        await Admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
         {
-            Metadata = new V1ObjectMeta { Name = $"{_ns}-monitoring" },
+            Metadata = new V1ObjectMeta { Name = $"{Ns}-monitoring" },
             AggregationRule = new V1AggregationRule { ClusterRoleSelectors = [new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [label] = "true" } }] },
         });
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
         {
             Metadata = new V1ObjectMeta { Name = "monitoring" },
-            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = $"{_ns}-monitoring" },
-            Subjects = [ServiceAccount(_ns, "robot")],
-        }, _ns);
+            RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = $"{Ns}-monitoring" },
+            Subjects = [ServiceAccount(Ns, "robot")],
+        }, Ns);
         var robot = AsServiceAccount();
-        await ForbiddenAsync(() => robot.CoreV1.ListNamespacedPodAsync(_ns));
+        await ForbiddenAsync(() => robot.CoreV1.ListNamespacedPodAsync(Ns));
 
-        await _admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        await Admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
         {
-            Metadata = new V1ObjectMeta { Name = $"{_ns}-pod-reader", Labels = new Dictionary<string, string> { [label] = "true" } },
+            Metadata = new V1ObjectMeta { Name = $"{Ns}-pod-reader", Labels = new Dictionary<string, string> { [label] = "true" } },
             Rules = [Rule("", "pods", "list")],
         });
-        await _admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
+        await Admin.RbacAuthorizationV1.CreateClusterRoleAsync(new V1ClusterRole
         {
-            Metadata = new V1ObjectMeta { Name = $"{_ns}-unlabelled" },
+            Metadata = new V1ObjectMeta { Name = $"{Ns}-unlabelled" },
             Rules = [Rule("", "services", "list")],
         });
-        await robot.CoreV1.ListNamespacedPodAsync(_ns);
-        await ForbiddenAsync(() => robot.CoreV1.ListNamespacedServiceAsync(_ns));
+        await robot.CoreV1.ListNamespacedPodAsync(Ns);
+        await ForbiddenAsync(() => robot.CoreV1.ListNamespacedServiceAsync(Ns));
     }
 
     [Fact]
     public async Task A_binding_to_a_missing_role_is_named_in_the_refusal()
     {
-        await _admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
+        await Admin.RbacAuthorizationV1.CreateNamespacedRoleBindingAsync(new V1RoleBinding
         {
             Metadata = new V1ObjectMeta { Name = "dangling" },
             RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = "not-there" },
-            Subjects = [ServiceAccount(_ns, "robot")],
-        }, _ns);
+            Subjects = [ServiceAccount(Ns, "robot")],
+        }, Ns);
         Assert.EndsWith(
-            $"cannot list resource \"pods\" in API group \"\" in the namespace \"{_ns}\": RBAC: role.rbac.authorization.k8s.io \"not-there\" not found",
-            await ForbiddenAsync(() => AsServiceAccount().CoreV1.ListNamespacedPodAsync(_ns)));
+            $"cannot list resource \"pods\" in API group \"\" in the namespace \"{Ns}\": RBAC: role.rbac.authorization.k8s.io \"not-there\" not found",
+            await ForbiddenAsync(() => AsServiceAccount().CoreV1.ListNamespacedPodAsync(Ns)));
     }
 
     [Fact]
     public async Task The_admin_client_may_do_anything_and_an_unknown_token_is_unauthorized()
     {
-        await _admin.CoreV1.ListSecretForAllNamespacesAsync();
-        await _admin.RbacAuthorizationV1.ListClusterRoleAsync();
-        var bootstrap = await _admin.RbacAuthorizationV1.ReadClusterRoleBindingAsync("cluster-admin");
+        await Admin.CoreV1.ListSecretForAllNamespacesAsync();
+        await Admin.RbacAuthorizationV1.ListClusterRoleAsync();
+        var bootstrap = await Admin.RbacAuthorizationV1.ReadClusterRoleBindingAsync("cluster-admin");
         Assert.Equal("system:masters", Assert.Single(bootstrap.Subjects).Name);
 
-        using var stranger = new Kubernetes(new KubernetesClientConfiguration { Host = _cluster.BaseAddress.ToString(), AccessToken = "not-issued" });
+        using var stranger = new Kubernetes(new KubernetesClientConfiguration { Host = Cluster.BaseAddress.ToString(), AccessToken = "not-issued" });
         var e = await Assert.ThrowsAsync<HttpOperationException>(() => stranger.CoreV1.ListNamespaceAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, e.Response.StatusCode);
     }
@@ -207,13 +189,13 @@ public sealed class RbacAuthorizerTests : IAsyncLifetime
     [Fact]
     public async Task A_token_review_knows_the_tokens_the_cluster_issued()
     {
-        var token = _cluster.CreateToken(ClusterIdentity.ServiceAccount(_ns, "robot"));
-        var known = await _admin.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = token } });
+        var token = Cluster.CreateToken(ClusterIdentity.ServiceAccount(Ns, "robot"));
+        var known = await Admin.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = token } });
         Assert.True(known.Status.Authenticated);
-        Assert.Equal($"system:serviceaccount:{_ns}:robot", known.Status.User.Username);
-        Assert.Contains($"system:serviceaccounts:{_ns}", known.Status.User.Groups);
+        Assert.Equal($"system:serviceaccount:{Ns}:robot", known.Status.User.Username);
+        Assert.Contains($"system:serviceaccounts:{Ns}", known.Status.User.Groups);
 
-        var stranger = await _admin.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = "not-issued" } });
+        var stranger = await Admin.AuthenticationV1.CreateTokenReviewAsync(new V1TokenReview { Spec = new V1TokenReviewSpec { Token = "not-issued" } });
         Assert.NotEqual(true, stranger.Status.Authenticated);
         Assert.False(string.IsNullOrEmpty(stranger.Status.Error));
     }
@@ -221,16 +203,16 @@ public sealed class RbacAuthorizerTests : IAsyncLifetime
     [Fact]
     public async Task Impersonation_needs_the_impersonate_verb()
     {
-        var alice = _cluster.CreateClient("alice", ClusterIdentity.User("alice"));
+        var alice = Cluster.CreateClient("alice", ClusterIdentity.User("alice"));
         var asBob = new Dictionary<string, IReadOnlyList<string>> { ["Impersonate-User"] = ["bob"] };
         Assert.Equal(
             "users \"bob\" is forbidden: User \"alice\" cannot impersonate resource \"users\" in API group \"\" at the cluster scope",
-            await ForbiddenAsync(() => alice.CoreV1.ListNamespacedPodWithHttpMessagesAsync(_ns, customHeaders: asBob)));
+            await ForbiddenAsync(() => alice.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns, customHeaders: asBob)));
 
-        await GrantClusterAsync(_admin, "impersonate-bob", User("alice"), new V1PolicyRule { ApiGroups = [""], Resources = ["users"], ResourceNames = ["bob"], Verbs = ["impersonate"] });
+        await GrantClusterAsync(Admin, "impersonate-bob", User("alice"), new V1PolicyRule { ApiGroups = [""], Resources = ["users"], ResourceNames = ["bob"], Verbs = ["impersonate"] });
         Assert.StartsWith(
             $"pods is forbidden: User \"bob\" cannot list resource \"pods\"",
-            await ForbiddenAsync(() => alice.CoreV1.ListNamespacedPodWithHttpMessagesAsync(_ns, customHeaders: asBob)));
+            await ForbiddenAsync(() => alice.CoreV1.ListNamespacedPodWithHttpMessagesAsync(Ns, customHeaders: asBob)));
     }
 
     internal static V1Deployment Deployment(string name) => new()

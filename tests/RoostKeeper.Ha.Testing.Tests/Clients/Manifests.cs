@@ -95,4 +95,21 @@ internal static class Manifests
           replicas: 3
           {extraSpecLine}
         """;
+
+    /// <summary>A Job named <c>work</c> whose pod runs <paramref name="image"/> once; <paramref name="extraSpecLines"/> go into its spec.</summary>
+    public static string Job(string ns, string image, string extraSpecLines = "") => $"""
+        apiVersion: batch/v1
+        kind: Job
+        metadata:
+          name: work
+          namespace: {ns}
+        spec:
+          {extraSpecLines}
+          template:
+            spec:
+              restartPolicy: Never
+              containers:
+              - name: work
+                image: {image}
+        """;
 }

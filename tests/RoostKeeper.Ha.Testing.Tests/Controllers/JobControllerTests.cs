@@ -22,27 +22,11 @@ public sealed class JobControllerTests : IClassFixture<KubectlCluster>
         _kubectl = new Kubectl(fixture, output);
     }
 
-    private static string Manifest(string ns, string image, string extra = "") => $"""
-        apiVersion: batch/v1
-        kind: Job
-        metadata:
-          name: work
-          namespace: {ns}
-        spec:
-          {extra}
-          template:
-            spec:
-              restartPolicy: Never
-              containers:
-              - name: work
-                image: {image}
-        """;
-
     [Fact]
     public async Task A_job_runs_its_completions_at_most_parallelism_at_a_time_and_completes()
     {
         var ns = await _fixture.NewNamespaceAsync("job-complete");
-        var manifest = _fixture.WriteFile("job.yaml", Manifest(ns, "batch:ok", "completions: 3\n  parallelism: 2"));
+        var manifest = _fixture.WriteFile("job.yaml", Manifests.Job(ns, "batch:ok", "completions: 3\n  parallelism: 2"));
         await _kubectl.RunAsync("apply", "-f", manifest);
         Assert.Contains("job.batch/work condition met", await _kubectl.RunAsync("wait", "--for=condition=complete", "job/work", "-n", ns, "--timeout=60s"));
 
@@ -68,7 +52,7 @@ public sealed class JobControllerTests : IClassFixture<KubectlCluster>
     {
         var ns = await _fixture.NewNamespaceAsync("job-fail");
         _fixture.Cluster.Images.Set("batch:broken", ImageHealth.CrashLooping);
-        await _kubectl.RunAsync("apply", "-f", _fixture.WriteFile("job.yaml", Manifest(ns, "batch:broken", "backoffLimit: 1")));
+        await _kubectl.RunAsync("apply", "-f", _fixture.WriteFile("job.yaml", Manifests.Job(ns, "batch:broken", "backoffLimit: 1")));
         Assert.Contains("condition met", await _kubectl.RunAsync("wait", "--for=condition=failed", "job/work", "-n", ns, "--timeout=60s"));
 
         var job = await _fixture.Client.BatchV1.ReadNamespacedJobAsync("work", ns);
