@@ -66,15 +66,32 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         }
     }
 
-    public async IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchAsync(string? resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchAsync(string? resourceVersion, CancellationToken cancellationToken) =>
+        WatchLeasesAsync(_kubernetes, Namespace, $"Lease {Namespace}/{Name}", fieldSelector: $"metadata.name={Name}", labelSelector: null, resourceVersion, _watchTimeoutSeconds, cancellationToken);
+
+    /// <summary>
+    /// Watches the Leases of <paramref name="leaseNamespace"/> matching the selectors from <paramref name="resourceVersion"/>
+    /// until the server ends the watch; throws <see cref="LeaseWatchExpiredException"/> on 410 Gone. Shared by the
+    /// election's one-Lease watch and sharding's watch of a table's Leases, so both read a watch's end the same way.
+    /// </summary>
+    internal static async IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchLeasesAsync(
+        IKubernetes kubernetes,
+        string leaseNamespace,
+        string what,
+        string? fieldSelector,
+        string? labelSelector,
+        string? resourceVersion,
+        int watchTimeoutSeconds,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Exception? error = null;
-        var stream = _kubernetes.CoordinationV1.WatchListNamespacedLeaseAsync(
-            Namespace,
+        var stream = kubernetes.CoordinationV1.WatchListNamespacedLeaseAsync(
+            leaseNamespace,
             allowWatchBookmarks: true,
-            fieldSelector: $"metadata.name={Name}",
+            fieldSelector: fieldSelector,
+            labelSelector: labelSelector,
             resourceVersion: resourceVersion,
-            timeoutSeconds: _watchTimeoutSeconds,
+            timeoutSeconds: watchTimeoutSeconds,
             onError: e => error ??= e,
             cancellationToken: cancellationToken);
         var events = stream.GetAsyncEnumerator(cancellationToken);
@@ -104,12 +121,12 @@ internal sealed class KubernetesLeaseClient : ILeaseClient
         // KubernetesClient hands ERROR events (a Status) to onError rather than to the stream.
         if (error is not null && KubernetesApiErrors.Classify(error) == ApiErrorKind.Expired)
         {
-            throw new LeaseWatchExpiredException($"The watch on Lease {Namespace}/{Name} from resourceVersion {resourceVersion} expired: {error.Message}", error);
+            throw new LeaseWatchExpiredException($"The watch on {what} from resourceVersion {resourceVersion} expired: {error.Message}", error);
         }
 
         if (error is not null)
         {
-            throw new InvalidOperationException($"The watch on Lease {Namespace}/{Name} failed: {error.Message}", error);
+            throw new InvalidOperationException($"The watch on {what} failed: {error.Message}", error);
         }
     }
 }

@@ -14,12 +14,18 @@ internal static class LeaderHostedService
     /// <see cref="BackgroundService"/>, when ExecuteAsync returned, however long after StopAsync gave up.
     /// Throws when ExecuteAsync throws during the term, which ends the term.
     /// </summary>
-    public static async Task RunAsync<T>(IServiceProvider services, TimeProvider time, TimeSpan stopTimeout, CancellationToken leaderToken)
+    /// <param name="services">The root provider the scope is created from.</param>
+    /// <param name="time">The clock of the stop timeout.</param>
+    /// <param name="stopTimeout">How long StopAsync may take.</param>
+    /// <param name="leaderToken">Cancelled when the term (or a shard's ownership) ends.</param>
+    /// <param name="prepareScope">Runs in the new scope before the service is created (sharding puts the shard there).</param>
+    public static async Task RunAsync<T>(IServiceProvider services, TimeProvider time, TimeSpan stopTimeout, CancellationToken leaderToken, Action<IServiceProvider>? prepareScope = null)
         where T : class, IHostedService
     {
         var scope = services.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
+            prepareScope?.Invoke(scope.ServiceProvider);
             var service = ActivatorUtilities.CreateInstance<T>(scope.ServiceProvider);
             try
             {

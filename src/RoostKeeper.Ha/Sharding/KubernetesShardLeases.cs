@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -18,48 +17,8 @@ internal sealed class KubernetesShardLeases(IKubernetes kubernetes, string lease
         return ((IReadOnlyList<V1Lease>?)list.Items ?? [], list.Metadata?.ResourceVersion);
     }
 
-    public async IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchAsync(string labelSelector, string? resourceVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        Exception? error = null;
-        var stream = kubernetes.CoordinationV1.WatchListNamespacedLeaseAsync(
-            Namespace,
-            allowWatchBookmarks: true,
-            labelSelector: labelSelector,
-            resourceVersion: resourceVersion,
-            timeoutSeconds: watchTimeoutSeconds,
-            onError: e => error ??= e,
-            cancellationToken: cancellationToken);
-        var events = stream.GetAsyncEnumerator(cancellationToken);
-        await using (events.ConfigureAwait(false))
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await events.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (Exception e) when (e is EndOfStreamException || e.InnerException is EndOfStreamException)
-                {
-                    break; // A quiet watch ended by timeoutSeconds (see KubernetesLeaseClient.WatchAsync).
-                }
-
-                yield return events.Current;
-            }
-        }
-
-        if (error is not null && KubernetesApiErrors.Classify(error) == ApiErrorKind.Expired)
-        {
-            throw new LeaseWatchExpiredException($"The watch on Leases {Namespace} ({labelSelector}) from resourceVersion {resourceVersion} expired: {error.Message}", error);
-        }
-
-        if (error is not null)
-        {
-            throw new InvalidOperationException($"The watch on Leases {Namespace} ({labelSelector}) failed: {error.Message}", error);
-        }
-    }
+    public IAsyncEnumerable<(WatchEventType Type, V1Lease Lease)> WatchAsync(string labelSelector, string? resourceVersion, CancellationToken cancellationToken) =>
+        KubernetesLeaseClient.WatchLeasesAsync(kubernetes, Namespace, $"Leases {Namespace} ({labelSelector})", fieldSelector: null, labelSelector, resourceVersion, watchTimeoutSeconds, cancellationToken);
 
     // Reads and writes of one Lease translate the API's 404 and 409 as the election's do: one place for that.
     public Task<V1Lease?> GetAsync(string name, CancellationToken cancellationToken) => One(name).GetAsync(cancellationToken);
