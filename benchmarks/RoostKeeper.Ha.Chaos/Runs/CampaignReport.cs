@@ -33,13 +33,13 @@ internal static class CampaignReport
         output.WriteLine(Invariant($"| Runs completed / ended by an error | {timelines.Count} / {results.Count(r => r.Error is not null)} |"));
         output.WriteLine(Invariant($"| Observed leadership time (from each run's first leader) | {observed.TotalMinutes:0.0} min |"));
         output.WriteLine(Invariant($"| Overlapping leadership intervals (runs affected) | **{overlaps.Count}** ({results.Count(r => r.Overlapped)}) |"));
-        output.WriteLine(Invariant($"| Longest overlap | {(overlaps.Count == 0 ? "—" : Ms(overlaps.Max(o => o.Duration)))} |"));
-        output.WriteLine(Invariant($"| Time without a leader (total; per run, median) | {without.TotalSeconds:0.0} s; {Median(timelines.Select(t => t.TimeWithoutLeader.TotalMilliseconds)):0} ms |"));
-        output.WriteLine(Invariant($"| Longest stretch without a leader | {(timelines.Count == 0 ? "—" : Ms(timelines.Max(t => t.LongestWithoutLeader)))} |"));
+        output.WriteLine(Invariant($"| Longest overlap | {(overlaps.Count == 0 ? "—" : ReportFigures.Ms(overlaps.Max(o => o.Duration)))} |"));
+        output.WriteLine(Invariant($"| Time without a leader (total; per run, median) | {without.TotalSeconds:0.0} s; {ReportFigures.Median(timelines.Select(t => t.TimeWithoutLeader.TotalMilliseconds)):0} ms |"));
+        output.WriteLine(Invariant($"| Longest stretch without a leader | {(timelines.Count == 0 ? "—" : ReportFigures.Ms(timelines.Max(t => t.LongestWithoutLeader)))} |"));
         output.WriteLine(Invariant($"| Availability (leader time / observed time) | {(observed > TimeSpan.Zero ? (1 - (without / observed)) * 100 : 100):0.000} % |"));
-        output.WriteLine(Invariant($"| Transitions (total; per run, median) | {timelines.Sum(t => t.Transitions)}; {Median(timelines.Select(t => (double)t.Transitions)):0} |"));
+        output.WriteLine(Invariant($"| Transitions (total; per run, median) | {timelines.Sum(t => t.Transitions)}; {ReportFigures.Median(timelines.Select(t => (double)t.Transitions)):0} |"));
         output.WriteLine(Invariant($"| Faults healed | {recoveries.Count} |"));
-        output.WriteLine(Invariant($"| Time to a leader after a heal: median / p99 / max | {Percentile(times, 0.5)} / {Percentile(times, 0.99)} / {Percentile(times, 1)} |"));
+        output.WriteLine(Invariant($"| Time to a leader after a heal: median / p99 / max | {ReportFigures.Percentile(times, 0.5, "no leader")} / {ReportFigures.Percentile(times, 0.99, "no leader")} / {ReportFigures.Percentile(times, 1, "no leader")} |"));
         output.WriteLine(Invariant($"| Heals followed by a leader within the bound | {recoveries.Count(r => r.Within(settings.LeaderBound))} of {recoveries.Count} |"));
         output.WriteLine(Invariant($"| Replica runs that failed (not on stop) | {results.Sum(r => r.ReplicaFailures)} |"));
         output.WriteLine(Invariant($"| Wall time | {wallTime.TotalMinutes:0.0} min ({settings.Concurrency} runs at once) |"));
@@ -60,12 +60,12 @@ internal static class CampaignReport
         {
             foreach (var overlap in run.Timeline?.Overlaps ?? [])
             {
-                output.WriteLine(Invariant($"- seed {run.Seed}: overlap {Ms(overlap.Duration)}: {Describe(overlap.First)} and {Describe(overlap.Second)}"));
+                output.WriteLine(Invariant($"- seed {run.Seed}: overlap {ReportFigures.Ms(overlap.Duration)}: {Describe(overlap.First)} and {Describe(overlap.Second)}"));
             }
 
             foreach (var slow in run.SlowRecoveries)
             {
-                output.WriteLine(Invariant($"- seed {run.Seed}: {(slow.TimeToLeader is { } t ? Ms(t) : "no leader")} to a leader after \"{slow.Fault.Description}\" (healed at {slow.Fault.HealedAt.TotalSeconds:0.000} s)"));
+                output.WriteLine(Invariant($"- seed {run.Seed}: {(slow.TimeToLeader is { } t ? ReportFigures.Ms(t) : "no leader")} to a leader after \"{slow.Fault.Description}\" (healed at {slow.Fault.HealedAt.TotalSeconds:0.000} s)"));
             }
 
             if (run.Error is not null)
@@ -96,12 +96,12 @@ internal static class CampaignReport
 
         foreach (var run in completed.OrderByDescending(r => r.Timeline!.LongestWithoutLeader).Take(3))
         {
-            output.WriteLine(Invariant($"- Stretch without a leader of {Ms(run.Timeline!.LongestWithoutLeader)}: seed {run.Seed}, faults: {string.Join("; ", run.Faults)}"));
+            output.WriteLine(Invariant($"- Stretch without a leader of {ReportFigures.Ms(run.Timeline!.LongestWithoutLeader)}: seed {run.Seed}, faults: {string.Join("; ", run.Faults)}"));
         }
 
         foreach (var run in completed.Where(r => r.Timeline!.LongestTimeToLeader is not null).OrderByDescending(r => r.Timeline!.LongestTimeToLeader).Take(3))
         {
-            output.WriteLine(Invariant($"- Time to a leader after a heal of {Ms(run.Timeline!.LongestTimeToLeader!.Value)}: seed {run.Seed}, faults: {string.Join("; ", run.Faults)}"));
+            output.WriteLine(Invariant($"- Time to a leader after a heal of {ReportFigures.Ms(run.Timeline!.LongestTimeToLeader!.Value)}: seed {run.Seed}, faults: {string.Join("; ", run.Faults)}"));
         }
 
         output.WriteLine();
@@ -132,7 +132,7 @@ internal static class CampaignReport
         {
             var times = group.Select(r => r.Recovery.TimeToLeader ?? TimeSpan.MaxValue).Order().ToList();
             var gaps = group.Select(r => r.Gap).Order().ToList();
-            output.WriteLine(Invariant($"| {group.Key} | {group.Count()} | {group.Count(r => r.Recovery.TimeToLeader == TimeSpan.Zero)} | {Percentile(times, 0.5)} / {Percentile(times, 1)} | {Percentile(gaps, 0.5)} / {Percentile(gaps, 1)} |"));
+            output.WriteLine(Invariant($"| {group.Key} | {group.Count()} | {group.Count(r => r.Recovery.TimeToLeader == TimeSpan.Zero)} | {ReportFigures.Percentile(times, 0.5, "no leader")} / {ReportFigures.Percentile(times, 1, "no leader")} | {ReportFigures.Percentile(gaps, 0.5, "no leader")} / {ReportFigures.Percentile(gaps, 1, "no leader")} |"));
         }
 
         output.WriteLine();
@@ -140,25 +140,6 @@ internal static class CampaignReport
 
     public static string Describe(LeadershipInterval interval) =>
         Invariant($"{interval.Replica} term {interval.Term} {interval.Start.TotalSeconds:0.000}–{(interval.End is { } end ? end.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "end")} s");
-
-    private static string Percentile(IReadOnlyList<TimeSpan> sorted, double p)
-    {
-        if (sorted.Count == 0)
-        {
-            return "—";
-        }
-
-        var value = sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1 < 0 ? 0 : (int)Math.Ceiling(p * sorted.Count) - 1)];
-        return value == TimeSpan.MaxValue ? "no leader" : Ms(value);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static string Ms(TimeSpan span) => Invariant($"{span.TotalMilliseconds:0} ms");
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RoostKeeper.Ha.Chaos.Runs;
 
 namespace RoostKeeper.Ha.Chaos.Sharding;
 
@@ -34,11 +35,11 @@ internal static class ShardCampaignReport
         output.WriteLine(Invariant($"| Longest overlap | {(overlaps.Count == 0 ? "—" : Ms(overlaps.Max(o => o.Duration)))} |"));
         output.WriteLine(Invariant($"| Overlapping intervals of one shard, from the callback to the token's cancellation (runs affected) | **{tokenOverlaps.Count}** ({results.Count(r => r.TokenOverlaps.Count > 0)}) |"));
         output.WriteLine(Invariant($"| Shard time without an owner (of shards × observed time) | {unowned.TotalSeconds:0.0} s ({(observed > TimeSpan.Zero ? unowned / (observed * settings.Shards) * 100 : 0):0.00} %) |"));
-        output.WriteLine(Invariant($"| Shard acquisitions after settling (total; per run, median) | {completed.Sum(r => r.Acquisitions)}; {Median(completed.Select(r => (double)r.Acquisitions)):0} |"));
+        output.WriteLine(Invariant($"| Shard acquisitions after settling (total; per run, median) | {completed.Sum(r => r.Acquisitions)}; {ReportFigures.Median(completed.Select(r => (double)r.Acquisitions)):0} |"));
         output.WriteLine(Invariant($"| Faults healed | {recoveries.Count} |"));
-        output.WriteLine(Invariant($"| Time to every shard held after a heal: median / p99 / max | {Percentile(owned, 0.5)} / {Percentile(owned, 0.99)} / {Percentile(owned, 1)} |"));
+        output.WriteLine(Invariant($"| Time to every shard held after a heal: median / p99 / max | {ReportFigures.Percentile(owned, 0.5, "never")} / {ReportFigures.Percentile(owned, 0.99, "never")} / {ReportFigures.Percentile(owned, 1, "never")} |"));
         output.WriteLine(Invariant($"| Heals followed by every shard held within the bound | {recoveries.Count(r => r.TimeToOwned <= settings.OwnedBound)} of {recoveries.Count} |"));
-        output.WriteLine(Invariant($"| Time to balanced after a heal: median / p99 / max | {Percentile(balanced, 0.5)} / {Percentile(balanced, 0.99)} / {Percentile(balanced, 1)} |"));
+        output.WriteLine(Invariant($"| Time to balanced after a heal: median / p99 / max | {ReportFigures.Percentile(balanced, 0.5, "never")} / {ReportFigures.Percentile(balanced, 0.99, "never")} / {ReportFigures.Percentile(balanced, 1, "never")} |"));
         output.WriteLine(Invariant($"| Heals followed by balance within the bound | {recoveries.Count(r => r.TimeToBalanced <= settings.BalanceBound)} of {recoveries.Count} |"));
         output.WriteLine(Invariant($"| Replica runs that failed (not on stop) | {results.Sum(r => r.ReplicaFailures)} |"));
         output.WriteLine(Invariant($"| Wall time | {wallTime.TotalMinutes:0.0} min ({settings.Concurrency} runs at once) |"));
@@ -52,7 +53,7 @@ internal static class ShardCampaignReport
             {
                 var o = group.Select(r => r.TimeToOwned ?? TimeSpan.MaxValue).Order().ToList();
                 var b = group.Select(r => r.TimeToBalanced ?? TimeSpan.MaxValue).Order().ToList();
-                output.WriteLine(Invariant($"| {group.Key} | {group.Count()} | {Percentile(o, 0.5)} / {Percentile(o, 1)} | {Percentile(b, 0.5)} / {Percentile(b, 1)} |"));
+                output.WriteLine(Invariant($"| {group.Key} | {group.Count()} | {ReportFigures.Percentile(o, 0.5, "never")} / {ReportFigures.Percentile(o, 1, "never")} | {ReportFigures.Percentile(b, 0.5, "never")} / {ReportFigures.Percentile(b, 1, "never")} |"));
             }
 
             output.WriteLine();
@@ -115,23 +116,6 @@ internal static class ShardCampaignReport
 
     public static string Describe(ShardInterval interval) =>
         Invariant($"{interval.Replica} term {interval.Term} {interval.Start.TotalSeconds:0.000}–{(interval.End is { } end ? end.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) : "end")} s{(interval.Cancelled is { } c ? $" (token cancelled {c.TotalSeconds:0.000} s)" : "")}");
-
-    private static string Percentile(IReadOnlyList<TimeSpan> sorted, double p)
-    {
-        if (sorted.Count == 0)
-        {
-            return "—";
-        }
-
-        var value = sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
-        return value == TimeSpan.MaxValue ? "never" : Ms(value);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     private static string Ms(TimeSpan? span) => span is { } s ? Invariant($"{s.TotalMilliseconds:0} ms") : "never";
 
